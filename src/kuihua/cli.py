@@ -1,0 +1,76 @@
+"""The `kuihua` command.
+
+    kuihua [--db PATH] demo [--no-serve] [--port N]
+    kuihua [--db PATH] seed --communities N
+    kuihua [--db PATH] serve [--port N] [--workers N]
+    kuihua [--db PATH] import residents|organizations FILE.xlsx [--strict] [--json]
+    kuihua [--db PATH] export residents|organizations FILE.xlsx
+    kuihua [--db PATH] bench NAME
+    kuihua [--db PATH] manage <any Django management command>
+
+The database comes from `--db PATH` (an SQLite file), else DATABASE_URL, else
+the demo's SQLite file under KUIHUA_HOME (./var by default).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+# kuihua subcommand -> Django management command
+COMMANDS = {
+    "demo": "demo",
+    "seed": "seed",
+    "serve": "serve",
+    "import": "import_data",
+    "export": "export_data",
+    "bench": "bench",
+    "worker": "worker",
+}
+
+
+def _take_db_option(argv: list[str]) -> list[str]:
+    """Remove `--db PATH` / `--db=PATH` from argv and point DATABASE_URL at it."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--db" and i + 1 < len(argv):
+            path = argv[i + 1]
+            i += 2
+        elif arg.startswith("--db="):
+            path = arg.split("=", 1)[1]
+            i += 1
+        else:
+            out.append(arg)
+            i += 1
+            continue
+        if "://" in path:
+            os.environ["DATABASE_URL"] = path
+        else:
+            os.environ["DATABASE_URL"] = f"sqlite:///{Path(path).resolve()}"
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = _take_db_option(list(sys.argv[1:] if argv is None else argv))
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kuihua.config.settings.local")
+    from django.core.management import execute_from_command_line
+
+    name, rest = argv[0], argv[1:]
+    if name == "manage":
+        execute_from_command_line(["kuihua manage", *rest])
+        return 0
+    if name not in COMMANDS:
+        print(f"kuihua: unknown command {name!r}\n{__doc__}", file=sys.stderr)
+        return 2
+    execute_from_command_line(["kuihua", COMMANDS[name], *rest])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

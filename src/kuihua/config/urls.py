@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from kuihua.config.api import api
+from kuihua.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("areas/<slug:area_key>/", core_views.area, name="area"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("registry/", include("kuihua.registry.urls")),
+    path("organizations/", include("kuihua.organizations.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

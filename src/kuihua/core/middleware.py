@@ -1,0 +1,109 @@
+"""Request-wide concerns: the community in force and session time-outs."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django_scopes.state import get_scope, state
+
+
+def communities_for(user) -> list[int]:
+    """The ids of the communities whose data `user` may read; empty for nobody."""
+    if not user.is_authenticated:
+        return []
+    if user.community_id:
+        return [user.community_id]
+    if user.is_district_viewer:
+        return list(user.viewable_communities.values_list("id", flat=True))
+    return []
+
+
+def active_community_for(request) -> int | None:
+    """The one community a request works in: the user's, or the viewer's chosen one."""
+    ids = communities_for(request.user)
+    request.community_ids = ids
+    if not ids:
+        return None
+    if request.user.is_district_viewer:
+        chosen = request.session.get("community_id") if hasattr(request, "session") else None
+        return chosen if chosen in ids else ids[0]
+    return ids[0]
+
+
+def activate_user_scope(request) -> None:
+    """Put the community of a user authenticated mid-request (API token) in force.
+
+    Only valid inside CommunityScopeMiddleware, whose block restores the outer
+    state when the request ends.
+    """
+    community_id = active_community_for(request)
+    request.community_id = community_id
+    current = dict(get_scope())
+    current["_enabled"] = True
+    if community_id is None:
+        current.pop("community", None)
+    else:
+        current["community"] = community_id
+    state.set(current)
+
+
+@contextmanager
+def request_scope(**values):
+    """Exactly this scope for one request, inheriting nothing from the caller's thread."""
+    token = state.set({"_enabled": True, **values})
+    try:
+        yield
+    finally:
+        state.reset(token)
+
+
+class CommunityScopeMiddleware:
+    """Puts the signed-in user's community in force for the whole request.
+
+    A request by someone without a community (anonymous) runs with no scope at
+    all, so any query of community data fails closed. A district viewer works
+    in one of their communities at a time (chosen in the session) so that every
+    page reads as a single community's page.
+    Platform superusers without a community see every community, in admin only.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        active = active_community_for(request)
+        request.community_id = active
+        if active is not None:
+            with request_scope(community=active):
+                return self.get_response(request)
+        if user.is_authenticated and user.is_superuser and request.path.startswith("/admin/"):
+            with request_scope(_enabled=False):
+                return self.get_response(request)
+        with request_scope():
+            return self.get_response(request)
+
+
+class SessionTimeoutMiddleware:
+    """Signs out a session idle for longer than SESSION_IDLE_TIMEOUT seconds.
+
+    The absolute lifetime is the cookie age, which is not renewed on activity.
+    """
+
+    KEY = "_last_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(self.KEY, now)
+            if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+            else:
+                request.session[self.KEY] = now
+        return self.get_response(request)

@@ -1,0 +1,71 @@
+"""Reads of organizations: the directory, profiles and who leads what."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+
+from kuihua.organizations.models import Membership, Organization, PartnerUnit
+
+
+def organizations_visible_to(user) -> QuerySet[Organization]:
+    """Every signed-in user of a community sees its directory (names, categories, leaders)."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    return Organization.objects.all()
+
+
+def organizations_led_by(user) -> QuerySet[Organization]:
+    if not user.is_authenticated or not user.resident_id:
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        memberships__resident_id=user.resident_id,
+        memberships__role__in=[Membership.Role.LEADER, Membership.Role.DEPUTY],
+    )
+
+
+def organization_directory(user, *, category: str = "", query: str = "") -> QuerySet[Organization]:
+    qs = organizations_visible_to(user)
+    if category:
+        qs = qs.filter(category=category)
+    if query:
+        qs = qs.filter(name__contains=query.strip())
+    return (
+        qs.select_related("branch", "leader")
+        .annotate(member_count=Count("memberships"))
+        .order_by("category", "name")
+    )
+
+
+def access_organization(user, organization_id: int) -> Organization:
+    return get_object_or_404(
+        organizations_visible_to(user).select_related("branch", "leader"), pk=organization_id
+    )
+
+
+def access_organization_for_change(user, organization_id: int) -> Organization:
+    """The organization if `user` may manage it (coordinator, or its own leader), else 404."""
+    org = access_organization(user, organization_id)
+    if not user.has_perm("organizations.change_organization", org):
+        from django.http import Http404
+
+        raise Http404
+    return org
+
+
+def organization_members(organization: Organization) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("resident__household__building__compound")
+        .order_by("role", "joined_on", "id")
+    )
+
+
+def partner_units_visible_to(user) -> QuerySet[PartnerUnit]:
+    if not user.is_authenticated:
+        return PartnerUnit.objects.none()
+    return PartnerUnit.objects.all()
+
+
+def access_partner_unit(user, partner_id: int) -> PartnerUnit:
+    return get_object_or_404(partner_units_visible_to(user), pk=partner_id)

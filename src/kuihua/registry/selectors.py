@@ -1,0 +1,124 @@
+"""Reads of the registry that need care: who may see which rows, search, query shape.
+
+`residents_visible_to(user)` is the one door for residents: pages, the API and
+exports start from it. Community scoping is already in force (tenancy); this
+adds the object rules of each role.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from kuihua.accounts.models import Role
+from kuihua.core.crypto import blind_index
+from kuihua.registry.identity import clean_name
+from kuihua.registry.models import Household, Resident, Tag
+
+
+def residents_visible_to(user) -> QuerySet[Resident]:
+    """Coordinators see the registry; leaders their members and household; others the household."""
+    qs = Resident.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if user.role == Role.COORDINATOR:
+        return qs
+    own_household = Q(pk=user.resident_id) if user.resident_id else Q(pk__in=[])
+    resident = user.resident
+    if resident is not None and resident.household_id:
+        own_household |= Q(household_id=resident.household_id)
+    if user.role == Role.ORG_LEADER and user.resident_id:
+        from kuihua.organizations.selectors import organizations_led_by
+
+        led = organizations_led_by(user)
+        own_household |= Q(memberships__organization__in=led)
+        return qs.filter(own_household).distinct()
+    if user.role == Role.DISTRICT_VIEWER:
+        return qs.none()
+    return qs.filter(own_household)
+
+
+def households_visible_to(user) -> QuerySet[Household]:
+    qs = Household.objects.select_related("building__compound")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.role == Role.COORDINATOR:
+        return qs
+    resident = user.resident
+    if resident is not None and resident.household_id:
+        return qs.filter(pk=resident.household_id)
+    return qs.none()
+
+
+def access_resident(user, resident_id: int) -> Resident:
+    """The resident if `user` may see them, else 404 (never 403: existence is not disclosed)."""
+    return get_object_or_404(
+        residents_visible_to(user).select_related("household__building__compound"),
+        pk=resident_id,
+    )
+
+
+def access_household(user, household_id: int) -> Household:
+    return get_object_or_404(households_visible_to(user), pk=household_id)
+
+
+def resident_search(qs: QuerySet[Resident], query: str) -> QuerySet[Resident]:
+    """Find by name, full pinyin or initials (张三: zs, zhangsan), last four phone digits, or ID.
+
+    Pinyin and initials match from the start; a four-digit query also matches
+    the last four digits of a phone number; an 18-character query matches an
+    ID number exactly. All exact matches go through the keyed index.
+    """
+    query = clean_name(query)
+    if not query:
+        return qs
+    lowered = query.lower()
+    condition = Q(name__contains=query)
+    if re.fullmatch(r"[a-z]+", lowered):
+        condition |= Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
+    if re.fullmatch(r"\d{4}", query):
+        condition |= Q(phone_last4_index=blind_index(query, purpose="phone4"))
+    if re.fullmatch(r"\d{17}[\dXx]", query):
+        condition |= Q(id_number_index=blind_index(query.upper(), purpose="id"))
+    return qs.filter(condition)
+
+
+def resident_list(
+    user,
+    *,
+    query: str = "",
+    tag: str = "",
+    compound_id: int | None = None,
+    building_id: int | None = None,
+    party_member: bool | None = None,
+) -> QuerySet[Resident]:
+    """The registry list: one query for the rows, one for their tags, whatever the page size."""
+    qs = resident_search(residents_visible_to(user), query)
+    if tag:
+        qs = qs.filter(tags__code=tag)
+    if compound_id:
+        qs = qs.filter(household__building__compound_id=compound_id)
+    if building_id:
+        qs = qs.filter(household__building_id=building_id)
+    if party_member is not None:
+        party = [Resident.Political.PARTY_MEMBER, Resident.Political.PROBATIONARY]
+        qs = (
+            qs.filter(political_status__in=party)
+            if party_member
+            else qs.exclude(political_status__in=party)
+        )
+    return (
+        qs.select_related("household__building__compound")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.all()))
+        .order_by("name_pinyin", "id")
+    )
+
+
+def household_members(household: Household) -> QuerySet[Resident]:
+    return (
+        Resident.objects.filter(household=household)
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.all()))
+        .order_by("relation_to_head", "birth_date", "id")
+    )

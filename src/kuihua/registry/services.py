@@ -1,0 +1,442 @@
+"""Every write to the registry. Views, API, import and commands all call these.
+
+Each function is keyword-only, runs in one transaction, and writes its audit
+row in that same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kuihua.core.audit import audit, log_access
+from kuihua.core.crypto import blind_index
+from kuihua.core.models import AccessLog
+from kuihua.core.tenancy import use_community
+from kuihua.registry.identity import (
+    InvalidValue,
+    birth_from_id,
+    clean_name,
+    normalize_id_number,
+    normalize_phone,
+    pinyin_keys,
+    sex_from_id,
+)
+from kuihua.registry.models import (
+    Building,
+    Community,
+    Compound,
+    Consent,
+    EmergencyContact,
+    Household,
+    Resident,
+    Tag,
+)
+
+# The tags every community starts with; `sensitive` ones describe health.
+DEFAULT_TAGS: list[tuple[str, str, bool]] = [
+    ("living_alone", "独居", False),
+    ("advanced_age", "高龄", False),
+    ("ill_disabled", "病残", True),
+    ("low_income", "困难家庭", False),
+    ("disabled_child", "残疾儿童", True),
+    ("youth", "青少年", False),
+]
+
+# Fields a coordinator may change with resident_update (the sensitive ones are
+# normalised and re-indexed on the way).
+UPDATABLE_FIELDS = {
+    "name",
+    "sex",
+    "ethnicity",
+    "birth_date",
+    "id_number",
+    "phone",
+    "household",
+    "relation_to_head",
+    "political_status",
+    "category",
+    "health_conditions",
+    "notes",
+}
+
+
+class RegistryError(ValueError):
+    """A rule of the registry was broken; the message is for the user, translated."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def id_number_index(id_number: str) -> str:
+    return blind_index(id_number, purpose="id") if id_number else ""
+
+
+def phone_indexes(phone: str) -> tuple[str, str]:
+    if not phone:
+        return "", ""
+    return blind_index(phone, purpose="phone"), blind_index(phone[-4:], purpose="phone4")
+
+
+@transaction.atomic
+def community_create(
+    *, name: str, code: str, street: str = "", district: str = "", area_km2=None
+) -> Community:
+    """A new tenant with its default tags and its five category branches."""
+    from kuihua.organizations.services import branches_ensure
+
+    community = Community.objects.create(
+        name=name, code=code, street=street, district=district, area_km2=area_km2
+    )
+    with use_community(community):
+        Tag.objects.bulk_create(
+            Tag(community=community, code=code_, name=name_, is_sensitive=sens, is_system=True)
+            for code_, name_, sens in DEFAULT_TAGS
+        )
+        branches_ensure(community=community)
+    return community
+
+
+def compound_get_or_create(*, name: str, has_property_company: bool = True) -> Compound:
+    compound, _created = Compound.objects.get_or_create(
+        name=name, defaults={"has_property_company": has_property_company}
+    )
+    return compound
+
+
+def household_get_or_create(
+    *, compound_name: str, building_name: str, unit: str, room: str
+) -> tuple[Household, bool]:
+    """The household at an address, creating compound, building and household as needed."""
+    compound = compound_get_or_create(name=compound_name)
+    building, _created = Building.objects.get_or_create(compound=compound, name=building_name)
+    return Household.objects.get_or_create(building=building, unit=unit, room=room)
+
+
+def _prepare_identity(values: dict[str, Any]) -> dict[str, Any]:
+    """Normalise name, ID and phone; fill birth date and sex from the ID; build the indexes."""
+    out = dict(values)
+    if "name" in out:
+        out["name"] = clean_name(out["name"])
+        if not out["name"]:
+            raise RegistryError(_("姓名不能为空"), field="name")
+        out["name_pinyin"], out["name_initials"] = pinyin_keys(out["name"])
+    if "id_number" in out:
+        try:
+            out["id_number"] = normalize_id_number(out["id_number"])
+        except InvalidValue as exc:
+            raise RegistryError(str(exc), field="id_number") from exc
+        out["id_number_index"] = id_number_index(out["id_number"])
+        if out["id_number"]:
+            from_id = birth_from_id(out["id_number"])
+            given = out.get("birth_date")
+            if given and given != from_id:
+                raise RegistryError(
+                    _("出生日期与身份证号码不一致（身份证上为 %(date)s）")
+                    % {"date": from_id.isoformat()},
+                    field="birth_date",
+                )
+            out["birth_date"] = from_id
+            out.setdefault("sex", sex_from_id(out["id_number"]))
+            if not out["sex"]:
+                out["sex"] = sex_from_id(out["id_number"])
+    if "phone" in out:
+        try:
+            out["phone"] = normalize_phone(out["phone"])
+        except InvalidValue as exc:
+            raise RegistryError(str(exc), field="phone") from exc
+        out["phone_index"], out["phone_last4_index"] = phone_indexes(out["phone"])
+    return out
+
+
+def _check_id_unique(id_index: str, *, exclude_pk: int | None = None) -> None:
+    if not id_index:
+        return
+    clash = Resident.objects.filter(id_number_index=id_index)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise RegistryError(_("该身份证号码已登记"), field="id_number")
+
+
+def resident_build(**values: Any) -> Resident:
+    """An unsaved resident with normalised identity fields (for bulk import and seeding)."""
+    tags = values.pop("tags", None)
+    resident = Resident(**_prepare_identity(values))
+    resident._pending_tags = tags
+    return resident
+
+
+@transaction.atomic
+def resident_create(
+    *,
+    actor,
+    name: str,
+    household: Household | None = None,
+    relation_to_head: str = Resident.Relation.HEAD,
+    sex: str = "",
+    ethnicity: str = "汉族",
+    birth_date: dt.date | None = None,
+    id_number: str = "",
+    phone: str = "",
+    political_status: str = Resident.Political.MASSES,
+    category: str = "",
+    health_conditions: str = "",
+    notes: str = "",
+    tags: Iterable[Tag] = (),
+) -> Resident:
+    values = _prepare_identity(
+        {
+            "name": name,
+            "household": household,
+            "relation_to_head": relation_to_head,
+            "sex": sex,
+            "ethnicity": ethnicity,
+            "birth_date": birth_date,
+            "id_number": id_number,
+            "phone": phone,
+            "political_status": political_status,
+            "category": category,
+            "health_conditions": health_conditions,
+            "notes": notes,
+        }
+    )
+    _check_id_unique(values["id_number_index"])
+    resident = Resident.objects.create(**values)
+    tags = list(tags)
+    if tags:
+        resident.tags.set(tags)
+    audit(
+        actor=actor,
+        community_id=resident.community_id,
+        action="resident.create",
+        obj=resident,
+        new={"household": household.pk if household else None},
+    )
+    return resident
+
+
+@transaction.atomic
+def resident_update(*, actor, resident: Resident, **changes: Any) -> Resident:
+    """Change a resident's fields; sensitive changes are audited by field name, never value."""
+    unknown = set(changes) - UPDATABLE_FIELDS
+    if unknown:
+        raise RegistryError(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    if "id_number" in changes and "birth_date" not in changes:
+        changes["birth_date"] = None
+    values = _prepare_identity(changes)
+    if "id_number_index" in values:
+        _check_id_unique(values["id_number_index"], exclude_pk=resident.pk)
+    # Personal values stay out of the audit trail (it outlives an erasure).
+    sensitive = {"name", "id_number", "phone", "health_conditions"}
+    old, new = {}, {}
+    for field, value in values.items():
+        before = getattr(resident, field)
+        if before != value:
+            if field in sensitive:
+                old[field], new[field] = "***", "***"
+            elif not field.endswith(("_index", "_pinyin", "_initials")):
+                old[field] = getattr(before, "pk", before)
+                new[field] = getattr(value, "pk", value)
+            setattr(resident, field, value)
+    if old or new:
+        for key in ("birth_date",):
+            if key in old:
+                old[key] = str(old[key]) if old[key] else None
+                new[key] = str(new[key]) if new[key] else None
+        resident.save()
+        audit(
+            actor=actor,
+            community_id=resident.community_id,
+            action="resident.update",
+            obj=resident,
+            old=old,
+            new=new,
+        )
+    return resident
+
+
+@transaction.atomic
+def resident_set_tags(*, actor, resident: Resident, tags: Iterable[Tag]) -> Resident:
+    tags = list(tags)
+    before = sorted(resident.tags.values_list("code", flat=True))
+    resident.tags.set(tags)
+    after = sorted(t.code for t in tags)
+    if before != after:
+        audit(
+            actor=actor,
+            community_id=resident.community_id,
+            action="resident.tags",
+            obj=resident,
+            old={"tags": before},
+            new={"tags": after},
+        )
+    return resident
+
+
+@transaction.atomic
+def tag_create(*, actor, name: str, code: str, is_sensitive: bool = False) -> Tag:
+    name = clean_name(name)
+    if not name:
+        raise RegistryError(_("标签名称不能为空"), field="name")
+    if Tag.objects.filter(name=name).exists() or Tag.objects.filter(code=code).exists():
+        raise RegistryError(_("已有同名标签"), field="name")
+    tag = Tag.objects.create(name=name, code=code, is_sensitive=is_sensitive)
+    audit(
+        actor=actor, community_id=tag.community_id, action="tag.create", obj=tag, new={"name": name}
+    )
+    return tag
+
+
+@transaction.atomic
+def emergency_contact_add(
+    *, actor, resident: Resident, name: str, phone: str, relation: str = ""
+) -> EmergencyContact:
+    name = clean_name(name)
+    if not name:
+        raise RegistryError(_("紧急联系人姓名不能为空"), field="name")
+    try:
+        phone = normalize_phone(phone)
+    except InvalidValue as exc:
+        raise RegistryError(str(exc), field="phone") from exc
+    if not phone:
+        raise RegistryError(_("紧急联系人电话不能为空"), field="phone")
+    priority = resident.emergency_contacts.count() + 1
+    contact = EmergencyContact.objects.create(
+        resident=resident, name=name, phone=phone, relation=relation, priority=priority
+    )
+    audit(
+        actor=actor,
+        community_id=resident.community_id,
+        action="emergency_contact.add",
+        obj=resident,
+        new={"contact": contact.pk},
+    )
+    return contact
+
+
+@transaction.atomic
+def consent_record(
+    *, actor, resident: Resident, purpose: str, granted: bool, method: str, note: str = ""
+) -> Consent:
+    """Record a consent or its withdrawal. Rows never change: the newest per purpose holds."""
+    if purpose not in Consent.Purpose.values:
+        raise RegistryError(_("未知的授权用途"), field="purpose")
+    if method not in Consent.Method.values:
+        raise RegistryError(_("未知的授权方式"), field="method")
+    consent = Consent.objects.create(
+        resident=resident,
+        purpose=purpose,
+        granted=granted,
+        method=method,
+        note=note,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit(
+        actor=actor,
+        community_id=resident.community_id,
+        action="consent.record",
+        obj=resident,
+        new={"purpose": purpose, "granted": granted},
+    )
+    return consent
+
+
+def resident_sensitive_view(*, user, resident: Resident, purpose: str = "") -> dict[str, str]:
+    """The whole ID number, phone and health conditions, with the look written to the access log."""
+    log_access(
+        user=user,
+        subject=resident,
+        action=AccessLog.Action.VIEW,
+        fields=["id_number", "phone", "health_conditions"],
+        purpose=purpose,
+    )
+    return {
+        "id_number": resident.id_number,
+        "phone": resident.phone,
+        "health_conditions": resident.health_conditions,
+    }
+
+
+@transaction.atomic
+def resident_export(*, actor, resident: Resident) -> dict[str, Any]:
+    """Everything held about a resident, as JSON-ready data (PIPL right of access)."""
+    data = {
+        "resident": {
+            "id": resident.pk,
+            "name": resident.name,
+            "sex": resident.sex,
+            "ethnicity": resident.ethnicity,
+            "birth_date": resident.birth_date.isoformat() if resident.birth_date else None,
+            "id_number": resident.id_number,
+            "phone": resident.phone,
+            "address": resident.household.address if resident.household else "",
+            "relation_to_head": resident.relation_to_head,
+            "political_status": resident.political_status,
+            "category": resident.category,
+            "health_conditions": resident.health_conditions,
+            "notes": resident.notes,
+            "tags": [t.name for t in resident.tags.all()],
+            "created_at": resident.created_at.isoformat(),
+        },
+        "emergency_contacts": [
+            {"name": c.name, "relation": c.relation, "phone": c.phone, "priority": c.priority}
+            for c in resident.emergency_contacts.all()
+        ],
+        "consents": [
+            {
+                "purpose": c.purpose,
+                "granted": c.granted,
+                "method": c.method,
+                "recorded_at": c.recorded_at.isoformat(),
+                "note": c.note,
+            }
+            for c in resident.consents.all()
+        ],
+        "memberships": [
+            {
+                "organization": m.organization.name,
+                "role": m.role,
+                "joined_on": m.joined_on.isoformat() if m.joined_on else None,
+            }
+            for m in resident.memberships.select_related("organization")
+        ],
+    }
+    log_access(
+        user=actor,
+        subject=resident,
+        action=AccessLog.Action.EXPORT,
+        fields=["all"],
+        purpose="resident export",
+    )
+    return data
+
+
+@transaction.atomic
+def resident_erase(*, actor, resident: Resident, reason: str) -> None:
+    """Really delete a resident and everything that hangs off them; log the erasure itself.
+
+    The log keeps the id and a masked name only. A household left empty is removed too.
+    """
+    if not reason.strip():
+        raise RegistryError(_("请填写删除原因"), field="reason")
+    from kuihua.organizations.models import Organization
+
+    log_access(
+        user=actor,
+        subject=resident,
+        action=AccessLog.Action.ERASE,
+        fields=["all"],
+        purpose=reason.strip(),
+    )
+    Organization.objects.filter(leader=resident).update(leader=None)
+    household = resident.household
+    resident.tags.clear()
+    resident.delete()
+    if household is not None and not household.members.exists():
+        household.delete()
