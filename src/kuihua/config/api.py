@@ -1,22 +1,32 @@
-"""The one NinjaAPI. Each app contributes a Router from its own api.py."""
+"""The one API. Each app contributes a Router from its own api.py.
 
-from ninja import NinjaAPI
+OpenAPI at /api/openapi.json, interactive docs at /api/docs (assets served
+from our own static files, no CDN). See kuihua.core.api_support for the
+authentication and the one error shape.
+"""
 
-from kuihua.core.api_support import install_error_handlers, session_or_token
+from kuihua.accounts.api import router as accounts_router
+from kuihua.core.api_support import KuihuaAPI, install_error_handlers, session_or_token
+from kuihua.organizations.api import router as organizations_router
+from kuihua.organizations.services import OrganizationError
+from kuihua.registry.api import router as registry_router
+from kuihua.registry.services import RegistryError
 
-api = NinjaAPI(
+api = KuihuaAPI(
     title="Kuihua API",
     version="1",
     description=(
-        "葵花社区平台 JSON API. Sign in with a session cookie or an `Authorization: Bearer` token."
+        "葵花社区平台 JSON API. Sign in with a session cookie or an `Authorization: Bearer` "
+        "token (POST /api/auth/tokens from a signed-in browser). Lists are paginated "
+        "(`?page=`, `?page_size=`). Every error has the shape "
+        '`{"status", "code", "message", "errors": [{"field", "message"}]}`, '
+        "with messages in the language of `Accept-Language`."
     ),
     auth=session_or_token,
     urls_namespace="api",
 )
-install_error_handlers(api)
+install_error_handlers(api, rule_errors=(RegistryError, OrganizationError))
 
-from kuihua.organizations.api import router as organizations_router  # noqa: E402
-from kuihua.registry.api import router as registry_router  # noqa: E402
-
+api.add_router("", accounts_router)
 api.add_router("/registry", registry_router)
 api.add_router("/organizations", organizations_router)

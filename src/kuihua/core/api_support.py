@@ -1,20 +1,42 @@
-"""API plumbing shared by every router: authentication and one error shape.
+"""API plumbing shared by every router: authentication, pagination and one error shape.
 
 Every error leaves as `{"status": int, "code": str, "message": str, "errors": [...]}`,
-with the message in the request's language.
+each entry of `errors` being `{"field": str | None, "message": str}`, with the
+messages in the request's language. That holds for errors raised in handlers,
+for broken business rules raised by services, for failed authentication and
+validation, and for unknown routes (404) and methods (405) under /api/.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Callable, Iterable
+from functools import partial, wraps
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.signals import got_request_exception
+from django.http import Http404, HttpResponseNotAllowed
+from django.urls import URLPattern, path, re_path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer, django_auth
+
+from kuihua.core.tenancy import ScopeError
+
+logger = logging.getLogger("kuihua.api")
+
+
+# --- authentication -----------------------------------------------------------------
 
 
 class TokenAuth(HttpBearer):
+    """`Authorization: Bearer kh_…`: a token issued with accounts.ApiToken.issue."""
+
     def authenticate(self, request, token: str):
         from kuihua.accounts.models import ApiToken
         from kuihua.core.middleware import activate_user_scope
@@ -28,66 +50,229 @@ class TokenAuth(HttpBearer):
             return None
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.user
+        request.api_token = found
         activate_user_scope(request)
         return found.user
 
 
-session_or_token = [django_auth, TokenAuth()]
+# The token is tried first: a client sending a bearer token has no CSRF cookie,
+# and the session check would refuse its writes before the token was looked at.
+session_or_token = [TokenAuth(), django_auth]
+session_only = [django_auth]
+
+
+# --- pagination ---------------------------------------------------------------------
+
+
+def paginated(func: Callable) -> Callable:
+    """Page-number pagination (`?page=2&page_size=50`): `{"items": [...], "count": n}`."""
+    return paginate(
+        PageNumberPagination,
+        page_size=settings.NINJA_PAGINATION_PER_PAGE,
+        max_page_size=getattr(settings, "NINJA_PAGINATION_MAX_PER_PAGE_SIZE", 100),
+    )(func)
+
+
+# --- errors -------------------------------------------------------------------------
+
+
+class FieldError(Schema):
+    field: str | None
+    message: str
+
+
+class ErrorOut(Schema):
+    """The one shape of every error the API returns."""
+
+    status: int
+    code: str
+    message: str
+    errors: list[FieldError]
+
+
+def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """OpenAPI entries for the errors an operation can return (401 is always possible)."""
+    return {status: ErrorOut for status in sorted({401, *statuses})}
 
 
 class ServiceError(Exception):
-    """Raised by API handlers for a broken business rule (HTTP 400/409)."""
+    """Raised by API handlers for a broken rule that no service raised (HTTP 400/409)."""
 
     def __init__(self, message: str, *, field: str | None = None, status: int = 400):
         super().__init__(message)
         self.message, self.field, self.status = message, field, status
 
 
-def error_body(status: int, code: str, message: str, errors: list | None = None) -> dict:
-    return {"status": status, "code": code, "message": message, "errors": errors or []}
+CODES = {
+    400: "rejected",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid",
+    429: "throttled",
+    500: "server_error",
+}
 
 
-def install_error_handlers(api) -> None:
+def default_message(status: int) -> str:
+    messages = {
+        400: _("请求无法处理"),
+        401: _("请先登录"),
+        403: _("没有权限执行此操作"),
+        404: _("找不到该记录"),
+        405: _("不支持该请求方法"),
+        409: _("与现有数据冲突"),
+        422: _("提交的数据不正确"),
+        429: _("请求过于频繁，请稍后再试"),
+        500: _("服务器内部错误"),
+    }
+    return messages.get(status, _("请求无法处理"))
+
+
+def error_body(
+    status: int, code: str | None = None, message: str | None = None, errors: list | None = None
+) -> dict:
+    return {
+        "status": status,
+        "code": code or CODES.get(status, "error"),
+        "message": message or default_message(status),
+        "errors": errors or [],
+    }
+
+
+def error_response(api: NinjaAPI, request, status: int, **kwargs):
+    return api.create_response(request, error_body(status, **kwargs), status=status)
+
+
+def _field_message(error: dict) -> str:
+    """pydantic's message, in the user's language for the common cases."""
+    kind = error.get("type", "")
+    if kind == "missing":
+        return _("此项为必填项")
+    if kind in ("literal_error", "enum"):
+        return _("不是允许的取值")
+    if kind.endswith("_parsing") or kind.endswith("_type"):
+        return _("格式不正确")
+    if kind == "string_too_long":
+        return _("内容太长")
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        return _("数值超出范围")
+    return error.get("msg", "")
+
+
+def _field_name(loc: Iterable) -> str | None:
+    """("body", "payload", "address", "room") → "address.room"; ("query", "page") → "page".
+
+    pydantic's union tags in the location ("literal['M','F']", "function-after[…]")
+    are not fields and are left out.
+    """
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[2:] if len(parts) > 2 else parts[1:]
+    elif parts:
+        parts = parts[1:]
+    return ".".join(p for p in parts if re.fullmatch(r"\w+", p)) or None
+
+
+def install_error_handlers(api: NinjaAPI, *, rule_errors: tuple[type[Exception], ...] = ()):
+    """Register the uniform handlers; `rule_errors` are services' ValueErrors with `.field`."""
+
     @api.exception_handler(ValidationError)
     def _validation(request, exc: ValidationError):
         errors = [
-            {
-                "field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None,
-                "message": e.get("msg", ""),
-            }
+            {"field": _field_name(e.get("loc", ())), "message": _field_message(e)}
             for e in exc.errors
         ]
-        return api.create_response(
-            request, error_body(422, "invalid", _("提交的数据不正确"), errors), status=422
-        )
+        return error_response(api, request, 422, errors=errors)
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request, exc):
-        return api.create_response(
-            request, error_body(401, "unauthenticated", _("请先登录")), status=401
-        )
+        return error_response(api, request, 401)
 
     @api.exception_handler(Http404)
     def _not_found(request, exc):
-        return api.create_response(
-            request, error_body(404, "not_found", _("找不到该记录")), status=404
-        )
+        return error_response(api, request, 404)
 
     @api.exception_handler(PermissionDenied)
     def _forbidden(request, exc):
-        return api.create_response(
-            request, error_body(403, "forbidden", _("没有权限执行此操作")), status=403
+        return error_response(api, request, 403)
+
+    @api.exception_handler(ScopeError)
+    def _no_community(request, exc):
+        # Signed in, but with no community in force (a platform account): nothing to show.
+        return error_response(
+            api, request, 403, code="no_community", message=_("您的账户不属于任何社区")
         )
 
     @api.exception_handler(ServiceError)
     def _service(request, exc: ServiceError):
         errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
-        return api.create_response(
-            request, error_body(exc.status, "rejected", exc.message, errors), status=exc.status
-        )
+        return error_response(api, request, exc.status, message=exc.message, errors=errors)
+
+    def _rule(request, exc):
+        message = str(exc)
+        field = getattr(exc, "field", None)
+        errors = [{"field": field, "message": message}] if field else []
+        return error_response(api, request, 400, message=message, errors=errors)
+
+    for error_class in rule_errors:
+        api.add_exception_handler(error_class, _rule)
 
     @api.exception_handler(HttpError)
     def _http(request, exc: HttpError):
-        return api.create_response(
-            request, error_body(exc.status_code, "error", str(exc)), status=exc.status_code
+        # ninja's own (CSRF 403, unparsable body 400, throttled 429): its English
+        # text stays out; the status says what happened.
+        return error_response(api, request, exc.status_code)
+
+    @api.exception_handler(Exception)
+    def _unexpected(request, exc):
+        # Logged by type and path only: the exception text may carry personal data.
+        logger.error(
+            "API error %s on %s %s",
+            type(exc).__name__,
+            request.method,
+            request.path,
+            exc_info=exc if settings.DEBUG else None,
         )
+        got_request_exception.send(sender=None, request=request)
+        return error_response(api, request, 500)
+
+
+# --- the API class ------------------------------------------------------------------
+
+
+def _uniform_not_allowed(view: Callable, api: NinjaAPI) -> Callable:
+    """Turn ninja's plain-text 405 into the uniform shape, keeping the Allow header."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            uniform = error_response(api, request, 405)
+            uniform["Allow"] = response["Allow"]
+            return uniform
+        return response
+
+    return wrapper
+
+
+def _unknown_route(request, api: NinjaAPI, **kwargs):
+    return error_response(api, request, 404)
+
+
+class KuihuaAPI(NinjaAPI):
+    """NinjaAPI whose unknown routes and methods answer in the uniform error shape."""
+
+    def _get_urls(self) -> list:
+        urls = []
+        for pattern in super()._get_urls():
+            if isinstance(pattern, URLPattern) and pattern.name == "api-root":
+                # ninja's root raises a plain Django 404 page; keep the name, answer in JSON.
+                pattern = path("", partial(_unknown_route, api=self), name="api-root")
+            elif isinstance(pattern, URLPattern) and not isinstance(pattern.callback, partial):
+                pattern.callback = _uniform_not_allowed(pattern.callback, self)
+            urls.append(pattern)
+        urls.append(re_path(r"^.*$", partial(_unknown_route, api=self), name="api-unknown"))
+        return urls

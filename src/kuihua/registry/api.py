@@ -1,3 +1,326 @@
-from ninja import Router
+"""The registry over JSON: residents, households, compounds, tags and the access log.
+
+Handlers parse, check the permission and call the same selectors and services
+as the pages. Objects are fetched through `access_*` selectors, which answer
+404 for anything outside the user's view (another community included). A
+permission missing on a resident the user can see is a 404 as well: personal
+records never disclose that they exist.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from kuihua.core.api_support import ServiceError, error_responses, paginated
+from kuihua.core.models import AccessLog
+from kuihua.registry import services
+from kuihua.registry.models import Building, Compound, Household, Resident, Tag
+from kuihua.registry.schemas import (
+    AccessLogOut,
+    CompoundOut,
+    ConsentIn,
+    ConsentOut,
+    EmergencyContactIn,
+    EmergencyContactOut,
+    EraseIn,
+    HouseholdOut,
+    ResidentExportOut,
+    ResidentIn,
+    ResidentListItem,
+    ResidentOut,
+    ResidentPatch,
+    ResidentSensitiveOut,
+    TagIn,
+    TagOut,
+    TagsIn,
+)
+from kuihua.registry.selectors import access_household, access_resident, resident_list
 
 router = Router(tags=["registry"])
+
+
+def _require(user, perm: str, obj=None, *, hide: bool = True) -> None:
+    """404 when the object is private (`hide`), 403 when there is nothing to hide."""
+    if not user.has_perm(perm, obj):
+        raise Http404 if hide else PermissionDenied
+
+
+def _resident_for(user, resident_id: int, perm: str | None = None) -> Resident:
+    resident = access_resident(user, resident_id)
+    if perm:
+        _require(user, perm, resident)
+    return resident
+
+
+def _household_ref(user, household_id: int) -> Household:
+    """A household named in a request body: unknown or out of view is a field error."""
+    try:
+        return access_household(user, household_id)
+    except Http404:
+        raise ServiceError(_("找不到该户"), field="household_id") from None
+
+
+def _tags_by_code(codes: list[str]) -> list[Tag]:
+    codes = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
+    tags = list(Tag.objects.filter(code__in=codes)) if codes else []
+    unknown = sorted(set(codes) - {t.code for t in tags})
+    if unknown:
+        raise ServiceError(_("未知的标签：%(codes)s") % {"codes": ", ".join(unknown)}, field="tags")
+    return tags
+
+
+# --- residents ----------------------------------------------------------------------
+
+
+@router.get(
+    "/residents",
+    response={200: list[ResidentListItem], **error_responses(422)},
+    summary="List residents (masked)",
+)
+@paginated
+def list_residents(
+    request,
+    q: str = "",
+    tag: str = "",
+    compound_id: int | None = None,
+    building_id: int | None = None,
+    party_member: bool | None = None,
+):
+    """Search by name, pinyin, initials, the last four phone digits or a whole ID number."""
+    return resident_list(
+        request.user,
+        query=q,
+        tag=tag,
+        compound_id=compound_id,
+        building_id=building_id,
+        party_member=party_member,
+    )
+
+
+@router.post(
+    "/residents",
+    response={201: ResidentOut, **error_responses(400, 403, 422)},
+    summary="Register a resident",
+)
+def create_resident(request, payload: ResidentIn):
+    user = request.user
+    _require(user, "registry.add_resident", hide=False)
+    if payload.household_id is not None and payload.address is not None:
+        raise ServiceError(_("请只填写户或地址中的一项"), field="household_id")
+    tags = _tags_by_code(payload.tags)
+    with transaction.atomic():
+        # The address may create a compound, building and household: all or nothing.
+        household = None
+        if payload.household_id is not None:
+            household = _household_ref(user, payload.household_id)
+        elif payload.address is not None:
+            household, _created = services.household_get_or_create(
+                compound_name=payload.address.compound.strip(),
+                building_name=payload.address.building.strip(),
+                unit=payload.address.unit.strip(),
+                room=payload.address.room.strip(),
+            )
+        resident = services.resident_create(
+            actor=user,
+            name=payload.name,
+            household=household,
+            relation_to_head=payload.relation_to_head,
+            sex=payload.sex,
+            ethnicity=payload.ethnicity,
+            birth_date=payload.birth_date,
+            id_number=payload.id_number,
+            phone=payload.phone,
+            political_status=payload.political_status,
+            category=payload.category,
+            health_conditions=payload.health_conditions,
+            notes=payload.notes,
+            tags=tags,
+        )
+    return Status(201, access_resident(user, resident.pk))
+
+
+@router.get(
+    "/residents/{int:resident_id}",
+    response={200: ResidentOut, **error_responses(404)},
+    summary="One resident (masked)",
+)
+def get_resident(request, resident_id: int):
+    return _resident_for(request.user, resident_id)
+
+
+@router.get(
+    "/residents/{int:resident_id}/sensitive",
+    response={200: ResidentSensitiveOut, **error_responses(404)},
+    summary="Whole ID number, phone and health data (logged)",
+)
+def get_resident_sensitive(request, resident_id: int, purpose: str = ""):
+    """Every call is written to the access log, with the purpose given."""
+    user = request.user
+    resident = _resident_for(user, resident_id, "registry.view_resident_sensitive")
+    whole = services.resident_sensitive_view(user=user, resident=resident, purpose=purpose[:200])
+    return {
+        "id": resident.pk,
+        "name": resident.name,
+        **whole,
+        "sensitive_tags": [t for t in resident.tags.all() if t.is_sensitive],
+        "emergency_contacts": list(resident.emergency_contacts.all()),
+    }
+
+
+@router.patch(
+    "/residents/{int:resident_id}",
+    response={200: ResidentOut, **error_responses(400, 404, 422)},
+    summary="Change a resident",
+)
+def update_resident(request, resident_id: int, payload: ResidentPatch):
+    user = request.user
+    resident = _resident_for(user, resident_id, "registry.change_resident")
+    changes = payload.dict(exclude_unset=True)
+    if "household_id" in changes:
+        household_id = changes.pop("household_id")
+        changes["household"] = _household_ref(user, household_id) if household_id else None
+    if changes:
+        services.resident_update(actor=user, resident=resident, **changes)
+    return access_resident(user, resident.pk)
+
+
+@router.put(
+    "/residents/{int:resident_id}/tags",
+    response={200: ResidentOut, **error_responses(400, 404, 422)},
+    summary="Replace a resident's tags",
+)
+def set_resident_tags(request, resident_id: int, payload: TagsIn):
+    user = request.user
+    resident = _resident_for(user, resident_id, "registry.change_resident")
+    services.resident_set_tags(actor=user, resident=resident, tags=_tags_by_code(payload.tags))
+    return access_resident(user, resident.pk)
+
+
+@router.post(
+    "/residents/{int:resident_id}/consents",
+    response={201: ConsentOut, **error_responses(400, 404, 422)},
+    summary="Record a consent or its withdrawal",
+)
+def record_consent(request, resident_id: int, payload: ConsentIn):
+    user = request.user
+    resident = _resident_for(user, resident_id, "registry.record_consent")
+    consent = services.consent_record(
+        actor=user,
+        resident=resident,
+        purpose=payload.purpose,
+        granted=payload.granted,
+        method=payload.method,
+        note=payload.note,
+    )
+    return Status(201, consent)
+
+
+@router.post(
+    "/residents/{int:resident_id}/emergency-contacts",
+    response={201: EmergencyContactOut, **error_responses(400, 404, 422)},
+    summary="Add an emergency contact",
+)
+def add_emergency_contact(request, resident_id: int, payload: EmergencyContactIn):
+    user = request.user
+    resident = _resident_for(user, resident_id, "registry.change_resident")
+    contact = services.emergency_contact_add(
+        actor=user,
+        resident=resident,
+        name=payload.name,
+        phone=payload.phone,
+        relation=payload.relation,
+    )
+    return Status(201, contact)
+
+
+@router.get(
+    "/residents/{int:resident_id}/export",
+    response={200: ResidentExportOut, **error_responses(404)},
+    summary="Everything held about a resident (logged)",
+)
+def export_resident(request, resident_id: int):
+    user = request.user
+    resident = _resident_for(user, resident_id, "registry.export_resident")
+    return services.resident_export(actor=user, resident=resident)
+
+
+@router.delete(
+    "/residents/{int:resident_id}",
+    response={204: None, **error_responses(400, 404, 422)},
+    summary="Erase a resident (logged, irreversible)",
+)
+def erase_resident(request, resident_id: int, payload: EraseIn):
+    user = request.user
+    resident = _resident_for(user, resident_id, "registry.erase_resident")
+    services.resident_erase(actor=user, resident=resident, reason=payload.reason)
+    return Status(204, None)
+
+
+# --- households, compounds, tags ----------------------------------------------------
+
+
+@router.get(
+    "/households/{int:household_id}",
+    response={200: HouseholdOut, **error_responses(404)},
+    summary="A household and its members (masked)",
+)
+def get_household(request, household_id: int):
+    return access_household(request.user, household_id)
+
+
+@router.get(
+    "/compounds",
+    response={200: list[CompoundOut], **error_responses(403, 422)},
+    summary="Compounds with their buildings",
+)
+@paginated
+def list_compounds(request):
+    return Compound.objects.prefetch_related(
+        Prefetch("buildings", queryset=Building.objects.order_by("name", "id"))
+    ).order_by("name", "id")
+
+
+@router.get(
+    "/tags",
+    response={200: list[TagOut], **error_responses(403, 422)},
+    summary="Resident tags",
+)
+@paginated
+def list_tags(request):
+    return Tag.objects.order_by("id")
+
+
+@router.post(
+    "/tags",
+    response={201: TagOut, **error_responses(400, 403, 422)},
+    summary="Add a tag",
+)
+def create_tag(request, payload: TagIn):
+    user = request.user
+    _require(user, "registry.add_tag", hide=False)
+    tag = services.tag_create(
+        actor=user, name=payload.name, code=payload.code, is_sensitive=payload.is_sensitive
+    )
+    return Status(201, tag)
+
+
+# --- access log ---------------------------------------------------------------------
+
+
+@router.get(
+    "/access-log",
+    response={200: list[AccessLogOut], **error_responses(403, 422)},
+    summary="Who saw, exported or erased whose personal data",
+)
+@paginated
+def list_access_log(request, subject_id: int | None = None, subject_type: str = ""):
+    _require(request.user, "core.view_accesslog", hide=False)
+    qs = AccessLog.objects.select_related("user").order_by("-at", "-id")
+    if subject_id is not None:
+        qs = qs.filter(subject_id=subject_id)
+    if subject_type:
+        qs = qs.filter(subject_type=subject_type)
+    return qs

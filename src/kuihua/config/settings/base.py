@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
+    "ninja",
     "kuihua.core",
     "kuihua.accounts",
     "kuihua.registry",
@@ -150,7 +151,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
+NINJA_MAX_PER_PAGE_SIZE = 200
 
 # Personal data: keys for field encryption (Fernet, first one encrypts, all decrypt,
 # so keys rotate by prepending) and for the keyed search index (HMAC-SHA256).

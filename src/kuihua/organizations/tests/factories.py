@@ -24,8 +24,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     organization = factory.SubFactory(OrganizationFactory)
     community = factory.SelfAttribute("organization.community")
-    resident = factory.SubFactory(
-        ResidentFactory,
-        household__building__compound__community=factory.SelfAttribute("....community"),
+    resident = factory.LazyAttribute(
+        lambda o: ResidentFactory(household__building__compound__community=o.community)
     )
     role = Membership.Role.MEMBER

@@ -1,0 +1,46 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "kuihua-test-pass"
+
+
+def test_signing_in_gives_a_new_session_key(client, coordinator):
+    client.get(reverse("login"))
+    before = client.session.session_key
+
+    response = client.post(reverse("login"), {"username": "coordinator", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert client.session.session_key != before
+
+
+def test_an_idle_session_is_signed_out(client, coordinator, settings):
+    client.force_login(coordinator)
+    assert client.get(reverse("home")).status_code == 200
+    session = client.session
+    session["_last_seen"] -= settings.SESSION_IDLE_TIMEOUT + 1
+    session.save()
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(client, coordinator, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "coordinator", "password": "wrong"})
+
+    response = client.post(reverse("login"), {"username": "coordinator", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "登录尝试过多" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_pages_need_a_sign_in(client, community):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
