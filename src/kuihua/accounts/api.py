@@ -5,11 +5,11 @@ plain value is returned once, and a user sees and revokes only their own.
 """
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Router, Status
 
 from kuihua.accounts.models import ApiToken
 from kuihua.accounts.schemas import MeOut, TokenIn, TokenIssuedOut, TokenOut
+from kuihua.accounts.services import api_token_issue, api_token_revoke
 from kuihua.core.api_support import error_responses, paginated, session_only
 
 router = Router(tags=["accounts"])
@@ -31,7 +31,7 @@ def me(request):
     summary="Issue an API token (session only)",
 )
 def issue_token(request, payload: TokenIn):
-    token, plain = ApiToken.issue(user=request.user, name=payload.name.strip())
+    token, plain = api_token_issue(user=request.user, name=payload.name)
     token.token = plain
     return Status(201, token)
 
@@ -52,7 +52,5 @@ def list_tokens(request):
     summary="Revoke one of your API tokens",
 )
 def revoke_token(request, token_id: int):
-    token = get_object_or_404(_own_tokens(request.user), pk=token_id)
-    if token.revoked_at is None:
-        _own_tokens(request.user).filter(pk=token.pk).update(revoked_at=timezone.now())
+    api_token_revoke(token=get_object_or_404(_own_tokens(request.user), pk=token_id))
     return Status(204, None)
