@@ -7,7 +7,14 @@ from kuihua.core.navigation import AREAS
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"areas": AREAS})
+    """Every area of the product, plus the shortcuts the user's role needs most."""
+    resident = request.user.resident
+    context = {
+        "areas": AREAS,
+        "my_resident": resident,
+        "my_household_id": resident.household_id if resident is not None else None,
+    }
+    return render(request, "core/home.html", context)
 
 
 @login_required

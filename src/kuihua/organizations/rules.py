@@ -20,6 +20,7 @@ def leads_organization(user, organization) -> bool:
 rules.add_perm("organizations.add_organization", is_coordinator)
 rules.add_perm("organizations.change_organization", is_coordinator | leads_organization)
 rules.add_perm("organizations.change_stage", is_coordinator)
+rules.add_perm("organizations.set_leader", is_coordinator)
 # Members' contacts and the member roster's management.
 rules.add_perm("organizations.view_private", is_coordinator | leads_organization)
 rules.add_perm("organizations.add_partner", is_coordinator)

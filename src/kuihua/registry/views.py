@@ -1,12 +1,381 @@
+"""Registry pages: residents, households, tags and the access log.
+
+Views parse input, fetch through the `access_*` selectors (404 for anything the
+user may not see) and call services for every write. A page that HTMX asks for
+gets only its partial template (STYLE.md practice 8).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from kuihua.core.models import AccessLog
+from kuihua.core.pages import apply_service_error, post_only, render_page, require, wants_partial
+from kuihua.registry import services
+from kuihua.registry.forms import (
+    AccessLogFilterForm,
+    ConsentForm,
+    EmergencyContactForm,
+    EraseForm,
+    ResidentFilterForm,
+    ResidentForm,
+    ResidentTagsForm,
+    SensitiveViewForm,
+    TagForm,
+)
+from kuihua.registry.identity import pinyin_keys
+from kuihua.registry.models import Compound, Resident, Tag
+from kuihua.registry.selectors import (
+    access_household,
+    access_resident,
+    household_members,
+)
 from kuihua.registry.selectors import resident_list as select_residents
+from kuihua.registry.services import RegistryError
+
+PAGE_SIZE = 30
+
+FIELD_LABELS = {
+    "id_number": gettext_lazy("身份证号码"),
+    "phone": gettext_lazy("联系电话"),
+    "health_conditions": gettext_lazy("健康状况"),
+    "all": gettext_lazy("全部信息"),
+}
+
+
+def registry_links(user) -> dict:
+    """The registry's sub-navigation for this user."""
+    import_url = None
+    if user.has_perm("registry.import_data"):
+        try:
+            import_url = reverse("registry:import")
+        except NoReverseMatch:
+            import_url = None
+    return {
+        "can_add_resident": user.has_perm("registry.add_resident"),
+        "can_manage_tags": user.has_perm("registry.add_tag"),
+        "can_view_accesslog": user.has_perm("core.view_accesslog"),
+        "import_url": import_url,
+    }
+
+
+# --- residents -------------------------------------------------------------
 
 
 @login_required
 def resident_list(request):
-    residents = select_residents(request.user, query=request.GET.get("q", ""))
-    page = Paginator(residents, 50).get_page(request.GET.get("page"))
-    return render(request, "registry/resident_list.html", {"page": page})
+    user = request.user
+    is_coordinator = user.has_perm("registry.view_registry")
+    tags = list(Tag.objects.order_by("id")) if is_coordinator else []
+    compounds = list(Compound.objects.order_by("name")) if is_coordinator else []
+    form = ResidentFilterForm(request.GET or None, tags=tags, compounds=compounds)
+    residents = select_residents(user, **form.filters())
+    page = Paginator(residents, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "show_filters": is_coordinator,
+        **registry_links(user),
+    }
+    return render_page(
+        request, "registry/resident_list.html", "registry/_resident_rows.html", context
+    )
+
+
+def _detail_context(request, resident: Resident, **forms) -> dict:
+    user = request.user
+    can_change = user.has_perm("registry.change_resident", resident)
+    tags = list(resident.tags.all())
+    context = {
+        "resident": resident,
+        "household": resident.household,
+        "tags": tags,
+        "contacts": list(resident.emergency_contacts.all()),
+        "consents": list(resident.consents.select_related("recorded_by")),
+        "can_sensitive": user.has_perm("registry.view_resident_sensitive", resident),
+        "can_change": can_change,
+        "can_consent": user.has_perm("registry.record_consent", resident),
+        "can_export": user.has_perm("registry.export_resident", resident),
+        "can_erase": user.has_perm("registry.erase_resident", resident),
+        "can_view_accesslog": user.has_perm("core.view_accesslog"),
+        "revealed": None,
+        "sensitive_form": SensitiveViewForm(),
+        "consent_form": ConsentForm(),
+        "contact_form": EmergencyContactForm(),
+        "tags_form": ResidentTagsForm(initial={"tags": [str(t.pk) for t in tags]})
+        if can_change
+        else None,
+    }
+    context.update(forms)
+    return context
+
+
+@login_required
+def resident_detail(request, resident_id: int):
+    resident = access_resident(request.user, resident_id)
+    return render(request, "registry/resident_detail.html", _detail_context(request, resident))
+
+
+@login_required
+def resident_sensitive(request, resident_id: int):
+    """The whole ID number, phone and health conditions; the look is written to the access log."""
+    resident = access_resident(request.user, resident_id)
+    require(request.user, "registry.view_resident_sensitive", resident)
+    if (refused := post_only(request)) is not None:
+        return refused
+    form = SensitiveViewForm(request.POST)
+    purpose = form.cleaned_data["purpose"] if form.is_valid() else ""
+    revealed = services.resident_sensitive_view(
+        user=request.user, resident=resident, purpose=purpose
+    )
+    if wants_partial(request):
+        context = {
+            "resident": resident,
+            "revealed": revealed,
+            "can_sensitive": True,
+            "tags": list(resident.tags.all()),
+        }
+        return render(request, "registry/_resident_facts.html", context)
+    context = _detail_context(request, resident)
+    context["revealed"] = revealed
+    return render(request, "registry/resident_detail.html", context)
+
+
+@login_required
+def resident_consent(request, resident_id: int):
+    resident = access_resident(request.user, resident_id)
+    require(request.user, "registry.record_consent", resident)
+    if (refused := post_only(request)) is not None:
+        return refused
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_record(actor=request.user, resident=resident, **form.cleaned_data)
+        except RegistryError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("已记录授权同意"))
+            return redirect(reverse("registry:resident_detail", args=[resident.pk]) + "#consents")
+    context = _detail_context(request, resident, consent_form=form)
+    return render(request, "registry/resident_detail.html", context)
+
+
+@login_required
+def resident_tags(request, resident_id: int):
+    resident = access_resident(request.user, resident_id)
+    require(request.user, "registry.change_resident", resident)
+    if (refused := post_only(request)) is not None:
+        return refused
+    form = ResidentTagsForm(request.POST)
+    if form.is_valid():
+        services.resident_set_tags(actor=request.user, resident=resident, tags=form.selected_tags())
+        messages.success(request, _("标签已保存"))
+        return redirect(reverse("registry:resident_detail", args=[resident.pk]) + "#tags")
+    context = _detail_context(request, resident, tags_form=form)
+    return render(request, "registry/resident_detail.html", context)
+
+
+@login_required
+def resident_contact_add(request, resident_id: int):
+    resident = access_resident(request.user, resident_id)
+    require(request.user, "registry.change_resident", resident)
+    if (refused := post_only(request)) is not None:
+        return refused
+    form = EmergencyContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.emergency_contact_add(
+                actor=request.user, resident=resident, **form.cleaned_data
+            )
+        except RegistryError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("已添加紧急联系人"))
+            return redirect(reverse("registry:resident_detail", args=[resident.pk]) + "#contacts")
+    context = _detail_context(request, resident, contact_form=form)
+    return render(request, "registry/resident_detail.html", context)
+
+
+@login_required
+def resident_export(request, resident_id: int):
+    """Everything held about the resident as a JSON download (logged as an export)."""
+    resident = access_resident(request.user, resident_id)
+    require(request.user, "registry.export_resident", resident)
+    if (refused := post_only(request)) is not None:
+        return refused
+    data = services.resident_export(actor=request.user, resident=resident)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="resident-{resident.pk}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def resident_erase(request, resident_id: int):
+    resident = access_resident(request.user, resident_id)
+    require(request.user, "registry.erase_resident", resident)
+    form = EraseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resident_erase(
+                actor=request.user, resident=resident, reason=form.cleaned_data["reason"]
+            )
+        except RegistryError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("该居民的个人信息已删除"))
+            return redirect("registry:resident_list")
+    return render(request, "registry/resident_erase.html", {"resident": resident, "form": form})
+
+
+@login_required
+def resident_create(request):
+    require(request.user, "registry.add_resident")
+    initial = {}
+    household_id = request.GET.get("household_id", "")
+    if household_id.isdigit():
+        household = access_household(request.user, int(household_id))
+        initial = {
+            "compound": household.building.compound_id,
+            "building": household.building.name,
+            "unit": household.unit,
+            "room": household.room,
+            "relation_to_head": Resident.Relation.OTHER,
+        }
+    form = ResidentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # The household and the resident are created together or not at all.
+            with transaction.atomic():
+                address = form.address()
+                household = services.household_get_or_create(**address)[0] if address else None
+                resident = services.resident_create(
+                    actor=request.user, household=household, **form.values()
+                )
+        except RegistryError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("已登记居民 %(name)s") % {"name": resident.name})
+            return redirect("registry:resident_detail", resident_id=resident.pk)
+    return render(
+        request,
+        "registry/resident_form.html",
+        {"form": form, "resident": None, **registry_links(request.user)},
+    )
+
+
+@login_required
+def resident_edit(request, resident_id: int):
+    resident = access_resident(request.user, resident_id)
+    require(request.user, "registry.change_resident", resident)
+    form = ResidentForm(
+        request.POST or None, initial=ResidentForm.initial_for(resident), resident=resident
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                values = form.values()
+                if form.address_changed():
+                    address = form.address()
+                    values["household"] = (
+                        services.household_get_or_create(**address)[0] if address else None
+                    )
+                services.resident_update(actor=request.user, resident=resident, **values)
+        except RegistryError as exc:
+            resident.refresh_from_db()
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("registry:resident_detail", resident_id=resident.pk)
+    return render(
+        request,
+        "registry/resident_form.html",
+        {"form": form, "resident": resident, **registry_links(request.user)},
+    )
+
+
+# --- tags, households, access log -------------------------------------------
+
+
+def _tag_code(name: str) -> str:
+    full, _initials = pinyin_keys(name)
+    return slugify(full or name)[:40]
+
+
+@login_required
+def tag_list(request):
+    require(request.user, "registry.add_tag")
+    form = TagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            code = data["code"] or _tag_code(data["name"])
+            if not code:
+                raise RegistryError(_("请填写标签代码"), field="code")
+            services.tag_create(
+                actor=request.user,
+                name=data["name"],
+                code=code,
+                is_sensitive=data["is_sensitive"],
+            )
+        except RegistryError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("已添加标签 %(name)s") % {"name": data["name"]})
+            return redirect("registry:tag_list")
+    tags = Tag.objects.annotate(resident_count=Count("residents")).order_by("id")
+    return render(
+        request,
+        "registry/tag_list.html",
+        {"tags": tags, "form": form, **registry_links(request.user)},
+    )
+
+
+@login_required
+def household_detail(request, household_id: int):
+    household = access_household(request.user, household_id)
+    members = list(household_members(household))
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "members": members,
+            "can_add_resident": request.user.has_perm("registry.add_resident"),
+        },
+    )
+
+
+@login_required
+def access_log(request):
+    require(request.user, "core.view_accesslog")
+    form = AccessLogFilterForm(request.GET or None)
+    entries = AccessLog.objects.select_related("user").order_by("-at", "-id")
+    if form.is_valid():
+        if form.cleaned_data["subject_id"]:
+            entries = entries.filter(subject_id=form.cleaned_data["subject_id"])
+        if form.cleaned_data["action"]:
+            entries = entries.filter(action=form.cleaned_data["action"])
+    subject_type = request.GET.get("subject_type", "")
+    if subject_type:
+        entries = entries.filter(subject_type=subject_type)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.field_labels = [str(FIELD_LABELS.get(f, f)) for f in entry.fields]
+    context = {"form": form, "page": page, **registry_links(request.user)}
+    return render_page(request, "registry/access_log.html", "registry/_access_rows.html", context)

@@ -1,0 +1,45 @@
+"""`kuihua bench [NAME] [--json-only] [--scale F]`: run a benchmark from kuihua.benchmarks.
+
+Without a name, lists the benchmarks. With one, prints progress and then the
+figures as one JSON object on the last line (only that line with --json-only).
+"""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kuihua import benchmarks
+
+
+class Command(BaseCommand):
+    help = "Run a benchmark; the last line of output is one JSON object of its figures."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name", nargs="?", help="benchmark to run; omit to list them")
+        parser.add_argument("--json-only", action="store_true", help="print only the JSON line")
+        parser.add_argument(
+            "--scale", type=float, default=1.0, help="shrink or grow the workload (default 1.0)"
+        )
+
+    def handle(self, *args, **opts):
+        name = opts["name"]
+        if not name:
+            width = max(len(n) for n in benchmarks.BENCHMARKS)
+            for bench_name in benchmarks.BENCHMARKS:
+                description = benchmarks.load(bench_name).DESCRIPTION
+                self.stdout.write(f"{bench_name:<{width}}  {description}")
+            return
+        if name not in benchmarks.BENCHMARKS:
+            raise CommandError(
+                f"no benchmark {name!r}; there are: {', '.join(benchmarks.BENCHMARKS)}"
+            )
+        if opts["scale"] <= 0:
+            raise CommandError("--scale must be positive")
+
+        def say(line: str) -> None:
+            if not opts["json_only"]:
+                self.stdout.write(line)
+                self.stdout.flush()
+
+        figures = benchmarks.load(name).run(scale=opts["scale"], say=say)
+        self.stdout.write(json.dumps(figures, ensure_ascii=False))

@@ -1,0 +1,88 @@
+"""Sign-in, the home page and the placeholder areas."""
+
+import pytest
+from django.urls import reverse
+
+from kuihua.accounts.models import Role
+from kuihua.accounts.tests.factories import UserFactory
+from kuihua.core.navigation import AREAS
+from kuihua.registry.tests.factories import ResidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_home_page_needs_a_signed_in_user(client):
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_sign_in_page_is_in_chinese(client):
+    html = client.get(reverse("login")).content.decode()
+
+    assert "登录" in html
+    assert 'name="username"' in html and 'name="password"' in html
+    assert 'lang="zh-hans"' in html
+
+
+def test_signing_in_through_the_form_lands_on_home(client, coordinator):
+    response = client.post(
+        reverse("login"), {"username": "coordinator", "password": "kuihua-test-pass"}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "欢迎使用葵花社区平台" in response.content.decode()
+
+
+def test_a_wrong_password_shows_a_chinese_message(client, coordinator):
+    response = client.post(reverse("login"), {"username": "coordinator", "password": "nope"})
+
+    assert "用户名或密码不正确" in response.content.decode()
+
+
+def test_home_links_every_area(client, coordinator):
+    client.force_login(coordinator)
+
+    html = client.get(reverse("home")).content.decode()
+
+    for area in AREAS:
+        assert str(area.title) in html
+    assert reverse("registry:resident_list") in html
+    assert reverse("organizations:list") in html
+    assert "翠苑一区社区" in html
+
+
+def test_home_gives_a_resident_shortcuts_to_their_own_record(client, community):
+    resident = ResidentFactory(household__building__compound__community=community)
+    user = UserFactory(role=Role.RESIDENT, community=community, resident=resident)
+    client.force_login(user)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert reverse("registry:household_detail", args=[resident.household_id]) in html
+    assert reverse("registry:resident_detail", args=[resident.pk]) in html
+
+
+def test_the_current_area_is_marked_in_the_navigation(client, coordinator):
+    client.force_login(coordinator)
+
+    html = client.get(reverse("organizations:list")).content.decode()
+
+    assert f'href="{reverse("organizations:list")}" aria-current="page"' in html
+
+
+def test_a_placeholder_area_and_an_unknown_one(client, coordinator):
+    client.force_login(coordinator)
+
+    assert "建设中" in client.get(reverse("area", args=["care"])).content.decode()
+    assert client.get(reverse("area", args=["nowhere"])).status_code == 404
+
+
+def test_english_can_be_chosen(client, coordinator):
+    client.force_login(coordinator)
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("home")).content.decode()
+
+    assert 'lang="en"' in html

@@ -1,0 +1,56 @@
+"""The upload page for importing residents or organizations from Excel (coordinators only)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("导入内容"),
+        choices=[("residents", _("居民信息")), ("organizations", _("社会组织"))],
+        initial="residents",
+    )
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    strict = forms.BooleanField(label=_("严格模式：只要有一行有错，就什么也不导入"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(
+                _("只支持 .xlsx 格式（旧的 .xls 请在 Excel 中另存为 .xlsx）")
+            )
+        return upload
+
+
+@login_required
+def import_page(request):
+    """GET: the form. POST: import, then the row-by-row report (only the report for HTMX)."""
+    if not request.user.has_perm("registry.import_data"):
+        raise Http404
+    report = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            from kuihua.organizations.importing import organizations_import_file
+            from kuihua.registry.importing import residents_import_file
+
+            kind = form.cleaned_data["kind"]
+            importer = residents_import_file if kind == "residents" else organizations_import_file
+            upload = form.cleaned_data["file"]
+            report = importer(
+                upload,
+                actor=request.user,
+                strict=form.cleaned_data["strict"],
+                source=upload.name,
+            )
+    else:
+        form = ImportForm()
+    context = {"form": form, "report": report}
+    if request.htmx and request.method == "POST":
+        return render(request, "registry/_import_report.html", context)
+    return render(request, "registry/import.html", context)
