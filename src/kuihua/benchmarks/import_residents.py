@@ -76,10 +76,16 @@ def write_sheet(path: Path, rows: int) -> None:
         "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗",
         "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂",
     )
+    seen: set[str] = set()
     for i in range(rows):
         birth = dt.date(1930, 1, 1) + dt.timedelta(days=rng.randrange(30_000))
         male = rng.random() < 0.5
-        first17 = f"330106{birth:%Y%m%d}{(i % 499) * 2 + (1 if male else 0):03d}"
+        seq = i % 499
+        first17 = f"330106{birth:%Y%m%d}{seq * 2 + (1 if male else 0):03d}"
+        while first17 in seen:  # every person's ID is different, as in life
+            seq = (seq + 1) % 499
+            first17 = f"330106{birth:%Y%m%d}{seq * 2 + (1 if male else 0):03d}"
+        seen.add(first17)
         household, position = divmod(i, 3)
         sheet.append(
             [
@@ -87,7 +93,7 @@ def write_sheet(path: Path, rows: int) -> None:
                 "男" if male else "女",
                 first17 + id_check_digit(first17),
                 birth.strftime("%Y.%m.%d") if i % 2 else birth,
-                f"+86 139-{i:04d}-{rng.randrange(10_000):04d}" if birth.year < 2008 else "",
+                f"+86 139-{i % 10_000:04d}-{i // 10_000:04d}" if birth.year < 2008 else "",
                 f"翠苑{household % 14 + 1}区",
                 f"{household // 14 % 30 + 1}幢",
                 str(household // 420 % 4 + 1),

@@ -8,6 +8,7 @@ from kuihua.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("areas/<slug:area_key>/", core_views.area, name="area"),
+    path("community/switch/", core_views.switch_community, name="switch_community"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

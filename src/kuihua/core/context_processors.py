@@ -7,4 +7,13 @@ def navigation(request):
         from kuihua.registry.models import Community
 
         community = Community.objects.filter(pk=request.community_id).first()
-    return {"nav_areas": AREAS, "current_community": community}
+    switchable = []
+    if len(getattr(request, "community_ids", [])) > 1:
+        from kuihua.registry.models import Community
+
+        switchable = list(Community.objects.filter(pk__in=request.community_ids))
+    return {
+        "nav_areas": AREAS,
+        "current_community": community,
+        "switchable_communities": switchable,
+    }

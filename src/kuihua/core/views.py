@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from kuihua.core.navigation import AREAS
 
@@ -24,3 +25,17 @@ def area(request, area_key: str):
     if found is None:
         raise Http404
     return render(request, "core/area.html", {"area": found})
+
+
+@login_required
+@require_POST
+def switch_community(request):
+    """A district viewer reads one of their communities at a time; this picks which."""
+    try:
+        community_id = int(request.POST.get("community_id", ""))
+    except ValueError:
+        raise Http404 from None
+    if community_id not in getattr(request, "community_ids", []):
+        raise Http404
+    request.session["community_id"] = community_id
+    return redirect("home")

@@ -58,13 +58,9 @@ def _resident_ref(user, resident_id: int, field: str) -> Resident:
 
 
 def _profile(user, organization_id: int) -> Organization:
-    """The organization with its members, each phone shown whole or masked for `user`."""
+    """The organization with its members (phones masked)."""
     organization = access_organization(user, organization_id)
-    members = list(organization_members(organization))
-    phone_visible = user.has_perm("organizations.view_private", organization)
-    for membership in members:
-        membership.phone_visible = phone_visible
-    organization.member_list = members
+    organization.member_list = list(organization_members(organization))
     return organization
 
 
@@ -198,7 +194,6 @@ def add_member(request, organization_id: int, payload: MemberIn):
         role=payload.role,
         joined_on=payload.joined_on,
     )
-    membership.phone_visible = user.has_perm("organizations.view_private", organization)
     return Status(201, membership)
 
 

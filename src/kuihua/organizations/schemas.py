@@ -1,7 +1,7 @@
 """What the organizations API reads and writes.
 
 The directory and profiles are public within the community; members' phones
-are whole only for those who manage the organization (`organizations.view_private`)
+are masked for everyone (a roster is a list; see docs/adr/0002-personal-data.md)
 and masked for everyone else.
 """
 
@@ -64,7 +64,7 @@ class MemberOut(Schema):
     role: str
     role_label: str
     joined_on: dt.date | None
-    phone: str = Field(description="whole for those who manage the organization, else masked")
+    phone: str = Field(description="always masked: a roster is a list (PIPL)")
 
     @staticmethod
     def resolve_name(obj) -> str:
@@ -76,9 +76,8 @@ class MemberOut(Schema):
 
     @staticmethod
     def resolve_phone(obj) -> str:
-        # Decided once per organization by the handler (`phone_visible`), not per row.
-        if getattr(obj, "phone_visible", False):
-            return obj.resident.phone
+        # Lists never show a whole phone; the whole record is a resident's, opened
+        # by a coordinator and access-logged.
         return mask_phone(obj.resident.phone)
 
 

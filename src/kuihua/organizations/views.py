@@ -99,7 +99,6 @@ def _profile_context(request, organization: Organization, **forms) -> dict:
         "can_change": can_change,
         "can_stage": can_stage,
         "can_set_leader": user.has_perm("organizations.set_leader", organization),
-        "view_private": user.has_perm("organizations.view_private", organization),
         "stage_form": StageForm(initial={"to_stage": following}) if can_stage else None,
         "leader_form": LeaderForm(memberships=members) if can_stage else None,
         "member_form": MemberAddForm() if can_change else None,

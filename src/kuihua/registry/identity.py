@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 import phonenumbers
 from django.utils.translation import gettext as _
@@ -74,6 +75,13 @@ def normalize_phone(value) -> str:
     text = clean_text(value)
     if not text:
         return ""
+    return _normalize_phone_text(text)
+
+
+# Parsing with phonenumbers is the slow part of an import; the same text always
+# gives the same answer (a refusal is raised again, never cached).
+@lru_cache(maxsize=32_768)
+def _normalize_phone_text(text: str) -> str:
     digits = re.sub(r"[^\d+]", "", text)
     try:
         parsed = phonenumbers.parse(digits, "CN")
@@ -94,6 +102,7 @@ def is_mobile(phone: str) -> bool:
     return bool(re.fullmatch(r"1[3-9]\d{9}", phone or ""))
 
 
+@lru_cache(maxsize=32_768)
 def pinyin_keys(name: str) -> tuple[str, str]:
     """(full pinyin, initials) in lower case: 张三 → ('zhangsan', 'zs')."""
     syllables = [s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="ignore")]

@@ -33,6 +33,9 @@ SECRET_KEY = _secrets["secret_key"]
 KUIHUA_FIELD_KEYS = KUIHUA_FIELD_KEYS or _secrets["field_keys"]
 KUIHUA_INDEX_KEY = KUIHUA_INDEX_KEY or _secrets["index_key"]
 
+# WhiteNoise serves from the finders here; the folder only has to exist.
+(KUIHUA_HOME / "static").mkdir(parents=True, exist_ok=True)
+
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 WHITENOISE_USE_FINDERS = True

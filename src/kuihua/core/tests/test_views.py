@@ -86,3 +86,31 @@ def test_english_can_be_chosen(client, coordinator):
     html = client.get(reverse("home")).content.decode()
 
     assert 'lang="en"' in html
+
+
+def test_a_district_viewer_reads_one_community_at_a_time_and_switches(
+    client, community, other_community
+):
+    from kuihua.organizations.tests.factories import OrganizationFactory
+
+    OrganizationFactory(community=community, name="翠苑合唱团")
+    OrganizationFactory(community=other_community, name="文新书画社")
+    viewer = UserFactory(role=Role.DISTRICT_VIEWER, community=None)
+    viewer.viewable_communities.add(community, other_community)
+    client.force_login(viewer)
+    first = client.get(reverse("organizations:list")).content.decode()
+
+    client.post(reverse("switch_community"), {"community_id": other_community.pk})
+    second = client.get(reverse("organizations:list")).content.decode()
+
+    assert "翠苑合唱团" in first and "文新书画社" not in first
+    assert "文新书画社" in second and "翠苑合唱团" not in second
+
+
+def test_nobody_switches_into_a_community_that_is_not_theirs(client, coordinator, other_community):
+    client.force_login(coordinator)
+
+    response = client.post(reverse("switch_community"), {"community_id": other_community.pk})
+
+    assert response.status_code == 404
+    assert client.session.get("community_id") is None

@@ -170,12 +170,13 @@ def test_the_profile_masks_member_phones_for_ordinary_users(volunteer_client, ch
     assert "进入下一阶段" not in html
 
 
-def test_the_profile_shows_phones_and_roster_tools_to_the_own_leader(leader_client, choir):
+def test_the_profile_shows_roster_tools_but_masked_phones_to_the_own_leader(leader_client, choir):
     member(choir, name="钱七", phone="13911112222")
 
     html = leader_client.get(reverse("organizations:detail", args=[choir.pk])).content.decode()
 
-    assert "13911112222" in html
+    assert "139****2222" in html
+    assert "13911112222" not in html
     assert "周老师" in html
     assert "添加成员" in html
     assert "移除" in html
