@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit, log_access
@@ -207,7 +207,13 @@ def resident_create(
         }
     )
     _check_id_unique(values["id_number_index"])
-    resident = Resident.objects.create(**values)
+    try:
+        # The unique constraint is the last word when two clerks register the
+        # same person at the same moment: one wins, the other gets the message.
+        with transaction.atomic():
+            resident = Resident.objects.create(**values)
+    except IntegrityError as exc:
+        raise RegistryError(_("该身份证号码已登记"), field="id_number") from exc
     tags = list(tags)
     if tags:
         resident.tags.set(tags)
