@@ -26,7 +26,6 @@ COMMANDS = {
     "import": "import_data",
     "export": "export_data",
     "bench": "bench",
-    "worker": "worker",
 }
 
 
