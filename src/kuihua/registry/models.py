@@ -96,6 +96,18 @@ class Household(CommunityOwned):
         return f"{self.building}{unit}{self.room}室"
 
 
+# How the preset tags read in the UI language; the stored name stays Chinese,
+# as the sheets and the community's own records have it.
+SYSTEM_TAG_LABELS = {
+    "living_alone": _("独居"),
+    "advanced_age": _("高龄"),
+    "ill_disabled": _("病残"),
+    "low_income": _("困难家庭"),
+    "disabled_child": _("残疾儿童"),
+    "youth": _("青少年"),
+}
+
+
 class Tag(CommunityOwned):
     """A label that drives services (独居, 高龄, 病残 …). Coordinators can add their own.
 
@@ -118,6 +130,13 @@ class Tag(CommunityOwned):
         ]
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        """The name to show: a preset tag in the user's language, a community's own as typed."""
+        if self.is_system and self.code in SYSTEM_TAG_LABELS:
+            return str(SYSTEM_TAG_LABELS[self.code])
         return self.name
 
 

@@ -220,3 +220,25 @@ def test_api_401_in_english(client):
 
     assert response.status_code == 401
     assert response.json()["message"] == "Please sign in first"
+
+
+@pytest.mark.django_db
+def test_preset_tags_read_in_english_and_a_communitys_own_tag_as_typed(
+    english, coordinator, community
+):
+    from kuihua.core.tenancy import use_community
+    from kuihua.registry import services
+    from kuihua.registry.tests.factories import ResidentFactory, tag
+
+    with use_community(community):
+        own = services.tag_create(actor=coordinator, name="楼道长", code="floor_head")
+        ResidentFactory(
+            household__building__compound__community=community,
+            tags=[tag(community, "living_alone"), own],
+        )
+    english.force_login(coordinator)
+
+    html = english.get(reverse("registry:resident_list")).content.decode()
+
+    assert "Living alone" in html
+    assert "楼道长" in html
