@@ -7,6 +7,8 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.shortcuts import resolve_url
+from django_htmx.http import HttpResponseClientRedirect
 from django_scopes.state import get_scope, state
 
 
@@ -107,3 +109,24 @@ class SessionTimeoutMiddleware:
             else:
                 request.session[self.KEY] = now
         return self.get_response(request)
+
+
+class HtmxLoginRedirectMiddleware:
+    """An HTMX request whose session has ended goes to the sign-in page as a whole page.
+
+    Without this, the redirect is followed inside the swap and the sign-in form
+    appears in the middle of a list.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            getattr(request, "htmx", False)
+            and response.status_code == 302
+            and response.get("Location", "").startswith(resolve_url(settings.LOGIN_URL))
+        ):
+            return HttpResponseClientRedirect(response["Location"])
+        return response

@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "kuihua.core.middleware.HtmxLoginRedirectMiddleware",
     "kuihua.core.middleware.CommunityScopeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -44,3 +44,13 @@ def test_pages_need_a_sign_in(client, community):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_an_htmx_request_after_sign_out_sends_the_whole_page_to_sign_in(client, community):
+    response = client.get(
+        reverse("registry:resident_list") + "?q=zs", headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith(reverse("login"))
+    assert b"password" not in response.content
