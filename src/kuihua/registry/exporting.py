@@ -176,7 +176,8 @@ def _resident_row(resident: Resident, *, whole: bool) -> list:
         "性别": SEX_LABELS.get(resident.sex, ""),
         "民族": resident.ethnicity,
         "身份证号码": id_number,
-        "出生日期": resident.birth_date if isinstance(resident.birth_date, dt.date) else None,
+        # Masked exports give the year only: the masked ID plus the date is the whole ID.
+        "出生日期": _birth(resident.birth_date, whole=whole),
         "联系电话": phone,
         "小区": building.compound.name if building else "",
         "楼栋": building.name if building else "",
@@ -192,3 +193,9 @@ def _resident_row(resident: Resident, *, whole: bool) -> list:
         "备注": resident.notes,
     }
     return [values[h] for h in RESIDENT_HEADERS]
+
+
+def _birth(value, *, whole: bool):
+    if not isinstance(value, dt.date):
+        return None
+    return value if whole else f"{value.year}年"

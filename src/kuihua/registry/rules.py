@@ -29,6 +29,11 @@ def is_own_household(user, resident) -> bool:
     return bool(resident.household_id) and resident.household_id == user.resident.household_id
 
 
+@rules.predicate
+def is_self(user, resident) -> bool:
+    return resident is not None and user.resident_id is not None and resident.pk == user.resident_id
+
+
 rules.add_perm("registry.view_registry", is_coordinator)
 rules.add_perm("registry.view_resident", is_coordinator | is_own_household)
 # Whole ID numbers, phones and health conditions: the coordinators keep the registry.
@@ -36,7 +41,8 @@ rules.add_perm("registry.view_resident_sensitive", is_coordinator)
 rules.add_perm("registry.change_resident", is_coordinator)
 rules.add_perm("registry.add_resident", is_coordinator)
 rules.add_perm("registry.erase_resident", is_coordinator)
-rules.add_perm("registry.export_resident", is_coordinator | is_own_household)
+# The right of access is one's own: a spouse does not download the other's whole record.
+rules.add_perm("registry.export_resident", is_coordinator | is_self)
 rules.add_perm("registry.import_data", is_coordinator)
 rules.add_perm("registry.add_tag", is_coordinator)
 rules.add_perm("registry.record_consent", is_coordinator)

@@ -155,7 +155,9 @@ class ResidentOut(ResidentListItem):
     """One resident, masked. Tags about health are shown only to roles that may see them."""
 
     ethnicity: str
-    birth_date: dt.date | None
+    birth_date: dt.date | None = Field(
+        None, description="only for roles that see whole records: with the masked ID it is the ID"
+    )
     notes: str
     emergency_contacts: list[EmergencyContactOut]
     consents: list[ConsentOut]
@@ -168,6 +170,14 @@ class ResidentOut(ResidentListItem):
         if user.has_perm("registry.view_resident_sensitive", obj):
             return list(obj.tags.all())
         return public_tags(obj)
+
+    @staticmethod
+    def resolve_birth_date(obj, context) -> dt.date | None:
+        # The masked ID keeps region and last four digits; the birth date is the
+        # rest, so it goes only with the whole record (age is in the list item).
+        if context["request"].user.has_perm("registry.view_resident_sensitive", obj):
+            return obj.birth_date
+        return None
 
     @staticmethod
     def resolve_emergency_contacts(obj) -> list:

@@ -97,7 +97,11 @@ def resident_list(
     """The registry list: one query for the rows, one for their tags, whatever the page size."""
     qs = resident_search(residents_visible_to(user), query)
     if tag:
-        qs = qs.filter(tags__code=tag)
+        # Filtering by a health tag would disclose it: only for those who see it.
+        tag_filter = {"tags__code": tag}
+        if not user.has_perm("registry.view_resident_sensitive"):
+            tag_filter["tags__is_sensitive"] = False
+        qs = qs.filter(**tag_filter)
     if compound_id:
         qs = qs.filter(household__building__compound_id=compound_id)
     if building_id:

@@ -9,6 +9,7 @@ from kuihua.accounts.tests.factories import UserFactory
 from kuihua.core.masking import mask_id_number, mask_phone
 from kuihua.core.models import AccessLog
 from kuihua.core.tenancy import use_community
+from kuihua.organizations.tests.factories import MembershipFactory
 from kuihua.registry.models import Consent, EmergencyContact, Household, Resident
 from kuihua.registry.tests.factories import (
     BuildingFactory,
@@ -528,3 +529,42 @@ class TestAccessLog:
         client.force_login(_user(community, Role.ORG_LEADER))
 
         assert client.get(f"{URL}/access-log").status_code == 403
+
+
+class TestNoBackDoorsToWholeRecords:
+    """Ways round the masking that a review found; each stays shut."""
+
+    def test_a_household_member_cannot_export_anothers_whole_record(self, client, community):
+        me = _resident(community)
+        spouse = ResidentFactory(household=me.household, relation_to_head="spouse")
+        client.force_login(_user(community, Role.RESIDENT, me))
+
+        theirs = client.get(f"{URL}/residents/{spouse.pk}/export")
+        mine = client.get(f"{URL}/residents/{me.pk}/export")
+
+        assert theirs.status_code == 404
+        assert spouse.id_number not in theirs.content.decode()
+        assert mine.status_code == 200
+        assert mine.json()["resident"]["id_number"] == me.id_number
+
+    def test_the_masked_id_does_not_come_with_the_birth_date(self, client, community):
+        leader_membership = MembershipFactory(organization__community=community, role="leader")
+        member = MembershipFactory(organization=leader_membership.organization).resident
+        client.force_login(_user(community, Role.ORG_LEADER, leader_membership.resident))
+
+        body = client.get(f"{URL}/residents/{member.pk}").json()
+
+        assert body["birth_date"] is None
+        assert body["age"] is not None
+        assert member.id_number[6:14] not in str(body)
+
+    def test_a_health_tag_is_no_filter_for_those_who_may_not_see_it(self, client, community):
+        leader_membership = MembershipFactory(organization__community=community, role="leader")
+        ill = MembershipFactory(organization=leader_membership.organization).resident
+        ill.tags.add(tag(community, "ill_disabled"))
+        MembershipFactory(organization=leader_membership.organization)
+        client.force_login(_user(community, Role.ORG_LEADER, leader_membership.resident))
+
+        body = client.get(f"{URL}/residents", {"tag": "ill_disabled"}).json()
+
+        assert body["count"] == 0

@@ -12,7 +12,7 @@ from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
 from kuihua.core.masking import mask_id_number, mask_phone
 from kuihua.core.models import AccessLog
-from kuihua.core.tenancy import unscoped
+from kuihua.core.tenancy import unscoped, use_community
 from kuihua.registry.models import Consent, Household, Resident, Tag
 from kuihua.registry.tests.factories import (
     HouseholdFactory,
@@ -701,3 +701,22 @@ def test_an_invalid_filter_is_ignored_but_the_search_still_applies(
     html = response.content.decode()
     assert "张三" in html
     assert "王五" not in html
+
+
+def test_a_household_member_is_not_told_that_someone_has_a_health_tag(
+    resident_client, zhangsan, community
+):
+    with use_community(community):
+        mother = ResidentFactory(household=zhangsan.household, relation_to_head="parent")
+        mother.tags.add(tag(community, "ill_disabled"))
+
+    household = resident_client.get(
+        reverse("registry:household_detail", args=[zhangsan.household_id])
+    ).content.decode()
+    detail = resident_client.get(
+        reverse("registry:resident_detail", args=[mother.pk])
+    ).content.decode()
+
+    for html in (household, detail):
+        assert "健康相关" not in html
+        assert "病残" not in html
