@@ -218,6 +218,8 @@ def remove_member(request, organization_id: int, membership_id: int):
 def set_leader(request, organization_id: int, payload: LeaderIn):
     user = request.user
     organization = access_organization_for_change(user, organization_id)
+    if not user.has_perm("organizations.set_leader", organization):
+        raise Http404  # as on the page: the leadership is the coordinators' to give
     resident = _resident_ref(user, payload.resident_id, "resident_id")
     services.organization_set_leader(actor=user, organization=organization, resident=resident)
     return _profile(user, organization.pk)

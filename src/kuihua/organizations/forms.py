@@ -51,8 +51,11 @@ class MemberAddForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"required": _("请先搜索并选择一位居民")},
     )
+    # The leader is set with LeaderForm; a deputy only by coordinators (the service says so).
     role = forms.ChoiceField(
-        label=_("角色"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER
+        label=_("角色"),
+        choices=[c for c in Membership.Role.choices if c[0] != Membership.Role.LEADER],
+        initial=Membership.Role.MEMBER,
     )
 
 

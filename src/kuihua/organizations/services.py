@@ -169,6 +169,11 @@ def membership_add(
 ) -> Membership:
     if role not in Membership.Role.values:
         raise OrganizationError(_("未知的成员角色"), field="role")
+    if role == Membership.Role.LEADER:
+        raise OrganizationError(_("负责人请用“更换负责人”设置"), field="role")
+    # A deputy manages the organization: leaders may not appoint one themselves.
+    if role == Membership.Role.DEPUTY and not _may_appoint(actor, organization):
+        raise OrganizationError(_("副负责人由社区工作者任命"), field="role")
     if resident.community_id != organization.community_id:
         raise OrganizationError(_("该居民不在本社区"), field="resident")
     try:
@@ -274,6 +279,11 @@ def partner_unit_create(
         new={"name": name, "kind": kind},
     )
     return unit
+
+
+def _may_appoint(actor, organization) -> bool:
+    """Management roles are given by coordinators (or by the system: seeding, import)."""
+    return actor is None or actor.has_perm("organizations.set_leader", organization)
 
 
 def _actor(actor):

@@ -8,6 +8,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+# A 15,000-row registry sheet is about 1 MB.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
@@ -23,6 +26,10 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(
                 _("只支持 .xlsx 格式（旧的 .xls 请在 Excel 中另存为 .xlsx）")
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("文件太大（最大 %(mb)s MB）") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
             )
         return upload
 

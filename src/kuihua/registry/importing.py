@@ -36,6 +36,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
+from xml.etree.ElementTree import ParseError
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -316,17 +317,35 @@ def _is_footer(cells: Iterable[Any]) -> bool:
     return bool(first) and first.startswith(FOOTER_PREFIXES)
 
 
+# What openpyxl raises for a file that is no readable .xlsx (ValueError includes
+# defusedxml's refusal of hostile XML).
+UNREADABLE = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ParseError, ValueError)
+# Larger than any community's registry (the model's has 15,000 residents).
+MAX_ROWS = 100_000
+MAX_COLUMNS = 100
+
+
 def _load_grid(file: str | IO[bytes]) -> list[tuple[str, list[list[Any]], Any]]:
     """Every worksheet as (title, rows of values, merged ranges)."""
     try:
         workbook = load_workbook(file, data_only=True)
     except FileNotFoundError as exc:
         raise SheetError(_("找不到文件：%(file)s") % {"file": file}) from exc
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+    except UNREADABLE as exc:
         raise SheetError(
             _("无法读取该文件：只支持 .xlsx 格式（旧的 .xls 请在 Excel 中另存为 .xlsx）")
         ) from exc
     try:
+        for ws in workbook.worksheets:
+            # A lone cell far away makes the grid huge: refuse rather than fill it.
+            if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS:
+                raise SheetError(
+                    _(
+                        "表格“%(sheet)s”太大：最多 %(rows)s 行、%(columns)s 列。"
+                        "请删去多余的行列后再导入。"
+                    )
+                    % {"sheet": ws.title, "rows": MAX_ROWS, "columns": MAX_COLUMNS}
+                )
         return [
             (ws.title, [list(r) for r in ws.iter_rows(values_only=True)], ws.merged_cells.ranges)
             for ws in workbook.worksheets

@@ -168,7 +168,8 @@ class Resident(CommunityOwned):
         DEMOCRATIC = "democratic", _("民主党派")
 
     name = models.CharField(_("姓名"), max_length=40, db_index=True)
-    name_pinyin = models.CharField(_("姓名全拼"), max_length=120, db_index=True, editable=False)
+    # Up to six letters a syllable for a 40-character name.
+    name_pinyin = models.CharField(_("姓名全拼"), max_length=240, db_index=True, editable=False)
     name_initials = models.CharField(_("姓名首字母"), max_length=40, db_index=True, editable=False)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True, default="汉族")

@@ -102,6 +102,10 @@ def resident_list(
         if not user.has_perm("registry.view_resident_sensitive"):
             tag_filter["tags__is_sensitive"] = False
         qs = qs.filter(**tag_filter)
+    for given in (compound_id, building_id):
+        # An id no row can have (SQLite overflows past 64 bits) matches nothing.
+        if given is not None and not 0 < given < 2**63:
+            return qs.none()
     if compound_id:
         qs = qs.filter(household__building__compound_id=compound_id)
     if building_id:

@@ -125,6 +125,8 @@ def _prepare_identity(values: dict[str, Any]) -> dict[str, Any]:
         out["name"] = clean_name(out["name"])
         if not out["name"]:
             raise RegistryError(_("姓名不能为空"), field="name")
+        if len(out["name"]) > Resident._meta.get_field("name").max_length:
+            raise RegistryError(_("姓名不能超过40个字"), field="name")
         out["name_pinyin"], out["name_initials"] = pinyin_keys(out["name"])
     if "id_number" in out:
         try:
@@ -440,9 +442,38 @@ def resident_erase(*, actor, resident: Resident, reason: str) -> None:
         fields=["all"],
         purpose=reason.strip(),
     )
+    _redact_audit_trail(resident)
+    _close_account(resident)
     Organization.objects.filter(leader=resident).update(leader=None)
     household = resident.household
     resident.tags.clear()
     resident.delete()
     if household is not None and not household.members.exists():
         household.delete()
+
+
+def _redact_audit_trail(resident: Resident) -> None:
+    """Keep what was done and when; drop every value about the erased person."""
+    from kuihua.core.models import AuditLog
+
+    rows = AuditLog.objects.filter(object_type=resident._meta.label_lower, object_id=resident.pk)
+    for row in rows:
+        row.old = dict.fromkeys(row.old, "***")
+        row.new = dict.fromkeys(row.new, "***")
+        row.save(update_fields=["old", "new"])
+
+
+def _close_account(resident: Resident) -> None:
+    """An erased person's sign-in goes too: no name kept, no session or token that works."""
+    from django.utils import timezone
+
+    from kuihua.accounts.models import ApiToken, User
+
+    for user in User.objects.filter(resident=resident):
+        user.is_active = False
+        user.display_name = user.first_name = user.last_name = user.email = ""
+        user.set_unusable_password()
+        user.save()
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )

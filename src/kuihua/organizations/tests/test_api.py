@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
 from kuihua.core.masking import mask_phone
+from kuihua.core.tenancy import use_community
 from kuihua.organizations.models import Category, Membership, Organization, PartnerUnit, Stage
 from kuihua.organizations.tests.factories import MembershipFactory, OrganizationFactory
 from kuihua.registry.tests.factories import ResidentFactory
@@ -397,3 +398,21 @@ def test_stage_dates_show_in_the_profile(as_coordinator, community):
 
     assert (body["filed_on"], body["registered_on"]) == ("2020-01-01", "2021-01-01")
     assert body["stage_label"] == "已登记"
+
+
+def test_a_deputy_cannot_make_themselves_leader_through_the_api(client, community):
+    with use_community(community):
+        leader = MembershipFactory(organization__community=community, role="leader")
+        deputy = MembershipFactory(organization=leader.organization, role="deputy")
+    user = UserFactory(role=Role.ORG_LEADER, community=community, resident=deputy.resident)
+    client.force_login(user)
+
+    response = client.put(
+        f"{URL}/{leader.organization.pk}/leader",
+        {"resident_id": deputy.resident_id},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 404
+    with use_community(community):
+        assert Membership.objects.get(pk=deputy.pk).role == "deputy"

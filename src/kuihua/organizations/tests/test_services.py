@@ -111,3 +111,21 @@ def test_partner_units_keep_their_phone_encrypted(in_community, coordinator):
     assert unit.contact_phone == "057188886666"
     with pytest.raises(services.OrganizationError):
         services.partner_unit_create(actor=coordinator, name="某公司", kind="bank")
+
+
+def test_management_roles_are_given_by_coordinators_only(in_community, coordinator):
+    own = MembershipFactory(organization__community=in_community, role=Membership.Role.LEADER)
+    org = own.organization
+    leader = UserFactory(role=Role.ORG_LEADER, community=in_community, resident=own.resident)
+    newcomer = ResidentFactory(household__building__compound__community=in_community)
+
+    with pytest.raises(services.OrganizationError, match="副负责人"):
+        services.membership_add(actor=leader, organization=org, resident=newcomer, role="deputy")
+    with pytest.raises(services.OrganizationError):
+        services.membership_add(
+            actor=coordinator, organization=org, resident=newcomer, role="leader"
+        )
+    assert not Membership.objects.filter(resident=newcomer).exists()
+
+    services.membership_add(actor=coordinator, organization=org, resident=newcomer, role="deputy")
+    assert Membership.objects.get(resident=newcomer).role == Membership.Role.DEPUTY

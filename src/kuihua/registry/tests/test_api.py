@@ -568,3 +568,33 @@ class TestNoBackDoorsToWholeRecords:
         body = client.get(f"{URL}/residents", {"tag": "ill_disabled"}).json()
 
         assert body["count"] == 0
+
+
+class TestBadInputIsAnAnswerNotACrash:
+    def test_a_name_too_long_is_a_field_error(self, as_coordinator):
+        response = as_coordinator.post(
+            f"{URL}/residents", {"name": "双" * 41}, content_type="application/json"
+        )
+
+        assert response.status_code in (400, 422)
+        assert response.json()["errors"][0]["field"] == "name"
+        assert Resident.objects.count() == 0
+
+    def test_the_longest_name_is_stored_with_its_pinyin(self, as_coordinator):
+        response = as_coordinator.post(
+            f"{URL}/residents",
+            {"name": "双" * 40, "compound": "翠苑一区", "building": "1幢", "room": "101"},
+            content_type="application/json",
+        )
+
+        assert response.status_code == 201, response.json()
+        assert Resident.objects.get().name_pinyin == "shuang" * 40
+
+    def test_an_impossible_compound_id_lists_nothing(self, as_coordinator, community):
+        _resident(community)
+
+        response = as_coordinator.get(f"{URL}/residents", {"compound_id": 10**25})
+
+        assert response.status_code in (200, 422)
+        if response.status_code == 200:
+            assert response.json()["count"] == 0

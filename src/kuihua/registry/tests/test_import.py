@@ -633,6 +633,22 @@ class TestUploadPage:
         with use_community(community):
             assert Resident.objects.count() == 0
 
+    def test_an_oversized_upload_is_refused_before_it_is_read(
+        self, client, coordinator, community, tmp_path, monkeypatch
+    ):
+        from kuihua.registry import import_views
+
+        monkeypatch.setattr(import_views, "MAX_UPLOAD_BYTES", 1024)
+        path = write_sheet(tmp_path, [person(i) for i in range(30)])
+        client.force_login(coordinator)
+
+        with path.open("rb") as upload:
+            response = client.post("/registry/import/", {"kind": "residents", "file": upload})
+
+        assert "文件太大" in response.content.decode()
+        with use_community(community):
+            assert Resident.objects.count() == 0
+
     def test_a_non_xlsx_upload_is_refused_by_the_form(self, client, coordinator, tmp_path):
         client.force_login(coordinator)
         path = tmp_path / "a.csv"
@@ -649,3 +665,36 @@ class TestUploadPage:
 
         assert client.get("/registry/import/").status_code == 404
         assert client.post("/registry/import/").status_code == 404
+
+
+class TestFilesThatAreNotSheets:
+    def test_a_workbook_with_broken_xml_is_reported_not_crashed(self, in_community, tmp_path):
+        import zipfile as zf
+
+        good = write_sheet(tmp_path, [person(0)])
+        broken = tmp_path / "broken.xlsx"
+        with zf.ZipFile(good) as src, zf.ZipFile(broken, "w") as dst:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                if item.filename == "xl/workbook.xml":
+                    data = data[: len(data) // 2]
+                dst.writestr(item, data)
+
+        report = residents_import_file(broken, actor=None)
+
+        assert report.imported == 0
+        assert "无法读取" in report.errors[0].message
+        assert Resident.objects.count() == 0
+
+    def test_a_lone_cell_far_away_is_refused_quickly(self, in_community, tmp_path):
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet["A1"] = "姓名"
+        sheet.cell(row=200_000, column=200, value="x")
+        path = tmp_path / "far.xlsx"
+        workbook.save(path)
+
+        report = residents_import_file(path, actor=None)
+
+        assert report.imported == 0
+        assert "太大" in report.errors[0].message

@@ -207,6 +207,33 @@ class TestPersonalData:
             assert "张三丰" not in str(row.old) + str(row.new)
             assert id_number not in str(row.old) + str(row.new)
 
+    def test_erasure_leaves_no_value_in_the_audit_trail_and_closes_the_account(
+        self, in_community, coordinator
+    ):
+        resident = _resident(in_community)
+        services.resident_set_tags(
+            actor=coordinator, resident=resident, tags=[tag(in_community, "ill_disabled")]
+        )
+        services.resident_update(actor=coordinator, resident=resident, notes="患有癫痫")
+        account = UserFactory(
+            role=Role.RESIDENT,
+            community=in_community,
+            resident=resident,
+            display_name=resident.name,
+        )
+        pk = resident.pk
+
+        services.resident_erase(actor=coordinator, resident=resident, reason="本人申请删除")
+
+        trail = list(AuditLog.objects.filter(object_type="registry.resident", object_id=pk))
+        assert trail, "what was done stays"
+        for row in trail:
+            assert set(row.old.values()) <= {"***"} and set(row.new.values()) <= {"***"}
+        account.refresh_from_db()
+        assert not account.is_active
+        assert account.display_name == ""
+        assert not account.has_usable_password()
+
     def test_erasure_needs_a_reason(self, in_community, coordinator):
         resident = _resident(in_community)
         with pytest.raises(services.RegistryError):
