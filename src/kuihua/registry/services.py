@@ -429,7 +429,9 @@ def resident_export(*, actor, resident: Resident) -> dict[str, Any]:
 def resident_erase(*, actor, resident: Resident, reason: str) -> None:
     """Really delete a resident and everything that hangs off them; log the erasure itself.
 
-    The log keeps the id and a masked name only. A household left empty is removed too.
+    The log keeps the id and a masked name only; audit rows about the person keep
+    their actions with every value redacted; a linked account is closed. A household
+    left empty is removed too.
     """
     if not reason.strip():
         raise RegistryError(_("请填写删除原因"), field="reason")
