@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "kuihua.accounts",
     "kuihua.registry",
     "kuihua.organizations",
+    "kuihua.venues",
+    "kuihua.activities",
+    "kuihua.notifications",
 ]
 
 MIDDLEWARE = [
