@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
+    "huey.contrib.djhuey",
     "ninja",
     "kuihua.core",
     "kuihua.accounts",
@@ -184,3 +185,21 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Background work (huey): SQLite storage beside the database by default, so the
+# embedded set-up needs no outside service; Redis when REDIS_URL is set.
+# Tasks live in each app's tasks.py (db_task / db_periodic_task).
+if os.environ.get("REDIS_URL"):
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "kuihua",
+        "url": os.environ["REDIS_URL"],
+        "immediate": False,
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "kuihua",
+        "filename": str(KUIHUA_HOME / "tasks.sqlite3"),
+        "immediate": False,
+    }

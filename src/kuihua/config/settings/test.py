@@ -23,3 +23,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tasks run at once, in the test's own process (huey's immediate mode, in memory).
+HUEY = {"huey_class": "huey.MemoryHuey", "name": "kuihua-test", "immediate": True}
