@@ -3,6 +3,7 @@
     kuihua [--db PATH] demo [--no-serve] [--port N]
     kuihua [--db PATH] seed --communities N
     kuihua [--db PATH] serve [--port N] [--workers N]
+    kuihua [--db PATH] worker [--workers N]
     kuihua [--db PATH] import residents|organizations FILE.xlsx [--strict] [--json]
     kuihua [--db PATH] export residents|organizations FILE.xlsx
     kuihua [--db PATH] bench NAME
@@ -23,6 +24,7 @@ COMMANDS = {
     "demo": "demo",
     "seed": "seed",
     "serve": "serve",
+    "worker": "worker",
     "import": "import_data",
     "export": "export_data",
     "bench": "bench",
@@ -30,11 +32,18 @@ COMMANDS = {
 
 
 def _take_db_option(argv: list[str]) -> list[str]:
-    """Remove `--db PATH` / `--db=PATH` from argv and point DATABASE_URL at it."""
+    """Remove `--db PATH` / `--db=PATH` from argv and point DATABASE_URL at it.
+
+    After `bench NAME` the options are the benchmark's own (`--db sqlite|postgres`
+    chooses the kind of the fresh database it makes; benchmarks never use ours).
+    """
     out: list[str] = []
     i = 0
     while i < len(argv):
         arg = argv[i]
+        if arg == "bench" and not [a for a in out if not a.startswith("-")]:
+            out.extend(argv[i:])
+            break
         if arg == "--db" and i + 1 < len(argv):
             path = argv[i + 1]
             i += 2

@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, str] = {
     "seed": "kuihua.benchmarks.seed",
     "sqlite-writers": "kuihua.benchmarks.sqlite_writers",
     "import-residents": "kuihua.benchmarks.import_residents",
+    "signup-rush": "kuihua.benchmarks.signup_rush",
 }
 
 

@@ -18,6 +18,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("kuihua.registry.urls")),
     path("organizations/", include("kuihua.organizations.urls")),
+    path("", include("kuihua.service_records.urls")),
+    path("venues/", include("kuihua.venues.urls")),
+    path("inbox/", include("kuihua.notifications.urls")),
+    path("activities/", include("kuihua.activities.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -19,9 +19,9 @@ class Area:
 AREAS = [
     Area("registry", _("居民信息"), _("小区、楼栋、户籍与居民台账"), "registry:resident_list"),
     Area("organizations", _("社会组织"), _("组织目录、备案与成员"), "organizations:list"),
-    Area("venues", _("场地预约"), _("活动室与统一日历"), "area"),
-    Area("activities", _("活动招募"), _("报名、候补与签到"), "area"),
-    Area("service_records", _("服务时长"), _("志愿服务记录与证明"), "area"),
+    Area("venues", _("场地预约"), _("活动室与统一日历"), "venues:calendar"),
+    Area("activities", _("活动招募"), _("报名、候补与签到"), "activities:list"),
+    Area("service_records", _("服务时长"), _("志愿服务记录与证明"), "service_records:mine"),
     Area("matching", _("需求对接"), _("需求清单、服务清单、精准对接"), "area"),
     Area("projects", _("公益项目"), _("项目化运作"), "area"),
     Area("care", _("幸福来敲门"), _("每日平安签到与关爱服务"), "area"),

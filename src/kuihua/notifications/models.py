@@ -29,3 +29,72 @@ class Message(CommunityOwned):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Delivery(CommunityOwned):
+    """One message's copy through one outside channel (SMS, WeChat, e-mail, log).
+
+    Written by `notify` in the business transaction, sent by the worker after
+    the commit. The pair (message, channel) is unique and a sender claims a row
+    with a conditional UPDATE before sending, so a retry or a task enqueued
+    twice never sends the same copy twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        SKIPPED = "skipped", _("无地址，未发送")
+        FAILED = "failed", _("发送失败")
+
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("消息")
+    )
+    channel = models.CharField(_("渠道"), max_length=20)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    # The exception's class name only: its text may carry an address or a name.
+    last_error = models.CharField(_("最近错误"), max_length=100, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("消息投递")
+        verbose_name_plural = _("消息投递")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "channel"], name="delivery_once_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} via {self.channel}: {self.status}"
+
+
+class ReminderSent(CommunityOwned):
+    """That a confirmed person was reminded of an activity: at most once per sign-up.
+
+    The unique sign-up is the last word when two workers run the reminder task
+    at the same time.
+    """
+
+    signup = models.OneToOneField(
+        "activities.Signup",
+        on_delete=models.CASCADE,
+        related_name="reminder",
+        verbose_name=_("报名"),
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("活动提醒记录")
+        verbose_name_plural = _("活动提醒记录")
+
+    def __str__(self) -> str:
+        return f"reminder for signup {self.signup_id}"

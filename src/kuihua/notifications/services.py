@@ -1,20 +1,53 @@
 """Telling people things.
 
-Call `notify` inside the business transaction. The inbox message is written in
-that same transaction, so it exists exactly when the change it reports exists;
-delivery through outside channels is queued only after the commit.
+Call `notify` inside the business transaction. The inbox message and one
+pending `Delivery` per outside channel are written in that same transaction,
+so they exist exactly when the change they report exists; the worker is asked
+to deliver only after the commit (`transaction.on_commit`), and a rolled-back
+change tells nobody anything. See docs/adr/0005-notifications.md.
 """
 
 from __future__ import annotations
 
-from kuihua.notifications.models import Message
+import datetime as dt
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kuihua.core.tenancy import use_community
+from kuihua.notifications.channels import get_channels, outside_channels
+from kuihua.notifications.models import Delivery, Message, ReminderSent
+
+logger = logging.getLogger("kuihua.notifications")
+
+ACTIVITY_REMINDER = "activity_reminder"
+# How long before an activity its confirmed people are reminded.
+REMINDER_AHEAD = dt.timedelta(hours=24)
+# A copy claimed for sending this long ago by a worker that never finished is tried again.
+STALE_CLAIM = dt.timedelta(minutes=10)
+# A copy never tried this long after its message was written lost its task: queue it again.
+LOST_AFTER = dt.timedelta(minutes=5)
+
+
+class DeliveryFailed(Exception):
+    """Some copies of a message could not be sent this time; the worker retries later."""
 
 
 def notify(*, recipient, kind: str, title: str, body: str = "", link: str = "") -> Message | None:
-    """Put a message in `recipient`'s inbox (no-op for a person without an account)."""
+    """Put a message in `recipient`'s inbox (no-op for a person without an account).
+
+    Outside copies (log, e-mail, SMS …) are written as pending deliveries in the
+    same transaction and sent by the worker once the caller's transaction commits.
+    """
     if recipient is None or not getattr(recipient, "pk", None) or not recipient.community_id:
         return None
-    return Message.objects.create(
+    message = Message.objects.create(
         community_id=recipient.community_id,
         recipient_id=recipient.pk,
         kind=kind,
@@ -22,3 +55,204 @@ def notify(*, recipient, kind: str, title: str, body: str = "", link: str = "") 
         body=body,
         link=link,
     )
+    channels = outside_channels()
+    if channels:
+        Delivery.objects.bulk_create(
+            [
+                Delivery(community_id=message.community_id, message=message, channel=c.name)
+                for c in channels
+            ]
+        )
+        # robust: the business change is committed whatever the queue says; a task
+        # that could not be queued is found again by `deliveries_requeue_lost`.
+        transaction.on_commit(partial(_enqueue, message.pk), robust=True)
+    return message
+
+
+def _enqueue(message_id: int) -> None:
+    from kuihua.notifications.tasks import deliver_message
+
+    deliver_message(message_id)
+
+
+# --- the inbox ----------------------------------------------------------------------
+
+
+def message_mark_read(*, user, message: Message) -> Message:
+    """Mark one of `user`'s own messages read (once; a second call changes nothing).
+
+    Not audited: reading one's own inbox changes no community data.
+    """
+    if message.recipient_id != user.pk:
+        raise PermissionError("only the recipient marks a message read")
+    if message.read_at is None:
+        now = timezone.now()
+        Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
+        message.read_at = now
+    return message
+
+
+def messages_mark_all_read(*, user) -> int:
+    """Mark every unread message of `user` read; returns how many were unread."""
+    return Message.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# --- delivery (run by the worker) ----------------------------------------------------
+
+
+def message_deliver(*, message_id: int, last_attempt: bool = False) -> None:
+    """Send every pending copy of one message through its channel, each at most once.
+
+    Each copy is claimed by a conditional UPDATE (pending → sending) before it is
+    sent, so two workers, a retry and a duplicate task cannot both send it. A
+    copy that fails goes back to pending (or to failed on the last attempt) and
+    DeliveryFailed asks the worker to retry. Logs name ids, never people.
+    """
+    community_id = (
+        Message._base_manager.filter(pk=message_id).values_list("community_id", flat=True).first()
+    )
+    if community_id is None:
+        return  # erased since: nothing left to tell
+    with use_community(community_id):
+        message = Message.objects.select_related("recipient", "recipient__resident").get(
+            pk=message_id
+        )
+        channels = get_channels()
+        failed = []
+        for delivery in Delivery.objects.filter(
+            message_id=message_id, status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
+        ):
+            if not _claim(delivery):
+                continue
+            channel = channels.get(delivery.channel)
+            try:
+                if channel is None:
+                    raise LookupError(f"channel {delivery.channel} is no longer configured")
+                address = channel.address_for(message.recipient)
+                if address is None:
+                    _finish(delivery, Delivery.Status.SKIPPED)
+                    continue
+                channel.send(message, address)
+            except Exception as exc:  # any channel failure is retried
+                logger.warning(
+                    "delivery %s of message %s via %s failed: %s",
+                    delivery.pk,
+                    message_id,
+                    delivery.channel,
+                    type(exc).__name__,
+                )
+                status = Delivery.Status.FAILED if last_attempt else Delivery.Status.PENDING
+                _finish(delivery, status, error=type(exc).__name__)
+                failed.append(delivery.pk)
+            else:
+                _finish(delivery, Delivery.Status.SENT)
+        if failed:
+            raise DeliveryFailed(f"message {message_id}: deliveries {failed} failed")
+
+
+def _claim(delivery: Delivery) -> bool:
+    now = timezone.now()
+    claimable = Q(status=Delivery.Status.PENDING) | Q(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+    )
+    return bool(
+        Delivery.objects.filter(claimable, pk=delivery.pk).update(
+            status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def _finish(delivery: Delivery, status: str, *, error: str = "") -> None:
+    changes = {"status": status, "last_error": error[:100]}
+    if status == Delivery.Status.SENT:
+        changes["sent_at"] = timezone.now()
+    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(**changes)
+
+
+def deliveries_requeue_lost(*, now: dt.datetime | None = None) -> list[int]:
+    """Message ids whose copies were never tried (task lost) or were left mid-send.
+
+    Copies waiting for a retry (attempted, back to pending) are left to the
+    worker's schedule.
+    """
+    from kuihua.registry.models import Community
+
+    now = now or timezone.now()
+    lost = Q(status=Delivery.Status.PENDING, attempts=0, created_at__lt=now - LOST_AFTER) | Q(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+    )
+    found: set[int] = set()
+    for community_id in Community.objects.values_list("id", flat=True):
+        with use_community(community_id):
+            found.update(Delivery.objects.filter(lost).values_list("message_id", flat=True))
+    return sorted(found)
+
+
+# --- reminders before an activity ----------------------------------------------------
+
+
+def reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Remind every confirmed person of a published activity starting within 24 hours.
+
+    Once per sign-up: the ReminderSent row and the message are written in one
+    transaction, and its unique sign-up makes a second worker's attempt roll
+    back. Returns how many reminders this call wrote.
+    """
+    from kuihua.registry.models import Community
+
+    now = now or timezone.now()
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for community_id in Community.objects.values_list("id", flat=True):
+            with use_community(community_id):
+                for signup in _signups_to_remind(now):
+                    sent += reminder_send(signup=signup)
+    return sent
+
+
+def _signups_to_remind(now: dt.datetime):
+    from kuihua.activities.models import Activity, Signup
+
+    return (
+        Signup.objects.filter(
+            status=Signup.Status.CONFIRMED,
+            activity__status=Activity.Status.PUBLISHED,
+            activity__starts_at__gt=now,
+            activity__starts_at__lte=now + REMINDER_AHEAD,
+            reminder__isnull=True,
+        )
+        .select_related("activity", "activity__room", "resident__account")
+        .order_by("activity__starts_at", "id")
+    )
+
+
+def reminder_send(*, signup) -> int:
+    """Remind one confirmed person of their activity unless someone already did: 1 or 0."""
+    activity = signup.activity
+    account = getattr(signup.resident, "account", None)
+    try:
+        with transaction.atomic():
+            reminder = ReminderSent.objects.create(community_id=signup.community_id, signup=signup)
+            message = notify(
+                recipient=account,
+                kind=ACTIVITY_REMINDER,
+                title=_("活动提醒：%(title)s") % {"title": activity.title},
+                body=_("您报名的活动将于 %(time)s 开始，地点：%(place)s。请准时参加。")
+                % {
+                    "time": timezone.localtime(activity.starts_at).strftime("%m-%d %H:%M"),
+                    "place": str(activity.room) if activity.room_id else activity.address,
+                },
+                link=_activity_link(activity.pk),
+            )
+            if message is not None:
+                reminder.message = message
+                reminder.save(update_fields=["message"])
+    except IntegrityError:
+        return 0  # another worker reminded this person first
+    return 1
+
+
+def _activity_link(activity_id: int) -> str:
+    return reverse("activities:detail", kwargs={"activity_id": activity_id})

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "kuihua.venues",
     "kuihua.activities",
     "kuihua.notifications",
+    "kuihua.service_records",
 ]
 
 MIDDLEWARE = [
@@ -203,3 +204,8 @@ else:
         "filename": str(KUIHUA_HOME / "tasks.sqlite3"),
         "immediate": False,
     }
+
+# Sign-up rate limits (django-ninja throttling on Django's cache): per person and
+# for everybody together. The default cache is per process; production sets Redis.
+KUIHUA_SIGNUP_RATE = os.environ.get("KUIHUA_SIGNUP_RATE", "10/m")
+KUIHUA_SIGNUP_RATE_GLOBAL = os.environ.get("KUIHUA_SIGNUP_RATE_GLOBAL", "100/s")

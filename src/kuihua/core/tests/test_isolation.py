@@ -17,12 +17,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from kuihua.accounts.models import ApiToken, Role
 from kuihua.accounts.tests.factories import UserFactory
+from kuihua.activities.tests.world import activities_world
 from kuihua.config.api import api
 from kuihua.core.tenancy import use_community
+from kuihua.notifications.services import notify
 from kuihua.organizations import services as org_services
 from kuihua.organizations.models import Membership
 from kuihua.organizations.tests.factories import MembershipFactory, OrganizationFactory
 from kuihua.registry.tests.factories import ResidentFactory, tag
+from kuihua.service_records.tests.factories import service_world
+from kuihua.venues.tests.factories import BookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +39,19 @@ OBJECTS = {
     "partner_id": lambda w: w["partner"].pk,
     "tag_id": lambda w: w["tag"].pk,
     "token_id": lambda w: w["token"].pk,
+    "record_id": lambda w: w["record"].pk,
+    "correction_id": lambda w: w["correction"].pk,
+    "certificate_id": lambda w: w["certificate"].pk,
+    "room_id": lambda w: w["booking"].room_id,
+    "booking_id": lambda w: w["booking"].pk,
+    "message_id": lambda w: w["message"].pk,
+    "activity_id": lambda w: w["activity"].pk,
+    "series_id": lambda w: w["series"].pk,
+    "drive_id": lambda w: w["drive"].pk,
+    "signup_id": lambda w: w["signup"].pk,
 }
 # Path parameters that name no community object (the walk leaves those routes alone).
-NOT_OBJECTS = {"area_key"}
+NOT_OBJECTS = {"area_key", "code"}
 # Routes that are not a community's objects.
 IGNORED_PREFIXES = ("admin/", "i18n/", "static/", "api/")
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -78,6 +92,10 @@ def build_world(community, username: str) -> dict:
             "partner": partner,
             "tag": tag(community, "living_alone"),
             "token": token,
+            **service_world(coordinator=coordinator, organization=organization, resident=resident),
+            "booking": BookingFactory(community=community, room__community=community),
+            "message": notify(recipient=coordinator, kind="isolation", title="隔离测试"),
+            **activities_world(coordinator=coordinator, organization=organization),
         }
 
 

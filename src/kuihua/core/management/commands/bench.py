@@ -2,8 +2,10 @@
 
 Without a name, lists the benchmarks. With one, prints progress and then the
 figures as one JSON object on the last line (only that line with --json-only).
+`--db`, `--n` and `--concurrency` go to the benchmarks that take them (signup-rush).
 """
 
+import inspect
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -20,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scale", type=float, default=1.0, help="shrink or grow the workload (default 1.0)"
         )
+        parser.add_argument("--db", choices=["sqlite", "postgres"], help="kind of fresh database")
+        parser.add_argument("--n", type=int, help="number of requests (signup-rush)")
+        parser.add_argument("--concurrency", type=int, help="requests in flight (signup-rush)")
 
     def handle(self, *args, **opts):
         name = opts["name"]
@@ -41,5 +46,10 @@ class Command(BaseCommand):
                 self.stdout.write(line)
                 self.stdout.flush()
 
-        figures = benchmarks.load(name).run(scale=opts["scale"], say=say)
+        run = benchmarks.load(name).run
+        extra = {k: opts[k] for k in ("db", "n", "concurrency") if opts.get(k) is not None}
+        unknown = set(extra) - set(inspect.signature(run).parameters)
+        if unknown:
+            raise CommandError(f"{name} takes no --{', --'.join(sorted(unknown))}")
+        figures = run(scale=opts["scale"], say=say, **extra)
         self.stdout.write(json.dumps(figures, ensure_ascii=False))

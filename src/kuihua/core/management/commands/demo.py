@@ -8,6 +8,7 @@ run beside it.
 """
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -32,10 +33,12 @@ WEB_WORKERS = 2
 def background_commands() -> list[list[str]]:
     """Processes started beside the web server, each an argv.
 
-    None yet: the task worker (`kuihua worker`) joins this list when the
-    background-work issue lands.
+    The task worker (`kuihua worker`), which stops by itself when the web server
+    (its parent, once gunicorn has replaced this process) stops. It inherits the
+    database and KUIHUA_HOME through the environment.
     """
-    return []
+    worker = [sys.executable, "-m", "kuihua.cli", "worker", f"--stop-with-parent={os.getpid()}"]
+    return [worker]
 
 
 class Command(BaseCommand):

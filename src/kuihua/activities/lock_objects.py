@@ -1,0 +1,94 @@
+"""The one place where the order of row locks for sign-ups is decided.
+
+Every transaction that moves places or the waitlist of an activity takes, in
+this order and only in this order:
+
+1. the person (`person`): one person's sign-ups one at a time, so that the
+   time-clash check cannot be raced by two sign-ups to overlapping shifts;
+2. the activity row (`activity`, `take_place`): all changes to one
+   activity's places and waitlist queue behind it;
+3. sign-up rows of that activity (`signup`, `first_waitlisted`), oldest first.
+
+Never the other way round: a service holding a sign-up row never waits for
+its activity, so two transactions cannot wait for each other. On PostgreSQL
+these are `SELECT … FOR UPDATE`; on SQLite `select_for_update` is a no-op and
+IMMEDIATE transactions (see docs/adr/0003-sqlite.md) already let one writer in
+at a time.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import F, Q
+
+from kuihua.activities.models import Activity, Signup
+from kuihua.registry.models import Resident
+
+HAS_ROOM = Q(places__isnull=True) | Q(places_taken__lt=F("places"))
+
+
+def _row_locks() -> bool:
+    """False on SQLite, where the IMMEDIATE transaction already holds the only write lock."""
+    return connection.features.has_select_for_update
+
+
+def person(resident_id: int) -> None:
+    """Lock the person's registry row until the transaction ends."""
+    if _row_locks():
+        list(Resident.objects.select_for_update().filter(pk=resident_id).values_list("pk"))
+
+
+def activity(activity_id: int) -> Activity:
+    """Lock and return the activity as it is now (the latest committed values)."""
+    return Activity.objects.select_for_update().get(pk=activity_id)
+
+
+def take_place(activity_id: int) -> bool:
+    """Take one place with the conditional UPDATE; True if one was free.
+
+    On PostgreSQL the activity row is locked first and stays locked until the
+    commit, taken or not: a cancellation committing meanwhile has then either
+    freed its place (which we take) or promoted someone from the queue we are
+    about to join, never neither. When the locked row shows the activity full
+    the person queues at once: nobody can free a place before we commit. On
+    SQLite the transaction already holds the only write lock.
+    """
+    if _row_locks():
+        places, taken = (
+            Activity.objects.select_for_update()
+            .filter(pk=activity_id)
+            .values_list("places", "places_taken")
+            .get()
+        )
+        if places is not None and taken >= places:
+            return False
+    return bool(
+        Activity.objects.filter(HAS_ROOM, pk=activity_id).update(places_taken=F("places_taken") + 1)
+    )
+
+
+def give_back_place(activity_id: int) -> None:
+    """Free one place (the activity row is locked already)."""
+    Activity.objects.filter(pk=activity_id, places_taken__gt=0).update(
+        places_taken=F("places_taken") - 1
+    )
+
+
+def signup(signup_id: int) -> Signup:
+    """Lock and return one sign-up with its activity and person (after its activity)."""
+    return (
+        Signup.objects.select_for_update(of=("self",))
+        .select_related("activity", "resident")
+        .get(pk=signup_id)
+    )
+
+
+def first_waitlisted(activity_id: int) -> Signup | None:
+    """Lock and return the longest-waiting person on the waitlist, if any."""
+    return (
+        Signup.objects.select_for_update(of=("self",))
+        .select_related("resident")
+        .filter(activity_id=activity_id, status=Signup.Status.WAITLISTED)
+        .order_by("queued_at", "id")
+        .first()
+    )

@@ -1,0 +1,159 @@
+"""Sign-ups over JSON: sign up, cancel, accept a place offered, lists with queue positions.
+
+Mounted at /api/activities beside the activities router (different paths);
+`me_router` adds GET /api/me/signups. The sign-up endpoint is rate-limited per
+person and overall (`SignupRateThrottle`, `SignupGlobalThrottle`): a flood is
+answered with 429 in the uniform error shape, never with 500.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+from ninja.throttling import SimpleRateThrottle
+
+from kuihua.activities import signups as services
+from kuihua.activities.models import Signup
+from kuihua.activities.signup_schemas import ActivitySignupOut, SignupIn, SignupOut
+from kuihua.activities.signup_selectors import (
+    access_activity_for_signup,
+    access_activity_signups,
+    access_signup,
+    activity_signups,
+    signups_of,
+)
+from kuihua.core.api_support import ServiceError, error_responses, paginated
+from kuihua.registry.selectors import access_resident
+
+router = Router(tags=["sign-ups"])
+me_router = Router(tags=["sign-ups"])
+
+
+# --- rate limits -------------------------------------------------------------------------
+
+
+class _SettingsRateThrottle(SimpleRateThrottle):
+    """A throttle whose rate is read from settings at each request (tests override them)."""
+
+    setting = ""
+    scope = "signup"
+    cache = cache
+
+    def __init__(self):
+        super().__init__(rate=self._rate())
+
+    def _rate(self) -> str:
+        return getattr(settings, self.setting)
+
+    def allow_request(self, request) -> bool:
+        self.rate = self._rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+
+class SignupRateThrottle(_SettingsRateThrottle):
+    """KUIHUA_SIGNUP_RATE per signed-in user (e.g. "10/m")."""
+
+    setting = "KUIHUA_SIGNUP_RATE"
+    scope = "signup_user"
+
+    def get_cache_key(self, request) -> str:
+        user = request.user
+        ident = user.pk if user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class SignupGlobalThrottle(_SettingsRateThrottle):
+    """KUIHUA_SIGNUP_RATE_GLOBAL for everybody together, per cache (e.g. "100/s")."""
+
+    setting = "KUIHUA_SIGNUP_RATE_GLOBAL"
+    scope = "signup_all"
+
+    def get_cache_key(self, request) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": "all"}
+
+
+# --- operations --------------------------------------------------------------------------
+
+
+def _resident_for(request, activity, resident_id: int | None):
+    """The person to sign up: oneself, or (organizers only) a resident they name."""
+    user = request.user
+    if resident_id is None or resident_id == user.resident_id:
+        if user.resident is None:
+            raise ServiceError(_("您的账户未关联居民信息，无法报名"), field="resident_id")
+        return user.resident
+    if not user.has_perm("activities.sign_up_others", activity):
+        raise PermissionDenied
+    try:
+        return access_resident(user, resident_id)
+    except Http404:
+        raise ServiceError(_("找不到该居民"), field="resident_id") from None
+
+
+def _shown(signup: Signup) -> Signup:
+    """The sign-up as SignupOut reads it: with its place in the queue (one count, if queued)."""
+    signup.waiting_ahead = (services.waitlist_position(signup) or 1) - 1
+    return signup
+
+
+@router.post(
+    "/{int:activity_id}/signups",
+    response={201: SignupOut, **error_responses(400, 403, 404, 422, 429)},
+    throttle=[SignupRateThrottle(), SignupGlobalThrottle()],
+    summary="Sign up (confirmed while places remain, else waitlisted)",
+)
+def sign_up(request, activity_id: int, payload: SignupIn | None = None):
+    activity = access_activity_for_signup(request.user, activity_id)
+    resident = _resident_for(request, activity, payload.resident_id if payload else None)
+    signup = services.signup_create(actor=request.user, activity=activity, resident=resident)
+    return Status(201, _shown(signup))
+
+
+@router.get(
+    "/{int:activity_id}/signups",
+    response={200: list[ActivitySignupOut], **error_responses(404, 422)},
+    summary="Who signed up, with waitlist positions (organizers)",
+)
+@paginated
+def list_signups(request, activity_id: int):
+    activity = access_activity_signups(request.user, activity_id)
+    return activity_signups(activity)
+
+
+@router.delete(
+    "/signups/{int:signup_id}",
+    response={200: SignupOut, **error_responses(400, 404)},
+    summary="Cancel a sign-up (one's own, or as organizer); the waitlist moves up",
+)
+def cancel_signup(request, signup_id: int):
+    signup = access_signup(request.user, signup_id)
+    if not request.user.has_perm("activities.cancel_signup", signup):
+        raise Http404
+    signup = services.signup_cancel(actor=request.user, signup=signup)
+    return _shown(signup)
+
+
+@router.post(
+    "/signups/{int:signup_id}/accept",
+    response={200: SignupOut, **error_responses(400, 404)},
+    summary="Accept a place offered from the waitlist",
+)
+def accept_offer(request, signup_id: int):
+    signup = access_signup(request.user, signup_id)
+    if not request.user.has_perm("activities.accept_offer", signup):
+        raise Http404
+    signup = services.offer_accept(actor=request.user, signup=signup)
+    return _shown(signup)
+
+
+@me_router.get(
+    "/me/signups",
+    response={200: list[SignupOut], **error_responses(422)},
+    summary="My sign-ups, with waitlist positions",
+)
+@paginated
+def my_signups(request):
+    return signups_of(request.user)

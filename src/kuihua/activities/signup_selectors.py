@@ -1,0 +1,122 @@
+"""Reads of sign-ups: who may see which, and each person's place in the queue.
+
+`access_*` answer 404 for anything out of the user's view (never 403:
+existence is not disclosed). Community scoping is already in force.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from kuihua.accounts.models import Role
+from kuihua.activities.models import Activity, Signup
+
+
+def _organized_by(user) -> Q:
+    """Activities `user` organizes (all of them for a coordinator)."""
+    if user.role == Role.COORDINATOR:
+        return Q()
+    from kuihua.organizations.selectors import organizations_led_by
+
+    return Q(organization__in=organizations_led_by(user))
+
+
+def activities_open_to(user) -> QuerySet[Activity]:
+    """Activities `user` can see to sign up: published or cancelled ones, and their own drafts."""
+    if not user.is_authenticated:
+        return Activity.objects.none()
+    shown = ~Q(status=Activity.Status.DRAFT)
+    if user.role == Role.COORDINATOR:
+        return Activity.objects.all()
+    if user.role == Role.ORG_LEADER:
+        shown |= _organized_by(user)
+    return Activity.objects.filter(shown)
+
+
+def access_activity_for_signup(user, activity_id: int) -> Activity:
+    return get_object_or_404(
+        activities_open_to(user).select_related("organization"), pk=activity_id
+    )
+
+
+def access_activity_signups(user, activity_id: int) -> Activity:
+    """The activity if `user` may see its list of sign-ups (its organizers), else 404."""
+    activity = access_activity_for_signup(user, activity_id)
+    if not user.has_perm("activities.view_signups", activity):
+        raise Http404
+    return activity
+
+
+def signups_visible_to(user) -> QuerySet[Signup]:
+    """One's own sign-ups, and those of the activities one organizes."""
+    if not user.is_authenticated:
+        return Signup.objects.none()
+    if user.role == Role.COORDINATOR:
+        return Signup.objects.all()
+    own = Q(resident_id=user.resident_id) if user.resident_id else Q(pk__in=[])
+    if user.role == Role.ORG_LEADER and user.resident_id:
+        from kuihua.organizations.selectors import organizations_led_by
+
+        own |= Q(activity__organization__in=organizations_led_by(user))
+    return Signup.objects.filter(own)
+
+
+def access_signup(user, signup_id: int) -> Signup:
+    return get_object_or_404(
+        signups_visible_to(user).select_related("activity__organization", "resident"),
+        pk=signup_id,
+    )
+
+
+def with_waitlist_position(qs: QuerySet[Signup]) -> QuerySet[Signup]:
+    """Annotate `waiting_ahead`: how many wait before each sign-up (meaningful when waitlisted)."""
+    ahead = (
+        Signup.objects.filter(
+            Q(queued_at__lt=OuterRef("queued_at"))
+            | Q(queued_at=OuterRef("queued_at"), id__lt=OuterRef("id")),
+            activity_id=OuterRef("activity_id"),
+            status=Signup.Status.WAITLISTED,
+        )
+        .order_by()
+        .values("activity_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(
+        waiting_ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0))
+    )
+
+
+def position_of(signup: Signup) -> int | None:
+    """The waitlist position from the annotation (1 = next to move up)."""
+    if signup.status != Signup.Status.WAITLISTED:
+        return None
+    return signup.waiting_ahead + 1
+
+
+STATUS_ORDER = Case(
+    When(status=Signup.Status.CONFIRMED, then=Value(0)),
+    When(status=Signup.Status.OFFERED, then=Value(1)),
+    When(status=Signup.Status.WAITLISTED, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+
+def activity_signups(activity: Activity) -> QuerySet[Signup]:
+    """Everyone signed up to `activity`: confirmed, offered, waitlisted, cancelled; by arrival."""
+    return with_waitlist_position(
+        Signup.objects.filter(activity=activity).select_related("resident")
+    ).order_by(STATUS_ORDER, "queued_at", "id")
+
+
+def signups_of(user) -> QuerySet[Signup]:
+    """`user`'s own sign-ups, the latest activities first."""
+    if not user.is_authenticated or not user.resident_id:
+        return Signup.objects.none()
+    return with_waitlist_position(
+        Signup.objects.filter(resident_id=user.resident_id).select_related("activity")
+    ).order_by("-activity__starts_at", "-id")

@@ -1,0 +1,409 @@
+"""Sign-ups that never over-book (报名、候补、候补转正).
+
+A sign-up is confirmed while places remain, else waitlisted in arrival order.
+A freed place goes at once to the longest-waiting person; when the activity
+asks for it (`confirm_within_hours`) that person is *offered* the place, holds
+it, and must accept before `offer_expires_at` or it passes on
+(`offers_expire`, run every minute by `tasks.py`).
+
+The database decides, not a count read before an insert:
+
+* `Activity.places_taken` moves only by a conditional
+  ``UPDATE … SET places_taken = places_taken + 1 WHERE places_taken < places``
+  (its row count says whether a place was taken) and back down with ``F()``;
+  the check constraint `activity_never_overbooked` is the last word.
+* One live sign-up per person per activity: the conditional unique constraint
+  `signup_once_per_person`; losing that race is an IntegrityError, answered
+  with the same clear message as the ordinary check.
+* `places_taken` always equals the number of confirmed and offered sign-ups.
+
+Order of operations in `signup_create` (one transaction):
+
+1. eligibility that needs no lock: published, window open, audience, age, skill;
+2. lock the person (lock_objects.person), then look for a live sign-up at
+   this activity and for a clash with an overlapping one elsewhere;
+3. take a place (lock_objects.take_place): lock the activity row, then the
+   conditional UPDATE; a full activity queues the person (the lock is held, so
+   no place can come free before the commit);
+4. insert the sign-up, confirmed or waitlisted, and the audit row.
+
+Cancelling, accepting and expiring lock the activity row first, then the
+sign-up rows (lock_objects decides that order), free a place with ``F()`` and
+fill free places from the waitlist oldest first, one place per person, in
+the same transaction. Since every change to one activity's places and queue
+holds that row's lock, two cancellations at once promote two people, never
+more; and a sign-up queueing while a place is freed either is promoted or
+takes the place itself. On SQLite IMMEDIATE transactions let one writer in at
+a time, which gives the same order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kuihua.accounts.models import Role
+from kuihua.activities import lock_objects
+from kuihua.activities.models import Activity, Signup
+from kuihua.core.audit import audit
+from kuihua.core.tenancy import unscoped, use_community
+from kuihua.notifications.services import notify
+from kuihua.organizations.models import Membership
+
+LIVE = (Signup.Status.CONFIRMED, Signup.Status.WAITLISTED, Signup.Status.OFFERED)
+HOLDS_PLACE = (Signup.Status.CONFIRMED, Signup.Status.OFFERED)
+# Accounts whose holder counts as a volunteer even without a membership.
+VOLUNTEER_ROLES = (Role.VOLUNTEER, Role.ORG_LEADER, Role.STEWARD)
+
+
+class SignupError(ValueError):
+    """A rule of sign-ups was broken; the message is for the user, translated."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# --- eligibility ------------------------------------------------------------------------
+
+
+def _local_date(value: dt.datetime) -> dt.date:
+    return timezone.localtime(value).date()
+
+
+def _age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _account_of(resident):
+    try:
+        return resident.account
+    except ObjectDoesNotExist:  # the person has no account
+        return None
+
+
+def _own_account(user, resident):
+    """`user` if it is `resident`'s own account (no query), else None."""
+    if user is not None and getattr(user, "resident_id", None) == resident.pk:
+        return user
+    return None
+
+
+def is_volunteer(resident, *, account=None) -> bool:
+    """A volunteer is a member of any organization, or holds a volunteer's account.
+
+    `account`, when the caller has it at hand, is the person's own account.
+    """
+    if account is not None and account.role in VOLUNTEER_ROLES:
+        return True
+    if Membership.objects.filter(resident_id=resident.pk).exists():
+        return True
+    if account is None:
+        account = _account_of(resident)
+    return account is not None and account.role in VOLUNTEER_ROLES
+
+
+def signup_window_problem(activity: Activity, *, now: dt.datetime | None = None) -> str | None:
+    """Why nobody can sign up to `activity` right now, or None."""
+    now = now or timezone.now()
+    if activity.status == Activity.Status.CANCELLED:
+        return _("活动已取消")
+    if activity.status != Activity.Status.PUBLISHED:
+        return _("活动尚未发布")
+    if activity.signup_opens_at and now < activity.signup_opens_at:
+        return _("报名尚未开始（%(when)s 开始）") % {
+            "when": timezone.localtime(activity.signup_opens_at).strftime("%m-%d %H:%M")
+        }
+    closes = activity.starts_at
+    if activity.signup_closes_at and activity.signup_closes_at < closes:
+        closes = activity.signup_closes_at
+    if now >= closes:
+        return _("报名已截止")
+    return None
+
+
+def eligibility_problem(
+    *, activity: Activity, resident, now: dt.datetime | None = None, actor=None
+) -> tuple[str, str] | None:
+    """(message, field) saying why `resident` may not sign up to `activity`, or None.
+
+    Training (`requires_training`) is shown to people but not checked: no
+    training records exist yet. A required skill must be one of the person's
+    (non-sensitive) tags, by name or code.
+    """
+    problem = signup_window_problem(activity, now=now)
+    if problem:
+        return problem, "activity"
+    if activity.audience == Activity.Audience.MEMBERS:
+        if not Membership.objects.filter(
+            organization_id=activity.organization_id, resident_id=resident.pk
+        ).exists():
+            return _("此活动仅限本组织志愿者报名"), "resident"
+    elif activity.audience == Activity.Audience.VOLUNTEERS and not is_volunteer(
+        resident, account=_own_account(actor, resident)
+    ):
+        return _("此活动仅限志愿者报名"), "resident"
+    if activity.min_age is not None or activity.max_age is not None:
+        if resident.birth_date is None:
+            return _("此活动有年龄要求，请先登记出生日期"), "resident"
+        age = _age_on(resident.birth_date, _local_date(activity.starts_at))
+        if activity.min_age is not None and age < activity.min_age:
+            return _("此活动要求年满 %(n)s 岁") % {"n": activity.min_age}, "resident"
+        if activity.max_age is not None and age > activity.max_age:
+            return _("此活动要求年龄不超过 %(n)s 岁") % {"n": activity.max_age}, "resident"
+    if activity.required_skill:
+        skill = activity.required_skill.strip()
+        skilled = resident.tags.filter(Q(name=skill) | Q(code=skill), is_sensitive=False)
+        if not skilled.exists():
+            return _("此活动需要技能：%(s)s") % {"s": skill}, "resident"
+    return None
+
+
+def _live_signups_in_the_way(activity: Activity, resident) -> list[tuple[int, str]]:
+    """(activity id, title) of the person's live sign-ups here or at an overlapping activity.
+
+    One query for both refusals: a second sign-up to this activity, a time clash.
+    """
+    return list(
+        Signup.objects.filter(
+            Q(activity_id=activity.pk)
+            | Q(activity__starts_at__lt=activity.ends_at, activity__ends_at__gt=activity.starts_at),
+            resident_id=resident.pk,
+            status__in=LIVE,
+        ).values_list("activity_id", "activity__title")[:2]
+    )
+
+
+def _already_signed_up() -> SignupError:
+    return SignupError(_("已报名该活动，不能重复报名"), field="activity")
+
+
+def signup_create(*, actor, activity: Activity, resident) -> Signup:
+    """Sign `resident` up: confirmed while places remain, else waitlisted in arrival order."""
+    problem = eligibility_problem(activity=activity, resident=resident, actor=actor)
+    if problem:
+        message, field = problem
+        raise SignupError(message, field=field)
+    try:
+        return _signup_create(actor=actor, activity=activity, resident=resident)
+    except IntegrityError as exc:
+        # Lost the race to a simultaneous sign-up of the same person: the
+        # conditional unique constraint had the last word (and the place taken
+        # in the same transaction was given back by the rollback).
+        if "signup" not in str(exc).lower():
+            raise
+        raise _already_signed_up() from None
+
+
+@transaction.atomic
+def _signup_create(*, actor, activity: Activity, resident) -> Signup:
+    # Eligibility was decided before the transaction: on SQLite the write lock is
+    # taken at BEGIN, and nothing that needs no lock should run under it.
+    lock_objects.person(resident.pk)
+    in_the_way = _live_signups_in_the_way(activity, resident)
+    if any(activity_id == activity.pk for activity_id, _title in in_the_way):
+        raise _already_signed_up()
+    if in_the_way:
+        raise SignupError(
+            _("时间冲突：已报名同一时段的“%(title)s”") % {"title": in_the_way[0][1]},
+            field="activity",
+        )
+    confirmed = lock_objects.take_place(activity.pk)
+    signup = Signup.objects.create(
+        community_id=activity.community_id,
+        activity=activity,
+        resident=resident,
+        status=Signup.Status.CONFIRMED if confirmed else Signup.Status.WAITLISTED,
+        signed_up_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit(
+        actor=actor,
+        community_id=activity.community_id,
+        action="signup.create",
+        obj=signup,
+        new={"activity": activity.pk, "resident": resident.pk, "status": signup.status},
+    )
+    return signup
+
+
+# --- the waitlist -----------------------------------------------------------------------
+
+
+def _activity_link(activity: Activity) -> str:
+    return reverse("activities:detail", kwargs={"activity_id": activity.pk})
+
+
+def _when(activity: Activity) -> str:
+    return timezone.localtime(activity.starts_at).strftime("%m-%d %H:%M")
+
+
+def _fill_places(*, actor, activity_id: int, now: dt.datetime) -> list[Signup]:
+    """Give free places to the waitlist, oldest first, one place each.
+
+    The caller holds the activity row's lock. Each promotion takes its place
+    with the same conditional UPDATE as a sign-up, so no more people move up
+    than places are free.
+    """
+    activity = Activity.objects.get(pk=activity_id)
+    promoted: list[Signup] = []
+    while True:
+        waiting = lock_objects.first_waitlisted(activity_id)
+        if waiting is None or not lock_objects.take_place(activity_id):
+            break
+        if activity.confirm_within_hours:
+            waiting.status = Signup.Status.OFFERED
+            waiting.offer_expires_at = now + dt.timedelta(hours=activity.confirm_within_hours)
+            body = _(
+                "%(title)s（%(when)s）有空余名额，请在 %(deadline)s 前确认，逾期名额将顺延。"
+            ) % {
+                "title": activity.title,
+                "when": _when(activity),
+                "deadline": timezone.localtime(waiting.offer_expires_at).strftime("%m-%d %H:%M"),
+            }
+        else:
+            waiting.status = Signup.Status.CONFIRMED
+            body = _("%(title)s（%(when)s）有空余名额，您已由候补转为正式报名。") % {
+                "title": activity.title,
+                "when": _when(activity),
+            }
+        waiting.save(update_fields=["status", "offer_expires_at"])
+        audit(
+            actor=actor,
+            community_id=activity.community_id,
+            action="signup.promote",
+            obj=waiting,
+            old={"status": Signup.Status.WAITLISTED},
+            new={"status": waiting.status},
+        )
+        notify(
+            recipient=_account_of(waiting.resident),
+            kind="waitlist_promoted",
+            title=_("候补转正：%(title)s") % {"title": activity.title},
+            body=body,
+            link=_activity_link(activity),
+        )
+        promoted.append(waiting)
+    return promoted
+
+
+@transaction.atomic
+def waitlist_promote(*, actor, activity: Activity) -> list[Signup]:
+    """Fill the places that are free now (after an organizer added places)."""
+    lock_objects.activity(activity.pk)
+    return _fill_places(actor=actor, activity_id=activity.pk, now=timezone.now())
+
+
+def _release(*, actor, signup: Signup, now: dt.datetime, action: str) -> list[Signup]:
+    """Cancel a locked sign-up; a place it held goes to the waitlist at once."""
+    old = signup.status
+    signup.status = Signup.Status.CANCELLED
+    signup.cancelled_at = now
+    signup.offer_expires_at = None
+    signup.save(update_fields=["status", "cancelled_at", "offer_expires_at"])
+    audit(
+        actor=actor,
+        community_id=signup.community_id,
+        action=action,
+        obj=signup,
+        old={"status": old},
+        new={"status": signup.status},
+    )
+    if old not in HOLDS_PLACE:
+        return []
+    lock_objects.give_back_place(signup.activity_id)
+    return _fill_places(actor=actor, activity_id=signup.activity_id, now=now)
+
+
+@transaction.atomic
+def signup_cancel(*, actor, signup: Signup) -> Signup:
+    """Cancel a sign-up; the freed place goes to the first on the waitlist in this transaction."""
+    now = timezone.now()
+    lock_objects.activity(signup.activity_id)
+    signup = lock_objects.signup(signup.pk)
+    if signup.status == Signup.Status.CANCELLED:
+        raise SignupError(_("该报名已取消"))
+    if now >= signup.activity.starts_at:
+        raise SignupError(_("活动已开始，不能再取消报名"))
+    _release(actor=actor, signup=signup, now=now, action="signup.cancel")
+    return signup
+
+
+@transaction.atomic
+def offer_accept(*, actor, signup: Signup) -> Signup:
+    """Accept a place offered from the waitlist before the offer runs out."""
+    now = timezone.now()
+    lock_objects.activity(signup.activity_id)
+    signup = lock_objects.signup(signup.pk)
+    if signup.status != Signup.Status.OFFERED:
+        raise SignupError(_("没有待确认的候补名额"))
+    if signup.offer_expires_at is not None and signup.offer_expires_at <= now:
+        raise SignupError(_("确认时间已过，名额已顺延给下一位"))
+    signup.status = Signup.Status.CONFIRMED
+    signup.offer_expires_at = None
+    signup.save(update_fields=["status", "offer_expires_at"])
+    audit(
+        actor=actor,
+        community_id=signup.community_id,
+        action="signup.accept",
+        obj=signup,
+        old={"status": Signup.Status.OFFERED},
+        new={"status": signup.status},
+    )
+    return signup
+
+
+@transaction.atomic
+def _offer_expire(*, signup_id: int, activity_id: int, now: dt.datetime) -> bool:
+    lock_objects.activity(activity_id)
+    signup = lock_objects.signup(signup_id)
+    if signup.status != Signup.Status.OFFERED or signup.offer_expires_at is None:
+        return False
+    if signup.offer_expires_at > now:
+        return False
+    _release(actor=None, signup=signup, now=now, action="signup.offer_expire")
+    notify(
+        recipient=_account_of(signup.resident),
+        kind="waitlist_offer_expired",
+        title=_("候补名额已顺延：%(title)s") % {"title": signup.activity.title},
+        body=_("您未在规定时间内确认，名额已顺延给下一位。"),
+        link=_activity_link(signup.activity),
+    )
+    return True
+
+
+def offers_expire(*, now: dt.datetime | None = None) -> int:
+    """Cancel offers not accepted in time, passing each place on; returns how many.
+
+    Idempotent: an offer already accepted, cancelled or expired is left alone.
+    Runs for every community (a periodic task has none in force).
+    """
+    now = now or timezone.now()
+    with unscoped():
+        due = list(
+            Signup.objects.filter(status=Signup.Status.OFFERED, offer_expires_at__lte=now)
+            .order_by("offer_expires_at", "id")
+            .values_list("pk", "activity_id", "community_id")
+        )
+    expired = 0
+    for signup_id, activity_id, community_id in due:
+        with use_community(community_id):
+            expired += _offer_expire(signup_id=signup_id, activity_id=activity_id, now=now)
+    return expired
+
+
+def waitlist_position(signup: Signup) -> int | None:
+    """1 for the next person to move up; None when not waitlisted."""
+    if signup.status != Signup.Status.WAITLISTED:
+        return None
+    ahead = Signup.objects.filter(
+        Q(queued_at__lt=signup.queued_at) | Q(queued_at=signup.queued_at, id__lt=signup.pk),
+        activity_id=signup.activity_id,
+        status=Signup.Status.WAITLISTED,
+    ).count()
+    return ahead + 1

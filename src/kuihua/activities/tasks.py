@@ -1,0 +1,44 @@
+"""Background work for activities, run by `kuihua worker` (huey).
+
+Every task works across communities (a periodic task has none in force) and
+can run twice without doing anything twice.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+logger = logging.getLogger("kuihua.activities")
+
+
+@db_periodic_task(crontab(minute="20", hour="2"))
+def series_extend() -> None:
+    """Daily at 02:20: keep every recurring series generated 8 weeks ahead."""
+    from kuihua.activities.services import series_extend_all
+
+    created = series_extend_all()
+    if created:
+        logger.info("series occurrences generated: %s", created)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def attendances_close() -> None:
+    """Every 15 minutes: close check-outs nobody made at the activity's end; record no-shows."""
+    from kuihua.activities.attendance import attendances_close as close
+
+    closed = close()
+    if closed:
+        logger.info("attendances closed at the activity's end: %s", closed)
+
+
+@db_periodic_task(crontab(minute="*"))
+def signup_offers_expire() -> None:
+    """Every minute: places offered from the waitlist and not accepted in time pass on."""
+    from kuihua.activities.signups import offers_expire
+
+    expired = offers_expire()
+    if expired:
+        logger.info("waitlist offers expired: %s", expired)

@@ -1,0 +1,265 @@
+"""Activity pages: one-tap sign-up on a phone; organizers manage; 404 for others."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from kuihua.accounts.models import Role
+from kuihua.accounts.tests.factories import UserFactory
+from kuihua.activities.attendance import qr_token
+from kuihua.activities.models import Activity, Attendance, Series, Signup
+from kuihua.activities.tests.factories import ActivityFactory, SignupFactory
+from kuihua.organizations.models import Membership
+from kuihua.organizations.tests.factories import MembershipFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org(in_community):
+    return OrganizationFactory(community=in_community, name="翠苑志愿服务队")
+
+
+@pytest.fixture
+def leader(org):
+    membership = MembershipFactory(organization=org, role=Membership.Role.LEADER)
+    return UserFactory(
+        username="leader",
+        role=Role.ORG_LEADER,
+        community=org.community,
+        resident=membership.resident,
+    )
+
+
+@pytest.fixture
+def other_leader(in_community):
+    membership = MembershipFactory(
+        organization=OrganizationFactory(community=in_community), role=Membership.Role.LEADER
+    )
+    return UserFactory(
+        username="other-leader",
+        role=Role.ORG_LEADER,
+        community=in_community,
+        resident=membership.resident,
+    )
+
+
+@pytest.fixture
+def volunteer(org):
+    membership = MembershipFactory(organization=org)
+    return UserFactory(
+        username="volunteer",
+        role=Role.VOLUNTEER,
+        community=org.community,
+        resident=membership.resident,
+    )
+
+
+@pytest.fixture
+def activity(org):
+    return ActivityFactory(community=org.community, organization=org, title="楼道清洁", places=1)
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_a_volunteer_signs_up_in_one_tap(client, volunteer, activity):
+    client.force_login(volunteer)
+    page = client.get(reverse("activities:detail", args=[activity.pk]))
+    assert "我要报名" in text(page)
+    assert 'name="viewport"' in text(page)  # phone-sized page
+
+    response = client.post(reverse("activities:signup", args=[activity.pk]), follow=True)
+
+    assert "报名成功" in text(response)
+    assert "您已报名" in text(response)
+    assert Signup.objects.get(activity=activity).status == Signup.Status.CONFIRMED
+
+
+def test_a_full_activity_puts_the_volunteer_on_the_waitlist_with_the_position(
+    client, volunteer, activity
+):
+    SignupFactory(activity=activity)
+    client.force_login(volunteer)
+    page = client.get(reverse("activities:detail", args=[activity.pk]))
+    assert "报名候补" in text(page)
+
+    response = client.post(reverse("activities:signup", args=[activity.pk]), follow=True)
+
+    assert "已进入候补，第 1 位" in text(response)
+    assert "您在候补名单中，第 1 位" in text(response)
+
+
+def test_cancelling_ones_own_signup(client, volunteer, activity):
+    client.force_login(volunteer)
+    client.post(reverse("activities:signup", args=[activity.pk]))
+    response = client.post(reverse("activities:signup_cancel", args=[activity.pk]), follow=True)
+    assert "已取消报名" in text(response)
+    assert Signup.objects.get().status == Signup.Status.CANCELLED
+
+
+def test_my_activities_show_status_and_waitlist_position(client, volunteer, activity, org):
+    SignupFactory(activity=activity)
+    SignupFactory(activity=activity, resident=volunteer.resident, status=Signup.Status.WAITLISTED)
+    past = ActivityFactory(
+        community=org.community,
+        organization=org,
+        title="上周的义诊",
+        starts_at=timezone.now() - dt.timedelta(days=7),
+        ends_at=timezone.now() - dt.timedelta(days=7) + dt.timedelta(hours=2),
+    )
+    signup = SignupFactory(activity=past, resident=volunteer.resident)
+    Attendance.objects.create(
+        community=org.community,
+        signup=signup,
+        checked_in_at=past.starts_at,
+        checked_out_at=past.ends_at,
+    )
+    client.force_login(volunteer)
+    page = text(client.get(reverse("activities:mine")))
+    assert "楼道清洁" in page and "候补第 1 位" in page
+    assert "上周的义诊" in page
+
+
+def test_the_list_shows_what_a_volunteer_may_sign_up_to(client, volunteer, org, in_community):
+    ActivityFactory(community=in_community, organization=org, title="本队活动")
+    ActivityFactory(
+        community=in_community,
+        organization=OrganizationFactory(community=in_community),
+        title="他队内部活动",
+        audience=Activity.Audience.MEMBERS,
+    )
+    client.force_login(volunteer)
+    everything = text(client.get(reverse("activities:list")))
+    assert "本队活动" in everything and "他队内部活动" in everything
+    mine = text(client.get(reverse("activities:list"), {"mine": "1"}))
+    assert "本队活动" in mine and "他队内部活动" not in mine
+
+
+def test_the_leader_creates_an_activity_for_the_organization(client, leader, org):
+    client.force_login(leader)
+    response = client.post(
+        reverse("activities:create"),
+        {
+            "organization": org.pk,
+            "title": "敬老院探访",
+            "starts_at": "2026-12-12T09:00",
+            "ends_at": "2026-12-12T11:00",
+            "address": "翠苑敬老院",
+            "places": "8",
+            "audience": "volunteers",
+            "publish": "on",
+        },
+    )
+    activity = Activity.objects.get(title="敬老院探访")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("activities:manage", args=[activity.pk])
+    assert timezone.localtime(activity.starts_at).hour == 9
+
+
+def test_a_series_is_created_from_the_form(client, leader, org):
+    client.force_login(leader)
+    response = client.post(
+        reverse("activities:series_create"),
+        {
+            "organization": org.pk,
+            "title": "血压测量点",
+            "first_day": "2026-12-01",
+            "start_time": "08:30",
+            "end_time": "10:30",
+            "frequency": "weekly",
+            "weekdays": ["1", "4"],
+            "address": "卫生服务站",
+            "audience": "volunteers",
+        },
+    )
+    series = Series.objects.get()
+    assert response.status_code == 302
+    weekdays = {timezone.localtime(a.starts_at).weekday() for a in series.occurrences.all()}
+    assert weekdays == {1, 4}
+
+
+def test_the_organizer_sees_live_counts_and_marks_attendance(client, leader, activity):
+    came = SignupFactory(activity=activity)
+    waiting = SignupFactory(activity=activity, status=Signup.Status.WAITLISTED)
+    client.force_login(leader)
+    page = text(client.get(reverse("activities:manage", args=[activity.pk])))
+    assert 'hx-trigger="every 15s"' in page
+    assert came.resident.name in page and "候补第 1 位" in page
+    assert waiting.resident.name in page
+
+    partial = client.get(
+        reverse("activities:manage", args=[activity.pk]), headers={"HX-Request": "true"}
+    )
+    assert "<html" not in partial.content.decode() and "已签到" in text(partial)
+
+    Activity.objects.filter(pk=activity.pk).update(
+        starts_at=timezone.now() - dt.timedelta(hours=3),
+        ends_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    client.post(reverse("activities:mark", args=[activity.pk, came.pk]), {"present": "1"})
+    assert Attendance.objects.get(signup=came).checked_out_at is not None
+
+
+def test_the_qr_screen_shows_an_inline_code_that_refreshes(client, leader, activity):
+    client.force_login(leader)
+    page = text(client.get(reverse("activities:qr", args=[activity.pk])))
+    assert "<svg" in page and "every 10s" in page
+    assert f"/activities/scan/?a={activity.pk}&amp;t=" in page
+
+
+def test_scanning_checks_the_volunteer_in_and_a_stale_code_is_refused(client, volunteer, activity):
+    SignupFactory(activity=activity, resident=volunteer.resident)
+    Activity.objects.filter(pk=activity.pk).update(
+        starts_at=timezone.now() - dt.timedelta(minutes=10),
+        ends_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    client.force_login(volunteer)
+    stale = qr_token(activity, at=timezone.now() - dt.timedelta(days=7))
+    refused = client.get(reverse("activities:scan"), {"a": activity.pk, "t": stale})
+    assert "二维码已过期，请重新扫描" in text(refused)
+
+    accepted = client.get(reverse("activities:scan"), {"a": activity.pk, "t": qr_token(activity)})
+    assert "签到成功" in text(accepted)
+    assert Attendance.objects.get().checked_in_at is not None
+
+
+def test_a_leader_of_another_organization_gets_404_for_management(client, other_leader, activity):
+    client.force_login(other_leader)
+    for name in ("manage", "edit", "qr"):
+        assert client.get(reverse(f"activities:{name}", args=[activity.pk])).status_code == 404
+    assert client.post(reverse("activities:cancel", args=[activity.pk])).status_code == 404
+    signup = SignupFactory(activity=activity)
+    url = reverse("activities:mark", args=[activity.pk, signup.pk])
+    assert client.post(url, {"present": "1"}).status_code == 404
+    # The public page is still there for them.
+    assert client.get(reverse("activities:detail", args=[activity.pk])).status_code == 200
+
+
+def test_a_volunteer_cannot_create_activities_or_see_the_overview(client, volunteer):
+    client.force_login(volunteer)
+    assert client.get(reverse("activities:create")).status_code == 404
+    assert client.get(reverse("activities:overview")).status_code == 404
+
+
+def test_the_coordinators_overview_counts_per_organization(client, coordinator, activity, org):
+    SignupFactory(activity=activity)
+    month = timezone.localtime(activity.starts_at).strftime("%Y-%m")
+    client.force_login(coordinator)
+    page = text(client.get(reverse("activities:overview"), {"month": month}))
+    assert org.name in page
+
+
+@pytest.mark.parametrize(
+    "name", ["list", "mine", "overview", "create", "series_create", "drive_create", "series_list"]
+)
+def test_pages_render_for_a_coordinator(client, coordinator, org, name):
+    client.force_login(coordinator)
+    response = client.get(reverse(f"activities:{name}"))
+    assert response.status_code == 200

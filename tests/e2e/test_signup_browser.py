@@ -1,0 +1,116 @@
+"""A volunteer on a 360 px phone signs up to a full activity, waits, is promoted, reads the inbox.
+
+Sign in, open the activity from the list, tap the one big button, see
+"已进入候补，第 1 位". Someone with a place cancels (through the service, as
+the organizer's page would); the volunteer is promoted at once and finds the
+message in the inbox.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kuihua.accounts.models import Role
+from kuihua.accounts.tests.factories import UserFactory
+from kuihua.activities import signups
+from kuihua.activities.models import Activity, Signup
+from kuihua.activities.tests.factories import ActivityFactory, SignupFactory
+from kuihua.core.tenancy import use_community
+from kuihua.notifications.models import Message
+from kuihua.organizations.tests.factories import MembershipFactory, OrganizationFactory
+from kuihua.registry.tests.factories import CommunityFactory
+
+CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = "kuihua-test-pass"
+PHONE = {"width": 360, "height": 780}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"Chromium not found at {CHROMIUM}; browser tests skipped"
+    ),
+]
+
+
+@pytest.fixture
+def full_activity(transactional_db):
+    """A two-place activity already full, and a volunteer of the organization with an account."""
+    community = CommunityFactory(name="翠苑一区社区", code="cuiyuan-1")
+    with use_community(community):
+        org = OrganizationFactory(community=community, name="翠苑志愿服务队")
+        activity = ActivityFactory(
+            community=community, organization=org, title="疫苗接种引导", places=2
+        )
+        holders = SignupFactory.create_batch(2, activity=activity)
+        member = MembershipFactory(organization=org)
+        volunteer = UserFactory(
+            username="xiaoli",
+            role=Role.VOLUNTEER,
+            community=community,
+            resident=member.resident,
+            display_name="小李",
+        )
+    return {
+        "community": community,
+        "activity": activity,
+        "holders": holders,
+        "volunteer": volunteer,
+    }
+
+
+def sign_in(page, base_url: str, username: str) -> None:
+    page.goto(base_url + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(base_url + "/")
+
+
+def assert_no_horizontal_scroll(page, width: int) -> None:
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"page is {scroll_width}px wide in a {width}px viewport"
+
+
+def test_waitlisted_on_a_phone_then_promoted_and_told_in_the_inbox(
+    live_server, open_page, screenshot, full_activity
+):
+    page = open_page(PHONE)
+    activity = full_activity["activity"]
+    sign_in(page, live_server.url, "xiaoli")
+
+    # The volunteer finds the activity among those open to them
+    page.goto(f"{live_server.url}/activities/?mine=1")
+    page.get_by_role("link", name="疫苗接种引导").click()
+    page.get_by_role("heading", name="疫苗接种引导").wait_for()
+    assert "名额已满" in page.locator("#signup-panel").inner_text()
+    assert_no_horizontal_scroll(page, PHONE["width"])
+    screenshot(page, "signup-1-full")
+
+    # One tap on the big button: waitlisted, with the position shown
+    page.get_by_role("button", name="报名候补").click()
+    page.get_by_text("已进入候补，第 1 位").wait_for()
+    assert "您在候补名单中，第 1 位" in page.locator("#signup-panel").inner_text()
+    assert_no_horizontal_scroll(page, PHONE["width"])
+    screenshot(page, "signup-2-waitlisted")
+
+    # Someone with a place cancels
+    with use_community(full_activity["community"]):
+        holder = full_activity["holders"][0]
+        signups.signup_cancel(actor=None, signup=Signup.objects.get(pk=holder.pk))
+        mine = Signup.objects.get(activity=activity, resident=full_activity["volunteer"].resident)
+        assert mine.status == Signup.Status.CONFIRMED
+        assert Activity.objects.get(pk=activity.pk).places_taken == 2
+        assert Message.objects.filter(recipient=full_activity["volunteer"]).exists()
+
+    # The volunteer finds the message in the inbox and their place on the page
+    page.goto(f"{live_server.url}/inbox/")
+    page.get_by_text(re.compile("候补转正.*疫苗接种引导")).first.wait_for()
+    assert_no_horizontal_scroll(page, PHONE["width"])
+    screenshot(page, "signup-3-inbox")
+
+    page.goto(f"{live_server.url}/activities/{activity.pk}/")
+    page.get_by_text("您已报名").wait_for()
+    screenshot(page, "signup-4-confirmed")
