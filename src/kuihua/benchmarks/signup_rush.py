@@ -152,7 +152,8 @@ def _server_env(home: str, url: str) -> dict:
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "KUIHUA_SIGNUP_RATE": "1000000/s",
         "KUIHUA_SIGNUP_RATE_GLOBAL": "1000000/s",
-        "REDIS_URL": "",
+        # Production shares its cache and queue through Redis; so does the bench.
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
     }
 
 

@@ -198,6 +198,8 @@ if os.environ.get("REDIS_URL"):
         "immediate": False,
     }
 else:
+    # huey opens its file when the app loads: the folder must exist by then.
+    KUIHUA_HOME.mkdir(parents=True, exist_ok=True)
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "kuihua",
