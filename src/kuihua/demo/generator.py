@@ -762,6 +762,10 @@ def write_community(plan: CommunityPlan) -> Community:
         from kuihua.activities.demo import demo_activities
 
         demo_activities(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
+        from kuihua.venues.demo import seed_venues
+
+        # After the activities: a slot an activity already holds is skipped, not doubled.
+        seed_venues(community, rng=random.Random(DEFAULT_SEED + plan.index), today=plan.today)
     return community
 
 
