@@ -8,7 +8,6 @@ records never disclose that they exist.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -108,37 +107,36 @@ def list_residents(
 def create_resident(request, payload: ResidentIn):
     user = request.user
     _require(user, "registry.add_resident", hide=False)
-    if payload.household_id is not None and payload.address is not None:
-        raise ServiceError(_("请只填写户或地址中的一项"), field="household_id")
     tags = _tags_by_code(payload.tags)
-    with transaction.atomic():
-        # The address may create a compound, building and household: all or nothing.
-        household = None
-        if payload.household_id is not None:
-            household = _household_ref(user, payload.household_id)
-        elif payload.address is not None:
-            household, _created = services.household_get_or_create(
-                compound_name=payload.address.compound.strip(),
-                building_name=payload.address.building.strip(),
-                unit=payload.address.unit.strip(),
-                room=payload.address.room.strip(),
-            )
-        resident = services.resident_create(
-            actor=user,
-            name=payload.name,
-            household=household,
-            relation_to_head=payload.relation_to_head,
-            sex=payload.sex,
-            ethnicity=payload.ethnicity,
-            birth_date=payload.birth_date,
-            id_number=payload.id_number,
-            phone=payload.phone,
-            political_status=payload.political_status,
-            category=payload.category,
-            health_conditions=payload.health_conditions,
-            notes=payload.notes,
-            tags=tags,
-        )
+    household = None
+    if payload.household_id is not None:
+        household = _household_ref(user, payload.household_id)
+    address = None
+    if payload.address is not None:
+        address = {
+            "compound_name": payload.address.compound,
+            "building_name": payload.address.building,
+            "unit": payload.address.unit,
+            "room": payload.address.room,
+        }
+    # The service creates the address, if new, only together with the resident.
+    resident = services.resident_create(
+        actor=user,
+        name=payload.name,
+        household=household,
+        address=address,
+        relation_to_head=payload.relation_to_head,
+        sex=payload.sex,
+        ethnicity=payload.ethnicity,
+        birth_date=payload.birth_date,
+        id_number=payload.id_number,
+        phone=payload.phone,
+        political_status=payload.political_status,
+        category=payload.category,
+        health_conditions=payload.health_conditions,
+        notes=payload.notes,
+        tags=tags,
+    )
     return Status(201, access_resident(user, resident.pk))
 
 

@@ -21,6 +21,7 @@ from kuihua.registry.identity import (
     InvalidValue,
     birth_from_id,
     clean_name,
+    clean_text,
     normalize_id_number,
     normalize_phone,
     pinyin_keys,
@@ -50,6 +51,7 @@ DEFAULT_TAGS: list[tuple[str, str, bool]] = [
 # Fields a coordinator may change with resident_update (the sensitive ones are
 # normalised and re-indexed on the way).
 UPDATABLE_FIELDS = {
+    "address",
     "name",
     "sex",
     "ethnicity",
@@ -118,6 +120,27 @@ def household_get_or_create(
     return Household.objects.get_or_create(building=building, unit=unit, room=room)
 
 
+def _household_for(household: Household | None, address: dict[str, str] | None):
+    """The household given, or the one at `address` (created with its compound and building).
+
+    Called inside the resident service's transaction, so that a resident refused
+    later leaves no empty household behind.
+    """
+    if household is not None and address is not None:
+        raise RegistryError(_("请只填写户或地址中的一项"), field="household")
+    if address is None:
+        return household
+    address = {key: clean_text(value) for key, value in address.items()}
+    if not (address.get("compound_name") and address.get("building_name") and address.get("room")):
+        raise RegistryError(_("地址需填写小区、楼栋和室"), field="address")
+    return household_get_or_create(
+        compound_name=address["compound_name"],
+        building_name=address["building_name"],
+        unit=address.get("unit", ""),
+        room=address["room"],
+    )[0]
+
+
 def _prepare_identity(values: dict[str, Any]) -> dict[str, Any]:
     """Normalise name, ID and phone; fill birth date and sex from the ID; build the indexes."""
     out = dict(values)
@@ -180,6 +203,7 @@ def resident_create(
     actor,
     name: str,
     household: Household | None = None,
+    address: dict[str, str] | None = None,
     relation_to_head: str = Resident.Relation.HEAD,
     sex: str = "",
     ethnicity: str = "汉族",
@@ -195,7 +219,6 @@ def resident_create(
     values = _prepare_identity(
         {
             "name": name,
-            "household": household,
             "relation_to_head": relation_to_head,
             "sex": sex,
             "ethnicity": ethnicity,
@@ -209,6 +232,8 @@ def resident_create(
         }
     )
     _check_id_unique(values["id_number_index"])
+    # After the identity checks: a refused person creates no address.
+    values["household"] = _household_for(household, address)
     try:
         # The unique constraint is the last word when two clerks register the
         # same person at the same moment: one wins, the other gets the message.
@@ -224,7 +249,7 @@ def resident_create(
         community_id=resident.community_id,
         action="resident.create",
         obj=resident,
-        new={"household": household.pk if household else None},
+        new={"household": resident.household_id},
     )
     return resident
 
@@ -237,9 +262,12 @@ def resident_update(*, actor, resident: Resident, **changes: Any) -> Resident:
         raise RegistryError(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
     if "id_number" in changes and "birth_date" not in changes:
         changes["birth_date"] = None
+    address = changes.pop("address", None)
     values = _prepare_identity(changes)
     if "id_number_index" in values:
         _check_id_unique(values["id_number_index"], exclude_pk=resident.pk)
+    if address is not None:
+        values["household"] = _household_for(values.pop("household", None), address)
     # Personal values stay out of the audit trail (it outlives an erasure).
     sensitive = {"name", "id_number", "phone", "health_conditions"}
     old, new = {}, {}

@@ -12,7 +12,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -260,13 +259,9 @@ def resident_create(request):
     form = ResidentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            # The household and the resident are created together or not at all.
-            with transaction.atomic():
-                address = form.address()
-                household = services.household_get_or_create(**address)[0] if address else None
-                resident = services.resident_create(
-                    actor=request.user, household=household, **form.values()
-                )
+            resident = services.resident_create(
+                actor=request.user, address=form.address(), **form.values()
+            )
         except RegistryError as exc:
             apply_service_error(form, exc)
         else:
@@ -287,15 +282,13 @@ def resident_edit(request, resident_id: int):
         request.POST or None, initial=ResidentForm.initial_for(resident), resident=resident
     )
     if request.method == "POST" and form.is_valid():
+        values = form.values()
+        if form.address_changed():
+            address = form.address()
+            # No address left means the person no longer belongs to a household.
+            values["address" if address else "household"] = address
         try:
-            with transaction.atomic():
-                values = form.values()
-                if form.address_changed():
-                    address = form.address()
-                    values["household"] = (
-                        services.household_get_or_create(**address)[0] if address else None
-                    )
-                services.resident_update(actor=request.user, resident=resident, **values)
+            services.resident_update(actor=request.user, resident=resident, **values)
         except RegistryError as exc:
             resident.refresh_from_db()
             apply_service_error(form, exc)

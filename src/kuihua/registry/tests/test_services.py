@@ -82,6 +82,32 @@ class TestCreate:
             )
         assert mine.community_id == community.pk
 
+    def test_a_new_address_is_created_with_the_resident_or_not_at_all(
+        self, in_community, coordinator
+    ):
+        from kuihua.registry.models import Compound
+
+        address = {"compound_name": "新小区", "building_name": "1幢", "unit": "", "room": "101"}
+        with pytest.raises(services.RegistryError):
+            services.resident_create(
+                actor=coordinator, name="赵四", id_number="123", address=address
+            )
+        assert not Compound.objects.filter(name="新小区").exists()
+
+        resident = services.resident_create(actor=coordinator, name="赵四", address=address)
+
+        assert resident.household.address == "新小区1幢101室"
+
+    def test_a_household_and_an_address_at_once_are_refused(self, in_community, coordinator):
+        household = HouseholdFactory(building__compound__community=in_community)
+        address = {"compound_name": "新小区", "building_name": "1幢", "unit": "", "room": "101"}
+
+        with pytest.raises(services.RegistryError, match="只填写"):
+            services.resident_create(
+                actor=coordinator, name="赵四", household=household, address=address
+            )
+        assert Resident.objects.count() == 0
+
 
 class TestSearch:
     @pytest.mark.parametrize("query", ["zs", "zhangsan", "张三", "zhang", "5678"])
