@@ -40,13 +40,15 @@ class DeliveryFailed(Exception):
 
 
 def notify(*, recipient, kind: str, title: str, body: str = "", link: str = "") -> Message | None:
-    """Put a message in `recipient`'s inbox (no-op for a person without an account).
+    """Put a message in `recipient`'s inbox (no-op without an account or with a closed one).
 
     Outside copies (log, e-mail, SMS …) are written as pending deliveries in the
     same transaction and sent by the worker once the caller's transaction commits.
     """
     if recipient is None or not getattr(recipient, "pk", None) or not recipient.community_id:
         return None
+    if not recipient.is_active:
+        return None  # a closed account (e.g. an erased person) is told nothing
     message = Message.objects.create(
         community_id=recipient.community_id,
         recipient_id=recipient.pk,

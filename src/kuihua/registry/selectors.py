@@ -29,14 +29,15 @@ def residents_visible_to(user) -> QuerySet[Resident]:
     resident = user.resident
     if resident is not None and resident.household_id:
         own_household |= Q(household_id=resident.household_id)
-    if user.role == Role.ORG_LEADER and user.resident_id:
-        from kuihua.organizations.selectors import organizations_led_by
-
-        led = organizations_led_by(user)
-        own_household |= Q(memberships__organization__in=led)
-        return qs.filter(own_household).distinct()
     if user.role == Role.DISTRICT_VIEWER:
         return qs.none()
+    if user.resident_id:
+        # Whoever leads or deputises for an organization sees its members, whatever
+        # the account's role (a deputy's account is often a volunteer's).
+        from kuihua.organizations.selectors import organizations_led_by
+
+        own_household |= Q(memberships__organization__in=organizations_led_by(user))
+        return qs.filter(own_household).distinct()
     return qs.filter(own_household)
 
 

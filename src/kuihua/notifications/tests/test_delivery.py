@@ -303,3 +303,16 @@ def test_channels_can_come_from_the_environment(monkeypatch):
         assert list(get_channels()) == ["inbox", "log", "email"]
     finally:
         get_channels.cache_clear()
+
+
+@pytest.mark.django_db
+def test_a_closed_account_is_told_nothing(community):
+    from kuihua.accounts.tests.factories import UserFactory
+    from kuihua.core.tenancy import use_community
+    from kuihua.notifications.models import Message
+    from kuihua.notifications.services import notify
+
+    user = UserFactory(community=community, is_active=False)
+    with use_community(community):
+        assert notify(recipient=user, kind="test", title="你好") is None
+        assert not Message.objects.filter(recipient=user).exists()

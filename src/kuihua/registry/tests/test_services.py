@@ -288,3 +288,18 @@ def test_a_new_community_starts_with_the_six_tags_and_five_branches(db):
             "残疾儿童",
         }
         assert Branch.objects.count() == 5
+
+
+def test_a_deputy_with_a_volunteer_account_sees_the_organizations_members(in_community):
+    from kuihua.organizations.models import Membership
+    from kuihua.organizations.tests.factories import MembershipFactory
+
+    deputy = MembershipFactory(organization__community=in_community, role=Membership.Role.DEPUTY)
+    member = MembershipFactory(organization=deputy.organization).resident
+    outsider = _resident(in_community)
+    user = UserFactory(role=Role.VOLUNTEER, community=in_community, resident=deputy.resident)
+
+    visible = set(residents_visible_to(user))
+
+    assert member in visible
+    assert outsider not in visible

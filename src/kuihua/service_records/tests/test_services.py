@@ -381,13 +381,13 @@ def test_someone_else_cannot_ask_to_correct_my_record(
         services.correction_request(actor=other_leader, record=record, hours="9", reason="改")
 
 
-def test_the_volunteer_cannot_decide_their_own_correction(
+def test_a_volunteer_who_does_not_lead_the_organization_cannot_decide_a_correction(
     leader, volunteer, organization, volunteer_resident
 ):
     record = verified_record(actor=leader, organization=organization, resident=volunteer_resident)
     correction = services.correction_request(actor=volunteer, record=record, hours="9", reason="改")
 
-    with pytest.raises(ServiceRecordError):
+    with pytest.raises(ServiceRecordError, match="只有记录组织的负责人"):
         services.correction_decide(actor=volunteer, correction=correction, approve=True)
 
 
