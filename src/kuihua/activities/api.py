@@ -239,6 +239,13 @@ def update_activity(request, activity_id: int, payload: ActivityPatch):
     changes = payload.dict(exclude_unset=True)
     if "room_id" in changes:
         changes["room"] = _room(request.user, changes.pop("room_id"))
+    # null clears a field that may be empty (places: unlimited); for the others it
+    # means "not given", as a column that cannot be empty is never cleared.
+    changes = {
+        name: value
+        for name, value in changes.items()
+        if value is not None or Activity._meta.get_field(name).null
+    }
     activity = services.activity_update(actor=request.user, activity=activity, **changes)
     return _reloaded(activity)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
@@ -135,7 +135,9 @@ class SeriesIn(ActivityFields):
         max_length=120,
         description='"daily", "weekly", "monthly" or an RRULE such as FREQ=WEEKLY;BYDAY=TU,FR',
     )
-    weekdays: list[int] = Field(default_factory=list, description="0 = Monday (with weekly)")
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        default_factory=list, description="0 = Monday … 6 = Sunday (with weekly)"
+    )
     interval: int = Field(1, ge=1, le=12)
     working_days_only: bool = Field(False, description="skip days off of China's calendar")
     until: dt.date | None = Field(None, description="default: 8 weeks ahead, then extended daily")

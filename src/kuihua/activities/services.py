@@ -206,18 +206,14 @@ def _book(*, actor, activity: Activity) -> None:
 
 def _release(*, actor, activity: Activity) -> None:
     """Give the room back (the booking row stays, cancelled, for the calendar's history)."""
+    from kuihua.venues.services import booking_cancel
+
     booking = activity.booking
     if booking is None:
         return
-    try:
-        from kuihua.venues.services import booking_cancel
-    except ImportError:  # pragma: no cover - venues without a cancel service
-        booking_cancel = None
-    if booking_cancel is not None:
+    # The room may have been given back from the calendar already.
+    if booking.cancelled_at is None:
         booking_cancel(actor=actor, booking=booking)
-    elif booking.cancelled_at is None:  # pragma: no cover
-        booking.cancelled_at = timezone.now()
-        booking.save(update_fields=["cancelled_at"])
     activity.booking = None
 
 

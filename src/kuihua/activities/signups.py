@@ -173,7 +173,14 @@ def _live_signups_in_the_way(activity: Activity, resident) -> list[tuple[int, st
     return list(
         Signup.objects.filter(
             Q(activity_id=activity.pk)
-            | Q(activity__starts_at__lt=activity.ends_at, activity__ends_at__gt=activity.starts_at),
+            # A cancelled activity holds nobody's time.
+            | Q(
+                Q(
+                    activity__starts_at__lt=activity.ends_at,
+                    activity__ends_at__gt=activity.starts_at,
+                ),
+                ~Q(activity__status=Activity.Status.CANCELLED),
+            ),
             resident_id=resident.pk,
             status__in=LIVE,
         ).values_list("activity_id", "activity__title")[:2]
@@ -252,6 +259,8 @@ def _fill_places(*, actor, activity_id: int, now: dt.datetime) -> list[Signup]:
     """
     activity = Activity.objects.get(pk=activity_id)
     promoted: list[Signup] = []
+    if activity.status == Activity.Status.CANCELLED:
+        return promoted  # nobody moves up into an activity that will not happen
     while True:
         waiting = lock_objects.first_waitlisted(activity_id)
         if waiting is None or not lock_objects.take_place(activity_id):

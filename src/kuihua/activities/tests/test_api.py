@@ -202,3 +202,44 @@ def test_a_leader_of_another_organization_gets_404(client, org, in_community):
         == 404
     )
     assert Activity.objects.get().places == 10
+
+
+def test_null_for_a_field_that_cannot_be_empty_changes_nothing_and_breaks_nothing(
+    client, leader, org
+):
+    activity = ActivityFactory(community=org.community, organization=org, description="扫楼道")
+    client.force_login(leader)
+
+    response = client.patch(
+        f"/api/activities/{activity.pk}",
+        {"description": None, "requires_training": None, "places": None},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200, response.content
+    activity.refresh_from_db()
+    assert activity.description == "扫楼道"
+    assert activity.places is None  # null clears what may be empty: unlimited places
+
+
+def test_a_weekday_out_of_range_is_a_clear_422_and_makes_no_series(client, leader, org):
+    client.force_login(leader)
+
+    response = client.post(
+        "/api/activities/series",
+        {
+            "organization_id": org.pk,
+            "title": "合唱",
+            "first_starts_at": "2026-12-05T09:30:00+08:00",
+            "first_ends_at": "2026-12-05T11:00:00+08:00",
+            "rule": "weekly",
+            "weekdays": [7],
+            "until": "2026-12-26",
+            "address": "活动室",
+        },
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid"
+    assert not Activity.objects.filter(title="合唱").exists()

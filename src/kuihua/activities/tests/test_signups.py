@@ -384,3 +384,50 @@ def test_may_sign_up_tells_pages_whether_to_offer_the_button(activity, organizat
     Activity.objects.filter(pk=activity.pk).update(status=Activity.Status.DRAFT)
     activity.refresh_from_db()
     assert not member.account.has_perm("activities.sign_up", activity)
+
+
+class TestACancelledActivity:
+    def test_holds_nobodys_time_and_moves_nobody_up(self, organization, activity, coordinator):
+        from kuihua.activities import services
+
+        first, second, waiting = (volunteer(organization) for _ in range(3))
+        for person in (first, second, waiting):
+            sign_up(activity, person)
+        services.activity_cancel(actor=coordinator, activity=activity, reason="下雨")
+        same_time = ActivityFactory(
+            community=organization.community,
+            organization=organization,
+            starts_at=activity.starts_at,
+            ends_at=activity.ends_at,
+        )
+
+        signups.signup_cancel(
+            actor=coordinator, signup=Signup.objects.get(activity=activity, resident=first)
+        )
+        again = sign_up(same_time, first)
+
+        assert again.status == Signup.Status.CONFIRMED
+        assert Signup.objects.get(activity=activity, resident=waiting).status == "waitlisted"
+        assert not Message.objects.filter(title__startswith="候补转正").exists()
+
+    def test_can_be_cancelled_after_its_room_was_given_back(self, organization, coordinator):
+        from kuihua.activities import services
+        from kuihua.venues import services as venue_services
+        from kuihua.venues.models import Room
+
+        room = Room.objects.create(name="书画室", capacity=20)
+        start = timezone.now().replace(microsecond=0) + dt.timedelta(days=3)
+        activity = services.activity_create(
+            actor=coordinator,
+            organization=organization,
+            title="书法课",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            room=room,
+        )
+        venue_services.booking_cancel(actor=coordinator, booking=activity.booking)
+
+        services.activity_cancel(actor=coordinator, activity=activity, reason="老师生病")
+
+        activity.refresh_from_db()
+        assert activity.status == Activity.Status.CANCELLED
