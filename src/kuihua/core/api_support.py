@@ -69,7 +69,7 @@ def paginated(func: Callable) -> Callable:
     return paginate(
         PageNumberPagination,
         page_size=settings.NINJA_PAGINATION_PER_PAGE,
-        max_page_size=getattr(settings, "NINJA_PAGINATION_MAX_PER_PAGE_SIZE", 100),
+        max_page_size=settings.NINJA_MAX_PER_PAGE_SIZE,
     )(func)
 
 

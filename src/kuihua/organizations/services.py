@@ -122,6 +122,8 @@ def organization_advance_stage(
     *, actor, organization: Organization, to_stage: str, on: dt.date | None = None
 ) -> Organization:
     """Move one step along incubating → filed → registered → brand, dated."""
+    # Read the stage under a row lock: two clerks pressing "next" at once move it once.
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
     if to_stage not in Stage.values:
         raise OrganizationError(_("未知的发展阶段"), field="stage")
     current = STAGE_ORDER.index(organization.stage)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit, log_access
@@ -167,9 +168,13 @@ def _prepare_identity(values: dict[str, Any]) -> dict[str, Any]:
                     field="birth_date",
                 )
             out["birth_date"] = from_id
-            out.setdefault("sex", sex_from_id(out["id_number"]))
-            if not out["sex"]:
-                out["sex"] = sex_from_id(out["id_number"])
+            sex = sex_from_id(out["id_number"])
+            if out.get("sex") and out["sex"] != sex:
+                raise RegistryError(_("性别与身份证号码不一致"), field="sex")
+            out["sex"] = sex
+    birth = out.get("birth_date")
+    if birth and birth > timezone.localdate():
+        raise RegistryError(_("出生日期不能晚于今天"), field="birth_date")
     if "phone" in out:
         try:
             out["phone"] = normalize_phone(out["phone"])

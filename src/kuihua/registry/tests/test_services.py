@@ -303,3 +303,45 @@ def test_a_deputy_with_a_volunteer_account_sees_the_organizations_members(in_com
 
     assert member in visible
     assert outsider not in visible
+
+
+class TestIdentityRulesHoldForEveryEntryPoint:
+    """The importer refuses these; the page and the API go through the same service."""
+
+    def test_a_sex_that_contradicts_the_id_is_refused(self, in_community, coordinator):
+        male_id = make_id_number(dt.date(1950, 1, 1), 5, male=True)
+
+        with pytest.raises(services.RegistryError) as error:
+            services.resident_create(actor=coordinator, name="赵四", id_number=male_id, sex="F")
+
+        assert error.value.field == "sex"
+        assert Resident.objects.count() == 0
+
+    def test_a_birth_date_in_the_future_is_refused(self, in_community, coordinator):
+        with pytest.raises(services.RegistryError) as error:
+            services.resident_create(
+                actor=coordinator, name="赵四", birth_date=dt.date.today() + dt.timedelta(days=400)
+            )
+
+        assert error.value.field == "birth_date"
+        assert Resident.objects.count() == 0
+
+
+def test_an_organization_moves_to_the_next_stage_once_when_pressed_twice(in_community, coordinator):
+    from kuihua.organizations import services as org_services
+    from kuihua.organizations.models import Organization, StageChange
+
+    first_copy = org_services.organization_create(
+        actor=coordinator, name="合唱团", category="culture"
+    )
+    second_copy = Organization.objects.get(pk=first_copy.pk)
+
+    org_services.organization_advance_stage(
+        actor=coordinator, organization=first_copy, to_stage="filed"
+    )
+    with pytest.raises(org_services.OrganizationError):
+        org_services.organization_advance_stage(
+            actor=coordinator, organization=second_copy, to_stage="filed"
+        )
+
+    assert StageChange.objects.filter(to_stage="filed").count() == 1
