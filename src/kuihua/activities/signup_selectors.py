@@ -31,7 +31,8 @@ def activities_open_to(user) -> QuerySet[Activity]:
     shown = ~Q(status=Activity.Status.DRAFT)
     if user.role == Role.COORDINATOR:
         return Activity.objects.all()
-    if user.role == Role.ORG_LEADER:
+    if user.resident_id:
+        # Leaders and deputies, whatever their account's role, as in the rules.
         shown |= _organized_by(user)
     return Activity.objects.filter(shown)
 
@@ -56,12 +57,13 @@ def signups_visible_to(user) -> QuerySet[Signup]:
         return Signup.objects.none()
     if user.role == Role.COORDINATOR:
         return Signup.objects.all()
-    own = Q(resident_id=user.resident_id) if user.resident_id else Q(pk__in=[])
-    if user.role == Role.ORG_LEADER and user.resident_id:
-        from kuihua.organizations.selectors import organizations_led_by
+    if not user.resident_id:
+        return Signup.objects.none()
+    from kuihua.organizations.selectors import organizations_led_by
 
-        own |= Q(activity__organization__in=organizations_led_by(user))
-    return Signup.objects.filter(own)
+    return Signup.objects.filter(
+        Q(resident_id=user.resident_id) | Q(activity__organization__in=organizations_led_by(user))
+    )
 
 
 def access_signup(user, signup_id: int) -> Signup:

@@ -285,3 +285,27 @@ def test_another_communitys_activity_is_404(client, other_community, organizatio
 
     assert post_signup(client, theirs).status_code == 404
     assert client.get(f"/api/activities/{theirs.pk}/signups").status_code == 404
+
+
+def test_a_deputy_with_a_volunteer_account_manages_sign_ups_like_the_pages_let_them(
+    client, community
+):
+    from kuihua.activities.tests.factories import ActivityFactory, SignupFactory
+    from kuihua.core.tenancy import use_community
+    from kuihua.organizations.tests.factories import MembershipFactory
+
+    with use_community(community):
+        deputy = MembershipFactory(organization__community=community, role="deputy")
+        activity = ActivityFactory(
+            community=community, organization=deputy.organization, status="draft"
+        )
+        signup = SignupFactory(activity=activity)
+    user = UserFactory(role=Role.VOLUNTEER, community=community, resident=deputy.resident)
+    client.force_login(user)
+
+    listed = client.get(f"/api/activities/{activity.pk}/signups")
+    cancelled = client.delete(f"/api/activities/signups/{signup.pk}")
+
+    assert listed.status_code == 200
+    assert [s["id"] for s in listed.json()["items"]] == [signup.pk]
+    assert cancelled.status_code == 200
