@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -23,8 +22,6 @@ from django.utils.translation import gettext as _
 
 from kuihua.activities.models import Activity, Attendance, Signup
 from kuihua.core.audit import audit
-
-logger = logging.getLogger("kuihua.activities")
 
 WINDOW_SECONDS = 30
 # Scans are taken from an hour before the start until an hour after the end.
@@ -86,12 +83,9 @@ def qr_svg(url: str) -> str:
 
 
 def _record_service(attendance: Attendance) -> None:
-    """Turn a closed attendance into a service record, once service_records exists."""
-    try:
-        from kuihua.service_records.services import record_from_attendance
-    except ImportError:
-        logger.info("attendance %s closed; service_records not installed yet", attendance.pk)
-        return
+    """Turn a closed attendance into a service record (who organized it records it)."""
+    from kuihua.service_records.services import record_from_attendance
+
     record_from_attendance(attendance=attendance)
 
 

@@ -369,11 +369,8 @@ def activity_update(*, actor, activity: Activity, **changes: Any) -> Activity:
 
 
 def _promote_after_growth(*, actor, activity: Activity) -> None:
-    try:
-        from kuihua.activities.signups import waitlist_promote
-    except ImportError:
-        logger.info("activity %s grew; no waitlist promotion service yet", activity.pk)
-        return
+    from kuihua.activities.signups import waitlist_promote  # signups imports this module
+
     waitlist_promote(actor=actor, activity=activity)
 
 

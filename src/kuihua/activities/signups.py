@@ -55,6 +55,7 @@ from kuihua.core.audit import audit
 from kuihua.core.tenancy import unscoped, use_community
 from kuihua.notifications.services import notify
 from kuihua.organizations.models import Membership
+from kuihua.registry.identity import age_on
 
 LIVE = (Signup.Status.CONFIRMED, Signup.Status.WAITLISTED, Signup.Status.OFFERED)
 HOLDS_PLACE = (Signup.Status.CONFIRMED, Signup.Status.OFFERED)
@@ -75,10 +76,6 @@ class SignupError(ValueError):
 
 def _local_date(value: dt.datetime) -> dt.date:
     return timezone.localtime(value).date()
-
-
-def _age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def _account_of(resident):
@@ -152,7 +149,7 @@ def eligibility_problem(
     if activity.min_age is not None or activity.max_age is not None:
         if resident.birth_date is None:
             return _("此活动有年龄要求，请先登记出生日期"), "resident"
-        age = _age_on(resident.birth_date, _local_date(activity.starts_at))
+        age = age_on(resident.birth_date, _local_date(activity.starts_at))
         if activity.min_age is not None and age < activity.min_age:
             return _("此活动要求年满 %(n)s 岁") % {"n": activity.min_age}, "resident"
         if activity.max_age is not None and age > activity.max_age:

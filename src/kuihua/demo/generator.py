@@ -43,7 +43,7 @@ from kuihua.organizations.models import (
     Stage,
     StageChange,
 )
-from kuihua.registry.identity import id_check_digit
+from kuihua.registry.identity import age_on, id_check_digit
 from kuihua.registry.models import (
     Building,
     Community,
@@ -204,10 +204,6 @@ def community_identity(index: int) -> tuple[str, str, str, str]:
     if cycle:
         name = f"{name}（{cycle + 1}）"
     return name, f"demo-{index}", short, street
-
-
-def age_on(birth: dt.date, today: dt.date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:

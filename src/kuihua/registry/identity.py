@@ -58,6 +58,13 @@ def normalize_id_number(value) -> str:
     return text
 
 
+def age_on(birth: dt.date | None, day: dt.date) -> int | None:
+    """Whole years of age on `day`; None when the birth date is unknown."""
+    if birth is None:
+        return None
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
 def birth_from_id(id_number: str) -> dt.date:
     return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 
 from kuihua.core.masking import mask_id_number, mask_phone
+from kuihua.registry.identity import age_on
 from kuihua.registry.models import Consent, Resident
 from kuihua.registry.selectors import household_members
 
@@ -21,17 +22,6 @@ RelationValue = Literal[tuple(Resident.Relation.values)]
 PoliticalValue = Literal[tuple(Resident.Political.values)]
 PurposeValue = Literal[tuple(Consent.Purpose.values)]
 MethodValue = Literal[tuple(Consent.Method.values)]
-
-
-def age_on(birth_date: dt.date | None, today: dt.date | None = None) -> int | None:
-    if birth_date is None:
-        return None
-    today = today or timezone.localdate()
-    return (
-        today.year
-        - birth_date.year
-        - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    )
 
 
 def public_tags(resident: Resident) -> list:
@@ -101,7 +91,7 @@ class ResidentListItem(Schema):
 
     @staticmethod
     def resolve_age(obj) -> int | None:
-        return age_on(obj.birth_date)
+        return age_on(obj.birth_date, timezone.localdate())
 
     @staticmethod
     def resolve_id_number(obj) -> str:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.core import masking
+from kuihua.registry.identity import age_on
 
 register = template.Library()
 
@@ -31,12 +32,6 @@ def mask_name(value: str | None) -> str:
 @register.filter
 def mask_text(value: str | None) -> str:
     return masking.mask_text(value)
-
-
-def age_on(birth: dt.date | None, today: dt.date) -> int | None:
-    if not birth:
-        return None
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 @register.filter

@@ -20,13 +20,13 @@ from kuihua.accounts.models import Role, User
 from kuihua.core.tenancy import CommunityOwned, unscoped, use_community
 from kuihua.demo.generator import (
     DEMO_PASSWORD,
-    age_on,
     demo_accounts_ensure,
     generate_community,
     plan_community,
 )
 from kuihua.organizations.models import STAGE_ORDER, Category, Membership, Organization
 from kuihua.registry.identity import (
+    age_on,
     birth_from_id,
     is_mobile,
     normalize_id_number,
