@@ -5,8 +5,9 @@ this order and only in this order:
 
 1. the person (`person`): one person's sign-ups one at a time, so that the
    time-clash check cannot be raced by two sign-ups to overlapping shifts;
-2. the activity row (`activity`, `take_place`): all changes to one
-   activity's places and waitlist queue behind it;
+2. the activity row (`activity`, or the UPDATE of `take_place` when it
+   takes a place): all changes to one activity's places and waitlist queue
+   behind it;
 3. sign-up rows of that activity (`signup`, `first_waitlisted`), oldest first.
 
 Never the other way round: a service holding a sign-up row never waits for
@@ -35,36 +36,42 @@ def _row_locks() -> bool:
 def person(resident_id: int) -> None:
     """Lock the person's registry row until the transaction ends."""
     if _row_locks():
-        list(Resident.objects.select_for_update().filter(pk=resident_id).values_list("pk"))
+        # order_by(): the registry's default ordering (by pinyin) has no place in a lock.
+        list(
+            Resident.objects.select_for_update(no_key=True)
+            .filter(pk=resident_id)
+            .order_by()
+            .values_list("pk")
+        )
 
 
 def activity(activity_id: int) -> Activity:
     """Lock and return the activity as it is now (the latest committed values)."""
-    return Activity.objects.select_for_update().get(pk=activity_id)
+    # NO KEY: inserts that merely refer to the activity (a sign-up, an
+    # attendance) need not wait for it.
+    return Activity.objects.select_for_update(no_key=True).get(pk=activity_id)
 
 
 def take_place(activity_id: int) -> bool:
     """Take one place with the conditional UPDATE; True if one was free.
 
-    On PostgreSQL the activity row is locked first and stays locked until the
-    commit, taken or not: a cancellation committing meanwhile has then either
-    freed its place (which we take) or promoted someone from the queue we are
-    about to join, never neither. When the locked row shows the activity full
-    the person queues at once: nobody can free a place before we commit. On
-    SQLite the transaction already holds the only write lock.
+    A place taken leaves the activity row locked (by the UPDATE) until the
+    commit. A full activity is not waited for: PostgreSQL skips a row whose
+    committed version fails the condition, so the rush of people queueing for
+    a full activity never lines up behind one row lock (and its commit). A
+    cancellation committing meanwhile may then find the queue empty and leave
+    its place free; the sign-up looks once more after its own commit
+    (`signups.signup_create`), and a sweep every minute catches what a crash
+    in between left (`signups.waitlists_fill`).
     """
-    if _row_locks():
-        places, taken = (
-            Activity.objects.select_for_update()
-            .filter(pk=activity_id)
-            .values_list("places", "places_taken")
-            .get()
-        )
-        if places is not None and taken >= places:
-            return False
     return bool(
         Activity.objects.filter(HAS_ROOM, pk=activity_id).update(places_taken=F("places_taken") + 1)
     )
+
+
+def has_room(activity_id: int) -> bool:
+    """Whether a place is free now (no lock)."""
+    return Activity.objects.filter(HAS_ROOM, pk=activity_id).exists()
 
 
 def give_back_place(activity_id: int) -> None:

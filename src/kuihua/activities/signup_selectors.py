@@ -38,9 +38,19 @@ def activities_open_to(user) -> QuerySet[Activity]:
 
 
 def access_activity_for_signup(user, activity_id: int) -> Activity:
-    return get_object_or_404(
-        activities_open_to(user).select_related("organization"), pk=activity_id
-    )
+    """The activity if `activities_open_to(user)` holds it, else 404.
+
+    Sign-up rushes come through here: a published activity is read with one
+    plain query by key; only a draft asks the full rule (is `user` its organizer?).
+    """
+    if not user.is_authenticated:
+        raise Http404
+    activity = get_object_or_404(Activity.objects.select_related("organization"), pk=activity_id)
+    if activity.status == Activity.Status.DRAFT and not (
+        activities_open_to(user).filter(pk=activity.pk).exists()
+    ):
+        raise Http404
+    return activity
 
 
 def access_activity_signups(user, activity_id: int) -> Activity:

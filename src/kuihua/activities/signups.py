@@ -22,19 +22,22 @@ Order of operations in `signup_create` (one transaction):
 1. eligibility that needs no lock: published, window open, audience, age, skill;
 2. lock the person (lock_objects.person), then look for a live sign-up at
    this activity and for a clash with an overlapping one elsewhere;
-3. take a place (lock_objects.take_place): lock the activity row, then the
-   conditional UPDATE; a full activity queues the person (the lock is held, so
-   no place can come free before the commit);
-4. insert the sign-up, confirmed or waitlisted, and the audit row.
+3. take a place (lock_objects.take_place): the conditional UPDATE, which
+   locks the activity row when it takes a place; a full activity queues the
+   person without waiting for that lock;
+4. insert the sign-up, confirmed or waitlisted, and the audit row;
+5. after the commit, someone who queued looks once whether a place came free
+   while they were queueing (a cancellation that found the queue still empty)
+   and, if so, fills places from the queue as a cancellation would.
 
 Cancelling, accepting and expiring lock the activity row first, then the
 sign-up rows (lock_objects decides that order), free a place with ``F()`` and
 fill free places from the waitlist oldest first, one place per person, in
 the same transaction. Since every change to one activity's places and queue
 holds that row's lock, two cancellations at once promote two people, never
-more; and a sign-up queueing while a place is freed either is promoted or
-takes the place itself. On SQLite IMMEDIATE transactions let one writer in at
-a time, which gives the same order.
+more; and a sign-up queueing while a place is freed either is promoted, or
+takes the place itself, or finds it free after its commit (step 5). On SQLite
+IMMEDIATE transactions let one writer in at a time, which gives the same order.
 """
 
 from __future__ import annotations
@@ -165,21 +168,17 @@ def eligibility_problem(
 def _live_signups_in_the_way(activity: Activity, resident) -> list[tuple[int, str]]:
     """(activity id, title) of the person's live sign-ups here or at an overlapping activity.
 
-    One query for both refusals: a second sign-up to this activity, a time clash.
+    One query for both refusals, a second sign-up to this activity and a time
+    clash: the activity overlaps itself. A cancelled activity holds nobody's time
+    (the one being signed up to is published: eligibility said so).
     """
     return list(
         Signup.objects.filter(
-            Q(activity_id=activity.pk)
-            # A cancelled activity holds nobody's time.
-            | Q(
-                Q(
-                    activity__starts_at__lt=activity.ends_at,
-                    activity__ends_at__gt=activity.starts_at,
-                ),
-                ~Q(activity__status=Activity.Status.CANCELLED),
-            ),
             resident_id=resident.pk,
             status__in=LIVE,
+            activity__starts_at__lt=activity.ends_at,
+            activity__ends_at__gt=activity.starts_at,
+            activity__status__in=(Activity.Status.PUBLISHED, Activity.Status.DRAFT),
         ).values_list("activity_id", "activity__title")[:2]
     )
 
@@ -195,7 +194,7 @@ def signup_create(*, actor, activity: Activity, resident) -> Signup:
         message, field = problem
         raise SignupError(message, field=field)
     try:
-        return _signup_create(actor=actor, activity=activity, resident=resident)
+        signup = _signup_create(actor=actor, activity=activity, resident=resident)
     except IntegrityError as exc:
         # Lost the race to a simultaneous sign-up of the same person: the
         # conditional unique constraint had the last word (and the place taken
@@ -203,6 +202,12 @@ def signup_create(*, actor, activity: Activity, resident) -> Signup:
         if "signup" not in str(exc).lower():
             raise
         raise _already_signed_up() from None
+    if signup.status == Signup.Status.WAITLISTED and lock_objects.has_room(activity.pk):
+        # A place came free while this person was queueing: fill it from the
+        # queue, oldest first (this person, or someone who waited longer).
+        waitlist_promote(actor=None, activity=activity)
+        signup.refresh_from_db(fields=["status", "offer_expires_at"])
+    return signup
 
 
 @transaction.atomic
@@ -303,6 +308,33 @@ def waitlist_promote(*, actor, activity: Activity) -> list[Signup]:
     """Fill the places that are free now (after an organizer added places)."""
     lock_objects.activity(activity.pk)
     return _fill_places(actor=actor, activity_id=activity.pk, now=timezone.now())
+
+
+def waitlists_fill() -> int:
+    """Fill places left free while people wait (after a crash at the wrong moment); how many.
+
+    `signup_create` fills them itself after its commit; this sweep, run every
+    minute, is for a process that died in between. Upcoming activities only.
+    """
+    now = timezone.now()
+    with unscoped():
+        due = list(
+            Activity.objects.filter(
+                lock_objects.HAS_ROOM,
+                places__isnull=False,
+                status=Activity.Status.PUBLISHED,
+                starts_at__gt=now,
+                signups__status=Signup.Status.WAITLISTED,
+            )
+            .distinct()
+            .values_list("pk", "community_id")
+        )
+    filled = 0
+    for activity_id, community_id in due:
+        with use_community(community_id):
+            activity = Activity.objects.get(pk=activity_id)
+            filled += len(waitlist_promote(actor=None, activity=activity))
+    return filled
 
 
 def _release(*, actor, signup: Signup, now: dt.datetime, action: str) -> list[Signup]:

@@ -36,9 +36,12 @@ def attendances_close() -> None:
 
 @db_periodic_task(crontab(minute="*"))
 def signup_offers_expire() -> None:
-    """Every minute: places offered from the waitlist and not accepted in time pass on."""
-    from kuihua.activities.signups import offers_expire
+    """Every minute: offers not accepted in time pass on; places left free go to the queue."""
+    from kuihua.activities.signups import offers_expire, waitlists_fill
 
     expired = offers_expire()
     if expired:
         logger.info("waitlist offers expired: %s", expired)
+    filled = waitlists_fill()
+    if filled:
+        logger.info("free places filled from waitlists: %s", filled)
