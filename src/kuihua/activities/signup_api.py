@@ -6,13 +6,10 @@ person and overall (`SignupRateThrottle`, `SignupGlobalThrottle`): a flood is
 answered with 429 in the uniform error shape, never with 500.
 """
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.throttling import SimpleRateThrottle
 
 from kuihua.activities import signups as services
 from kuihua.activities.models import Signup
@@ -25,6 +22,7 @@ from kuihua.activities.signup_selectors import (
     signups_of,
 )
 from kuihua.core.api_support import ServiceError, error_responses, paginated
+from kuihua.core.throttling import WindowRateThrottle
 from kuihua.registry.selectors import access_resident
 
 router = Router(tags=["sign-ups"])
@@ -34,45 +32,25 @@ me_router = Router(tags=["sign-ups"])
 # --- rate limits -------------------------------------------------------------------------
 
 
-class _SettingsRateThrottle(SimpleRateThrottle):
-    """A throttle whose rate is read from settings at each request (tests override them)."""
-
-    setting = ""
-    scope = "signup"
-    cache = cache
-
-    def __init__(self):
-        super().__init__(rate=self._rate())
-
-    def _rate(self) -> str:
-        return getattr(settings, self.setting)
-
-    def allow_request(self, request) -> bool:
-        self.rate = self._rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
-
-
-class SignupRateThrottle(_SettingsRateThrottle):
+class SignupRateThrottle(WindowRateThrottle):
     """KUIHUA_SIGNUP_RATE per signed-in user (e.g. "10/m")."""
 
     setting = "KUIHUA_SIGNUP_RATE"
     scope = "signup_user"
 
-    def get_cache_key(self, request) -> str:
+    def ident(self, request) -> str:
         user = request.user
-        ident = user.pk if user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        return str(user.pk) if user.is_authenticated else f"ip:{self.get_ident(request)}"
 
 
-class SignupGlobalThrottle(_SettingsRateThrottle):
-    """KUIHUA_SIGNUP_RATE_GLOBAL for everybody together, per cache (e.g. "100/s")."""
+class SignupGlobalThrottle(WindowRateThrottle):
+    """KUIHUA_SIGNUP_RATE_GLOBAL for everybody together (e.g. "100/s")."""
 
     setting = "KUIHUA_SIGNUP_RATE_GLOBAL"
     scope = "signup_all"
 
-    def get_cache_key(self, request) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": "all"}
+    def ident(self, request) -> str:
+        return "all"
 
 
 # --- operations --------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def access_activity_for_signup(user, activity_id: int) -> Activity:
     """
     if not user.is_authenticated:
         raise Http404
-    activity = get_object_or_404(Activity.objects.select_related("organization"), pk=activity_id)
+    activity = get_object_or_404(Activity.objects.all(), pk=activity_id)
     if activity.status == Activity.Status.DRAFT and not (
         activities_open_to(user).filter(pk=activity.pk).exists()
     ):

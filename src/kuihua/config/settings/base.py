@@ -87,7 +87,7 @@ def database_from_url(url: str) -> dict:
     transactions take the write lock up front and wait up to the busy timeout;
     WAL lets readers go on while one writer writes. See docs/adr/0003-sqlite.md.
     """
-    config = dj_database_url.parse(url, conn_max_age=0)
+    config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
