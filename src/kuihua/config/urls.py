@@ -22,6 +22,7 @@ urlpatterns = [
     path("venues/", include("kuihua.venues.urls")),
     path("inbox/", include("kuihua.notifications.urls")),
     path("activities/", include("kuihua.activities.urls")),
+    path("matching/", include("kuihua.matching.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -91,6 +91,7 @@ def community_create(
     *, name: str, code: str, street: str = "", district: str = "", area_km2=None
 ) -> Community:
     """A new tenant with its default tags and its five category branches."""
+    from kuihua.matching.services import categories_ensure
     from kuihua.organizations.services import branches_ensure
 
     community = Community.objects.create(
@@ -102,6 +103,7 @@ def community_create(
             for code_, name_, sens in DEFAULT_TAGS
         )
         branches_ensure(community=community)
+        categories_ensure(community=community)
     return community
 
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "kuihua.activities",
     "kuihua.notifications",
     "kuihua.service_records",
+    "kuihua.matching",
 ]
 
 MIDDLEWARE = [

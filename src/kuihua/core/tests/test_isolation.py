@@ -20,6 +20,7 @@ from kuihua.accounts.tests.factories import UserFactory
 from kuihua.activities.tests.world import activities_world
 from kuihua.config.api import api
 from kuihua.core.tenancy import use_community
+from kuihua.matching.tests.factories import matching_world
 from kuihua.notifications.services import notify
 from kuihua.organizations import services as org_services
 from kuihua.organizations.models import Membership
@@ -49,6 +50,10 @@ OBJECTS = {
     "series_id": lambda w: w["series"].pk,
     "drive_id": lambda w: w["drive"].pk,
     "signup_id": lambda w: w["signup"].pk,
+    "need_id": lambda w: w["need"].pk,
+    "offer_id": lambda w: w["offer"].pk,
+    "run_id": lambda w: w["run"].pk,
+    "proposal_id": lambda w: w["proposal"].pk,
 }
 # Path parameters that name no community object (the walk leaves those routes alone).
 NOT_OBJECTS = {"area_key", "code"}
@@ -96,6 +101,7 @@ def build_world(community, username: str) -> dict:
             "booking": BookingFactory(community=community, room__community=community),
             "message": notify(recipient=coordinator, kind="isolation", title="隔离测试"),
             **activities_world(coordinator=coordinator, organization=organization),
+            **matching_world(coordinator=coordinator, organization=organization, resident=resident),
         }
 
 

@@ -1,0 +1,645 @@
+"""Every write to needs, service offers and matching runs.
+
+A need moves open → proposed (a run proposed a provider) → matched (the
+coordinator accepted or chose a provider) → in service → done → rated, or is
+cancelled / closed with a reason; each step is a NeedEvent with who and when.
+An offer's weekly capacity is the number of needs it may hold matched or in
+service at once; accepting takes one under the offer's row lock, so two
+coordinators accepting at once never give a provider more than it offered.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kuihua.core.audit import audit
+from kuihua.core.tenancy import current_community_ids
+from kuihua.matching import solver
+from kuihua.matching.models import (
+    ALL_DAYS,
+    ALL_SLOTS,
+    MatchRun,
+    Need,
+    NeedEvent,
+    Proposal,
+    ProviderType,
+    ServiceCategory,
+    ServiceDelivery,
+    ServiceOffer,
+)
+from kuihua.notifications.services import notify
+from kuihua.registry.models import Community, Consent
+
+DEFAULT_CATEGORIES: list[tuple[str, str]] = [
+    ("meal_delivery", "助餐送餐"),
+    ("haircut", "理发"),
+    ("medical_escort", "陪同就医"),
+    ("rehabilitation", "康复护理"),
+    ("housekeeping", "家政保洁"),
+    ("home_repair", "维修"),
+    ("companionship", "陪伴聊天"),
+    ("counselling", "心理疏导"),
+    ("child_care", "托管看护"),
+    ("legal_aid", "法律援助"),
+    ("tutoring", "课业辅导"),
+]
+HOLDING = (Need.Status.MATCHED, Need.Status.IN_SERVICE)
+LIVE = (Need.Status.OPEN, Need.Status.PROPOSED, *HOLDING)
+PROVIDER_PARTNER_KIND = {
+    ProviderType.GOVERNMENT: "government",
+    ProviderType.ENTERPRISE: "enterprise",
+    ProviderType.INSTITUTION: "institution",
+}
+
+
+class MatchingError(ValueError):
+    """A rule of needs and matching was broken; the message is for the user, translated."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# --- the taxonomy ------------------------------------------------------------------------
+
+
+def categories_ensure(*, community: Community) -> None:
+    """The preset categories of a community (idempotent)."""
+    have = set(ServiceCategory.objects.filter(community=community).values_list("code", flat=True))
+    ServiceCategory.objects.bulk_create(
+        ServiceCategory(community=community, code=code, name=name, is_system=True)
+        for code, name in DEFAULT_CATEGORIES
+        if code not in have
+    )
+
+
+def category_create(*, actor, name: str) -> ServiceCategory:
+    """A category of the community's own (a coordinator extends the taxonomy)."""
+    name = (name or "").strip()
+    if not name:
+        raise MatchingError(_("请填写类别名称"), field="name")
+    if len(name) > 40:
+        raise MatchingError(_("类别名称不能超过 40 个字"), field="name")
+    if ServiceCategory.objects.filter(name=name).exists():
+        raise MatchingError(_("已有同名的服务类别"), field="name")
+    with transaction.atomic():
+        category = ServiceCategory.objects.create(name=name, code=f"own-{time.time_ns()}")
+        category.code = f"own-{category.pk}"
+        category.save(update_fields=["code"])
+        audit(
+            actor=actor,
+            community_id=category.community_id,
+            action="service_category.create",
+            obj=category,
+            new={"name": name},
+        )
+    return category
+
+
+# --- offers ------------------------------------------------------------------------------
+
+
+def _check_times(days: int, slots: int) -> None:
+    if not 0 < days <= ALL_DAYS:
+        raise MatchingError(_("请至少选择一天"), field="days")
+    if not 0 < slots <= ALL_SLOTS:
+        raise MatchingError(_("请至少选择一个时段"), field="slots")
+
+
+@transaction.atomic
+def offer_create(
+    *,
+    actor,
+    provider_type: str,
+    name: str,
+    main_category: ServiceCategory,
+    categories: list[ServiceCategory] = (),
+    capacity_per_week: int = 1,
+    organization=None,
+    volunteer=None,
+    partner=None,
+    serves_all: bool = False,
+    compounds=(),
+    days: int = ALL_DAYS,
+    slots: int = ALL_SLOTS,
+    is_free: bool = True,
+    price_note: str = "",
+    contact_user=None,
+) -> ServiceOffer:
+    """Register what a provider offers. The provider is the organization, volunteer or
+    partner unit that matches `provider_type`; a volunteer is based at their home."""
+    name = (name or "").strip()
+    if not name:
+        raise MatchingError(_("请填写服务名称"), field="name")
+    if provider_type not in ProviderType.values:
+        raise MatchingError(_("请选择提供方类型"), field="provider_type")
+    if not 1 <= int(capacity_per_week) <= 500:
+        raise MatchingError(_("每周可服务次数应在 1 到 500 之间"), field="capacity_per_week")
+    _check_times(days, slots)
+    if provider_type == ProviderType.ORGANIZATION and organization is None:
+        raise MatchingError(_("请选择社会组织"), field="organization")
+    if provider_type == ProviderType.VOLUNTEER and volunteer is None:
+        raise MatchingError(_("请选择志愿者"), field="volunteer")
+    if provider_type in PROVIDER_PARTNER_KIND and (
+        partner is None or partner.kind != PROVIDER_PARTNER_KIND[provider_type]
+    ):
+        raise MatchingError(_("请选择相应类型的共建单位"), field="partner")
+    if not serves_all and not compounds:
+        raise MatchingError(_("请选择服务的小区，或勾选服务全社区"), field="compounds")
+    base_building = base_compound = None
+    if provider_type == ProviderType.VOLUNTEER and volunteer.household_id:
+        base_building = volunteer.household.building
+        base_compound = base_building.compound
+    if contact_user is None and provider_type == ProviderType.VOLUNTEER:
+        contact_user = getattr(volunteer, "account", None)
+    if contact_user is None and organization is not None and organization.leader_id:
+        contact_user = getattr(organization.leader, "account", None)
+    offer = ServiceOffer.objects.create(
+        provider_type=provider_type,
+        organization=organization if provider_type == ProviderType.ORGANIZATION else None,
+        volunteer=volunteer if provider_type == ProviderType.VOLUNTEER else None,
+        partner=partner if provider_type in PROVIDER_PARTNER_KIND else None,
+        name=name,
+        main_category=main_category,
+        capacity_per_week=int(capacity_per_week),
+        serves_all=serves_all,
+        base_building=base_building,
+        base_compound=base_compound,
+        days=days,
+        slots=slots,
+        is_free=is_free,
+        price_note=price_note.strip(),
+        contact_user=contact_user,
+    )
+    offer.categories.set({main_category, *categories})
+    if not serves_all:
+        offer.compounds.set(compounds)
+    audit(
+        actor=actor,
+        community_id=offer.community_id,
+        action="service_offer.create",
+        obj=offer,
+        new={"name": name, "type": provider_type, "capacity": offer.capacity_per_week},
+    )
+    return offer
+
+
+# --- needs -------------------------------------------------------------------------------
+
+
+def _step(need: Need, status: str, *, actor, note: str = "") -> None:
+    need.status = status
+    need.save(
+        update_fields=[
+            "status",
+            "provider",
+            "rating",
+            "rating_comment",
+            "close_reason",
+            "updated_at",
+        ]
+    )
+    NeedEvent.objects.create(
+        community_id=need.community_id,
+        need=need,
+        status=status,
+        by=actor if getattr(actor, "pk", None) else None,
+        note=note[:200],
+    )
+
+
+def _need_link(need: Need) -> str:
+    return reverse("matching:need_detail", kwargs={"need_id": need.pk})
+
+
+@transaction.atomic
+def need_raise(
+    *,
+    actor,
+    resident,
+    category: ServiceCategory,
+    description: str = "",
+    urgency: int = Need.Urgency.NORMAL,
+    days: int = ALL_DAYS,
+    slots: int = ALL_SLOTS,
+    recurrence: str = Need.Recurrence.ONCE,
+    consent_to_share: bool = False,
+    channel: str = Need.Channel.RESIDENT,
+) -> Need:
+    """Raise a need for `resident` at their household; consent is recorded as a Consent too."""
+    if urgency not in Need.Urgency.values:
+        raise MatchingError(_("请选择紧急程度"), field="urgency")
+    if recurrence not in Need.Recurrence.values:
+        raise MatchingError(_("请选择频次"), field="recurrence")
+    if channel not in Need.Channel.values:
+        raise MatchingError(_("来源不正确"), field="channel")
+    _check_times(days, slots)
+    description = (description or "").strip()
+    if len(description) > 2000:
+        raise MatchingError(_("需求说明不能超过 2000 字"), field="description")
+    building = resident.household.building if resident.household_id else None
+    need = Need.objects.create(
+        resident=resident,
+        category=category,
+        description=description,
+        urgency=urgency,
+        days=days,
+        slots=slots,
+        recurrence=recurrence,
+        building=building,
+        compound_id=building.compound_id if building else None,
+        consent_to_share=consent_to_share,
+        channel=channel,
+        raised_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if consent_to_share:
+        Consent.objects.create(
+            resident=resident,
+            purpose=Consent.Purpose.SHARE_WITH_PROVIDER,
+            granted=True,
+            method=Consent.Method.ONLINE
+            if channel == Need.Channel.RESIDENT
+            else Consent.Method.VERBAL,
+            recorded_by=actor if getattr(actor, "pk", None) else None,
+            note=_("需求 #%(id)s") % {"id": need.pk},
+        )
+    NeedEvent.objects.create(
+        community_id=need.community_id,
+        need=need,
+        status=Need.Status.OPEN,
+        by=need.raised_by,
+        note=need.get_channel_display(),
+    )
+    return need
+
+
+def _lock_need(need: Need) -> Need:
+    return Need.objects.select_for_update(of=("self",)).select_related("provider").get(pk=need.pk)
+
+
+@transaction.atomic
+def need_cancel(*, actor, need: Need, reason: str, close: bool = False) -> Need:
+    """Cancel (by the resident) or close (by the coordinator) a need that is not done."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise MatchingError(_("请填写原因"), field="reason")
+    need = _lock_need(need)
+    if need.status not in LIVE:
+        raise MatchingError(_("该需求已结束，不能再取消"))
+    need.close_reason = reason[:200]
+    need.provider = None
+    Proposal.objects.filter(need=need, status=Proposal.Status.PROPOSED).update(
+        status=Proposal.Status.SUPERSEDED
+    )
+    _step(need, Need.Status.CLOSED if close else Need.Status.CANCELLED, actor=actor, note=reason)
+    return need
+
+
+def _offer_holding(offer_id: int) -> int:
+    return Need.objects.filter(provider_id=offer_id, status__in=HOLDING).count()
+
+
+def hard_constraint_problem(need: Need, offer: ServiceOffer) -> str | None:
+    """Why `offer` may not serve `need` (a hard constraint), or None."""
+    if not offer.active:
+        return _("该服务方已暂停接单")
+    if not offer.categories.filter(pk=need.category_id).exists():
+        return _("该服务方不提供“%(c)s”") % {"c": need.category.name}
+    if not offer.serves_all and (
+        need.compound_id is None or not offer.compounds.filter(pk=need.compound_id).exists()
+    ):
+        return _("该服务方不覆盖居民所在小区")
+    if not (need.days & offer.days and need.slots & offer.slots):
+        return _("该服务方在居民希望的日期和时段没空")
+    if not need.consent_to_share and not offer.is_institutional:
+        return _("居民未同意提供联系方式，只能由组织或机构服务")
+    return None
+
+
+def _give(*, actor, need: Need, offer: ServiceOffer, note: str) -> None:
+    """Give `need` (locked, live) to `offer`, taking one of its places under its lock."""
+    offer = ServiceOffer.objects.select_for_update().get(pk=offer.pk)
+    problem = hard_constraint_problem(need, offer)
+    if problem:
+        raise MatchingError(problem, field="offer")
+    if _offer_holding(offer.pk) >= offer.capacity_per_week:
+        raise MatchingError(_("该服务方本周名额已满"), field="offer")
+    need.provider = offer
+    _step(need, Need.Status.MATCHED, actor=actor, note=note)
+    audit(
+        actor=actor,
+        community_id=need.community_id,
+        action="need.match",
+        obj=need,
+        new={"offer": offer.pk},
+    )
+    notify(
+        recipient=offer.contact_user,
+        kind="service_order",
+        title=_("新的服务单：%(c)s") % {"c": need.category.name},
+        body=_("社区为您派了一项服务，请查看并按时上门。"),
+        link=_need_link(need),
+    )
+    notify(
+        recipient=getattr(need.resident, "account", None),
+        kind="need_matched",
+        title=_("您的需求已有人服务：%(c)s") % {"c": need.category.name},
+        body=_("服务方：%(o)s") % {"o": offer.name},
+        link=_need_link(need),
+    )
+
+
+@transaction.atomic
+def proposal_accept(*, actor, proposal: Proposal) -> Need:
+    """Accept one proposal of a run: the need goes to the proposed provider."""
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.offer_id is None:
+        raise MatchingError(_("该需求没有推荐的服务方"))
+    if proposal.status != Proposal.Status.PROPOSED:
+        raise MatchingError(_("该建议已处理或已被新一轮对接取代"))
+    need = _lock_need(proposal.need)
+    if need.status != Need.Status.PROPOSED:
+        raise MatchingError(_("该需求已不在待确认状态"))
+    _give(actor=actor, need=need, offer=proposal.offer, note=_("采纳对接建议"))
+    proposal.status = Proposal.Status.ACCEPTED
+    proposal.save(update_fields=["status"])
+    return need
+
+
+def proposals_accept(*, actor, run: MatchRun, proposal_ids=None) -> tuple[int, list[str]]:
+    """Accept a run's proposals (all, or those named); (accepted, problems by need)."""
+    pending = run.proposals.filter(status=Proposal.Status.PROPOSED, offer__isnull=False)
+    if proposal_ids is not None:
+        pending = pending.filter(pk__in=proposal_ids)
+    accepted, problems = 0, []
+    for proposal in pending.order_by("id"):
+        try:
+            proposal_accept(actor=actor, proposal=proposal)
+            accepted += 1
+        except MatchingError as exc:
+            problems.append(f"#{proposal.need_id}: {exc}")
+    return accepted, problems
+
+
+@transaction.atomic
+def need_assign(*, actor, need: Need, offer: ServiceOffer) -> Need:
+    """The coordinator's own choice of provider (overrides a proposal, or without a run)."""
+    need = _lock_need(need)
+    if need.status not in (Need.Status.OPEN, Need.Status.PROPOSED):
+        raise MatchingError(_("该需求已派单或已结束"))
+    _give(actor=actor, need=need, offer=offer, note=_("社区指定服务方"))
+    Proposal.objects.filter(need=need, status=Proposal.Status.PROPOSED).update(
+        status=Proposal.Status.OVERRIDDEN
+    )
+    return need
+
+
+@transaction.atomic
+def need_start(*, actor, need: Need) -> Need:
+    need = _lock_need(need)
+    if need.status != Need.Status.MATCHED:
+        raise MatchingError(_("只有已派单的需求可以开始服务"))
+    _step(need, Need.Status.IN_SERVICE, actor=actor)
+    return need
+
+
+@transaction.atomic
+def need_done(*, actor, need: Need) -> Need:
+    """The provider finished: the service is recorded with its provider's type."""
+    need = _lock_need(need)
+    if need.status not in HOLDING:
+        raise MatchingError(_("只有已派单或服务中的需求可以完成"))
+    now = timezone.now()
+    ServiceDelivery.objects.create(
+        community_id=need.community_id,
+        need=need,
+        offer=need.provider,
+        provider_type=need.provider.provider_type,
+        category_id=need.category_id,
+        resident_id=need.resident_id,
+        delivered_at=now,
+    )
+    _step(need, Need.Status.DONE, actor=actor)
+    notify(
+        recipient=getattr(need.resident, "account", None),
+        kind="need_done",
+        title=_("服务已完成：%(c)s") % {"c": need.category.name},
+        body=_("请为这次服务打个分。"),
+        link=_need_link(need),
+    )
+    return need
+
+
+@transaction.atomic
+def need_rate(*, actor, need: Need, rating: int, comment: str = "") -> Need:
+    need = _lock_need(need)
+    if need.status != Need.Status.DONE:
+        raise MatchingError(_("服务完成后才能评价"))
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise MatchingError(_("评分应为 1 到 5 颗星"), field="rating")
+    need.rating = rating
+    need.rating_comment = (comment or "").strip()[:200]
+    _step(need, Need.Status.RATED, actor=actor, note=f"{rating}★")
+    return need
+
+
+# --- the matching run --------------------------------------------------------------------
+
+
+def _index(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Positions of `values` in the sorted `ids` (-1 where absent or None)."""
+    values = np.asarray([-1 if v is None else v for v in values], dtype=np.int64)
+    if not len(ids):
+        return np.full(len(values), -1, dtype=np.int64)
+    where = np.searchsorted(ids, values)
+    where = np.minimum(where, len(ids) - 1)
+    return np.where(ids[where] == values, where, -1)
+
+
+def load_problem(*, now=None):
+    """Read every open need and all free capacity into the solver's arrays.
+
+    Returns (need ids, offer ids, Needs, Providers). Proposed needs not yet
+    accepted are matched again; an offer's places are its weekly capacity less
+    the needs it holds matched or in service.
+    """
+    from kuihua.registry.models import Building, Compound
+
+    now = now or timezone.now()
+    categories = np.array(sorted(ServiceCategory.objects.values_list("pk", flat=True)), np.int64)
+    compounds = np.array(sorted(Compound.objects.values_list("pk", flat=True)), np.int64)
+    buildings = np.array(sorted(Building.objects.values_list("pk", flat=True)), np.int64)
+
+    offer_rows = list(
+        ServiceOffer.objects.filter(active=True)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "main_category_id",
+            "serves_all",
+            "base_compound_id",
+            "base_building_id",
+            "days",
+            "slots",
+            "capacity_per_week",
+            "provider_type",
+        )
+    )
+    offer_ids = np.array([r[0] for r in offer_rows], np.int64)
+    m = len(offer_rows)
+    offered = np.zeros((m, len(categories)), bool)
+    through = ServiceOffer.categories.through.objects.filter(serviceoffer__active=True)
+    pairs = np.array(list(through.values_list("serviceoffer_id", "servicecategory_id")), np.int64)
+    if len(pairs):
+        offered[_index(offer_ids, pairs[:, 0]), _index(categories, pairs[:, 1])] = True
+    served = np.zeros((m, len(compounds)), bool)
+    through = ServiceOffer.compounds.through.objects.filter(serviceoffer__active=True)
+    pairs = np.array(list(through.values_list("serviceoffer_id", "compound_id")), np.int64)
+    if len(pairs):
+        served[_index(offer_ids, pairs[:, 0]), _index(compounds, pairs[:, 1])] = True
+    holding = dict(
+        Need.objects.filter(status__in=HOLDING, provider__isnull=False)
+        .values_list("provider_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    capacity = np.array([r[7] - holding.get(r[0], 0) for r in offer_rows], np.int64).clip(min=0)
+    institutional = {ProviderType.ORGANIZATION, ProviderType.GOVERNMENT, ProviderType.INSTITUTION}
+    providers = solver.Providers(
+        main_category=_index(categories, [r[1] for r in offer_rows]),
+        categories=offered,
+        serves_all=np.array([r[2] for r in offer_rows], bool),
+        compounds=served,
+        compound=_index(compounds, [r[3] for r in offer_rows]),
+        building=_index(buildings, [r[4] for r in offer_rows]),
+        days=np.array([r[5] for r in offer_rows], np.int64),
+        slots=np.array([r[6] for r in offer_rows], np.int64),
+        capacity=capacity,
+        institutional=np.array([r[8] in institutional for r in offer_rows], bool),
+    )
+
+    need_rows = list(
+        Need.objects.filter(status__in=(Need.Status.OPEN, Need.Status.PROPOSED))
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "category_id",
+            "compound_id",
+            "building_id",
+            "days",
+            "slots",
+            "urgency",
+            "created_at",
+            "consent_to_share",
+            "resident_id",
+        )
+    )
+    # Last time's provider per resident and category (the latest delivery wins).
+    last = {
+        (resident, category): offer
+        for resident, category, offer in ServiceDelivery.objects.filter(offer__isnull=False)
+        .order_by("delivered_at", "id")
+        .values_list("resident_id", "category_id", "offer_id")
+    }
+    need_ids = np.array([r[0] for r in need_rows], np.int64)
+    needs = solver.Needs(
+        category=_index(categories, [r[1] for r in need_rows]),
+        compound=_index(compounds, [r[2] for r in need_rows]),
+        building=_index(buildings, [r[3] for r in need_rows]),
+        days=np.array([r[4] for r in need_rows], np.int64),
+        slots=np.array([r[5] for r in need_rows], np.int64),
+        urgency=np.array([r[6] for r in need_rows], np.int64),
+        waited_days=np.array([(now - r[7]).days for r in need_rows], np.int64),
+        consent=np.array([r[8] for r in need_rows], bool),
+        last_provider=_index(offer_ids, [last.get((r[9], r[1])) for r in need_rows]),
+    )
+    return need_ids, offer_ids, needs, providers
+
+
+def match_run(*, actor, weights: solver.Weights | None = None) -> MatchRun:
+    """Match every open need to the free capacity, optimally; store the proposals.
+
+    Reading and solving happen outside the write transaction (on SQLite it would
+    hold every writer back); the write replaces the proposals still pending and
+    marks as proposed only needs that are still open or proposed. Acceptance
+    re-checks every constraint under locks, so a proposal that went stale
+    meanwhile is refused, never applied.
+    """
+    weights = weights or solver.Weights()
+    started = time.perf_counter()
+    need_ids, offer_ids, needs, providers = load_problem()
+    result = solver.solve(needs, providers, weights)
+    reasons, candidates = solver.explain(needs, providers, result)
+    load = solver.load_terms(result, weights)
+    arcs, arc_of = result.arcs, result.arc_of
+    matched = arc_of >= 0
+    picked = np.where(matched, arc_of, 0)
+
+    def term(values: np.ndarray) -> np.ndarray:
+        return np.where(matched, values[picked] if len(values) else 0, 0)
+
+    distance, fit = term(arcs.distance), term(arcs.fit)
+    priority, continuity = term(arcs.priority), term(arcs.continuity)
+    offer_of = np.where(
+        matched, offer_ids[np.maximum(result.provider_of, 0)] if len(offer_ids) else 0, 0
+    )
+    [community_id] = current_community_ids()
+    with transaction.atomic():
+        # One run at a time per community: the second waits for the first to commit.
+        Community.objects.select_for_update().filter(pk=community_id).exists()
+        run = MatchRun.objects.create(
+            by=actor if getattr(actor, "pk", None) else None,
+            weights=weights.as_dict(),
+            needs=len(need_ids),
+            providers=int((providers.capacity > 0).sum()),
+            matched=result.matched,
+            total_cost=result.total_cost,
+            seconds_solver=result.seconds_solver,
+        )
+        Proposal.objects.filter(status=Proposal.Status.PROPOSED).update(
+            status=Proposal.Status.SUPERSEDED
+        )
+        Need.objects.filter(status=Need.Status.PROPOSED).update(status=Need.Status.OPEN)
+        rows = [
+            Proposal(
+                community_id=community_id,
+                run=run,
+                need_id=int(need_ids[i]),
+                offer_id=int(offer_of[i]) if matched[i] else None,
+                cost=int(distance[i] + fit[i] + priority[i] + continuity[i] + load[i]),
+                cost_distance=int(distance[i]),
+                cost_fit=int(fit[i]),
+                cost_priority=int(priority[i]),
+                cost_continuity=int(continuity[i]),
+                cost_load=int(load[i]),
+                reason=reasons[i],
+                candidates=int(candidates[i]),
+            )
+            for i in range(len(need_ids))
+        ]
+        Proposal.objects.bulk_create(rows, batch_size=2000)
+        Need.objects.filter(
+            Q(status=Need.Status.OPEN),
+            pk__in=Proposal.objects.filter(run=run, offer__isnull=False).values("need_id"),
+        ).update(status=Need.Status.PROPOSED, updated_at=timezone.now())
+        run.seconds_total = time.perf_counter() - started
+        run.save(update_fields=["seconds_total"])
+        audit(
+            actor=actor,
+            community_id=community_id,
+            action="match.run",
+            obj=run,
+            new={"needs": run.needs, "matched": run.matched, "cost": run.total_cost},
+        )
+    return run
