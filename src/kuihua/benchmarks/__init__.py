@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, str] = {
     "sqlite-writers": "kuihua.benchmarks.sqlite_writers",
     "import-residents": "kuihua.benchmarks.import_residents",
     "signup-rush": "kuihua.benchmarks.signup_rush",
+    "match": "kuihua.benchmarks.match",
 }
 
 

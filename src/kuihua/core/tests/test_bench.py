@@ -53,3 +53,15 @@ def test_seed_benchmark_runs_on_its_own_fresh_database_and_prints_only_json():
     assert figures["residents"] > 100
     assert figures["organizations"] >= 5
     assert figures["residents_per_second"] > 0
+
+
+def test_match_benchmark_finds_the_optimum_the_linear_programme_confirms():
+    out = io.StringIO()
+
+    call_command("bench", "match", needs=300, providers=60, json_only=True, stdout=out)
+
+    figures = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert figures["needs"] == 300
+    assert figures["optimal"] is True
+    assert figures["matched"] == figures["reference_matched"] >= figures["greedy_matched"]
+    assert figures["seconds_total"] >= figures["seconds_solver"] >= 0

@@ -2,7 +2,8 @@
 
 Without a name, lists the benchmarks. With one, prints progress and then the
 figures as one JSON object on the last line (only that line with --json-only).
-`--db`, `--n` and `--concurrency` go to the benchmarks that take them (signup-rush).
+`--db`, `--n`, `--concurrency` (signup-rush), `--needs`, `--providers` (match) go to the
+benchmarks that take them.
 """
 
 import inspect
@@ -25,6 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--db", choices=["sqlite", "postgres"], help="kind of fresh database")
         parser.add_argument("--n", type=int, help="number of requests (signup-rush)")
         parser.add_argument("--concurrency", type=int, help="requests in flight (signup-rush)")
+        parser.add_argument("--needs", type=int, help="open needs (match)")
+        parser.add_argument("--providers", type=int, help="providers (match)")
 
     def handle(self, *args, **opts):
         name = opts["name"]
@@ -47,7 +50,8 @@ class Command(BaseCommand):
                 self.stdout.flush()
 
         run = benchmarks.load(name).run
-        extra = {k: opts[k] for k in ("db", "n", "concurrency") if opts.get(k) is not None}
+        passed = ("db", "n", "concurrency", "needs", "providers")
+        extra = {k: opts[k] for k in passed if opts.get(k) is not None}
         unknown = set(extra) - set(inspect.signature(run).parameters)
         if unknown:
             raise CommandError(f"{name} takes no --{', --'.join(sorted(unknown))}")
