@@ -13,6 +13,8 @@ from kuihua.activities.signup_api import me_router as my_signups_router
 from kuihua.activities.signup_api import router as signup_router
 from kuihua.activities.signups import SignupError
 from kuihua.core.api_support import KuihuaAPI, install_error_handlers, session_or_token
+from kuihua.matching.api import router as matching_router
+from kuihua.matching.services import MatchingError
 from kuihua.notifications.api import router as notifications_router
 from kuihua.organizations.api import router as organizations_router
 from kuihua.organizations.services import OrganizationError
@@ -46,6 +48,7 @@ install_error_handlers(
         ActivityError,
         AttendanceError,
         ServiceRecordError,
+        MatchingError,
     ),
 )
 
@@ -58,3 +61,4 @@ api.add_router("/activities", signup_router)
 api.add_router("", my_signups_router)
 api.add_router("/venues", venues_router)
 api.add_router("", service_records_router)
+api.add_router("/matching", matching_router)
