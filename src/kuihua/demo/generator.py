@@ -762,6 +762,9 @@ def write_community(plan: CommunityPlan) -> Community:
 
         # After the activities: a slot an activity already holds is skipped, not doubled.
         seed_venues(community, rng=random.Random(DEFAULT_SEED + plan.index), today=plan.today)
+        from kuihua.matching.demo import demo_matching
+
+        demo_matching(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
     return community
 
 
