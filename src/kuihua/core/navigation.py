@@ -22,7 +22,7 @@ AREAS = [
     Area("venues", _("场地预约"), _("活动室与统一日历"), "venues:calendar"),
     Area("activities", _("活动招募"), _("报名、候补与签到"), "activities:list"),
     Area("service_records", _("服务时长"), _("志愿服务记录与证明"), "service_records:mine"),
-    Area("matching", _("需求对接"), _("需求清单、服务清单、精准对接"), "area"),
+    Area("matching", _("需求对接"), _("需求清单、服务清单、精准对接"), "matching:need_list"),
     Area("projects", _("公益项目"), _("项目化运作"), "area"),
     Area("care", _("幸福来敲门"), _("每日平安签到与关爱服务"), "area"),
     Area("council", _("百姓议事会"), _("议题、协商与表决"), "area"),

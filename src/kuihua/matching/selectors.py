@@ -61,8 +61,16 @@ def access_need(user, need_id: int) -> Need:
     )
 
 
-def need_list(user, *, status: str = "", category_id: int | None = None) -> QuerySet[Need]:
+def need_list(
+    user, *, status: str = "", category_id: int | None = None, own: bool = False
+) -> QuerySet[Need]:
+    """Needs `user` sees; `own`: only those they are the resident of or raised (not orders)."""
     qs = needs_visible_to(user).select_related("category", "resident", "provider", "compound")
+    if own:
+        mine = Q(raised_by=user)
+        if user.resident_id:
+            mine |= Q(resident_id=user.resident_id)
+        qs = qs.filter(mine)
     if status:
         qs = qs.filter(status=status)
     if category_id:
