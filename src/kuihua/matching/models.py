@@ -332,6 +332,14 @@ class Proposal(CommunityOwned):
         verbose_name = _("对接建议")
         verbose_name_plural = _("对接建议")
         ordering = ["id"]
+        # Each run supersedes the pending ones: found without reading every old run.
+        indexes = [
+            models.Index(
+                fields=["community"],
+                condition=Q(status="proposed"),
+                name="proposal_pending",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["run", "need"], name="proposal_once_per_need"),
             models.CheckConstraint(
