@@ -51,13 +51,14 @@ def days_text(mask: int) -> str:
         return gettext("每天")
     if mask == WEEKDAYS:
         return gettext("工作日")
-    return "、".join(str(DAY_NAMES[i]) for i in range(7) if mask & (1 << i))
+    # Translators: the separator between items of a short list (周一、周三).
+    return gettext("、").join(str(DAY_NAMES[i]) for i in range(7) if mask & (1 << i))
 
 
 def slots_text(mask: int) -> str:
     if mask == ALL_SLOTS:
         return gettext("全天")
-    return "、".join(str(SLOT_NAMES[i]) for i in range(3) if mask & (1 << i))
+    return gettext("、").join(str(SLOT_NAMES[i]) for i in range(3) if mask & (1 << i))
 
 
 def _days_field(label) -> forms.TypedMultipleChoiceField:
