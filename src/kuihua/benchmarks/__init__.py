@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, str] = {
     "import-residents": "kuihua.benchmarks.import_residents",
     "signup-rush": "kuihua.benchmarks.signup_rush",
     "match": "kuihua.benchmarks.match",
+    "care-sweep": "kuihua.benchmarks.care_sweep",
 }
 
 

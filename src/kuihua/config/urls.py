@@ -23,6 +23,7 @@ urlpatterns = [
     path("inbox/", include("kuihua.notifications.urls")),
     path("activities/", include("kuihua.activities.urls")),
     path("matching/", include("kuihua.matching.urls")),
+    path("care/", include("kuihua.care.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "kuihua.notifications",
     "kuihua.service_records",
     "kuihua.matching",
+    "kuihua.care",
 ]
 
 MIDDLEWARE = [

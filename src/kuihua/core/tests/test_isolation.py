@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from kuihua.accounts.models import ApiToken, Role
 from kuihua.accounts.tests.factories import UserFactory
 from kuihua.activities.tests.world import activities_world
+from kuihua.care.tests.factories import care_world
 from kuihua.config.api import api
 from kuihua.core.tenancy import use_community
 from kuihua.matching.tests.factories import matching_world
@@ -54,6 +55,7 @@ OBJECTS = {
     "offer_id": lambda w: w["offer"].pk,
     "run_id": lambda w: w["run"].pk,
     "proposal_id": lambda w: w["proposal"].pk,
+    "alert_id": lambda w: w["alert"].pk,
 }
 # Path parameters that name no community object (the walk leaves those routes alone).
 NOT_OBJECTS = {"area_key", "code"}
@@ -102,6 +104,7 @@ def build_world(community, username: str) -> dict:
             "message": notify(recipient=coordinator, kind="isolation", title="隔离测试"),
             **activities_world(coordinator=coordinator, organization=organization),
             **matching_world(coordinator=coordinator, organization=organization, resident=resident),
+            **care_world(coordinator=coordinator, resident=resident),
         }
 
 

@@ -1,0 +1,346 @@
+"""Every write of the care programme: enrolment, check-ins, alerts, training.
+
+Alerts come from two places: the sweep (`sweep.py`, a window closed without a
+check-in) and a check-in that found nobody answering or something wrong, which
+raises one at once. Each alert is acknowledged, then resolved with an outcome;
+unacknowledged after ACKNOWLEDGE_WITHIN it escalates (`alerts_escalate`).
+Notifications leave through `alerts_notify`, which marks what it sent in the
+same transaction, so nobody is told twice and nobody is forgotten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import re
+import secrets
+
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kuihua.accounts.models import Role, User
+from kuihua.care.models import DEFAULT_WINDOWS, Alert, CareRecipient, CheckIn, TrainingRecord
+from kuihua.care.sweep import ACKNOWLEDGE_WITHIN, next_window
+from kuihua.core.audit import audit
+from kuihua.core.tenancy import unscoped, use_community
+from kuihua.notifications.services import notify
+
+TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class CareError(ValueError):
+    """A rule of the care programme was broken; the message is for the user, translated."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _actor(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def windows_clean(windows) -> list[list[str]]:
+    """[["08:00", "10:00"], …] checked: HH:MM, start before end, no overlap; sorted."""
+    cleaned = []
+    for pair in windows or []:
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise CareError(_("签到时段格式不对"), field="windows")
+        start, end = (str(v).strip() for v in pair)
+        if not (TIME.match(start) and TIME.match(end)):
+            raise CareError(_("时间请写成 08:00 这样的格式"), field="windows")
+        if start >= end:
+            raise CareError(
+                _("时段的开始要早于结束：%(s)s–%(e)s") % {"s": start, "e": end}, field="windows"
+            )
+        cleaned.append([start, end])
+    cleaned.sort()
+    if not cleaned:
+        raise CareError(_("至少要有一个签到时段"), field="windows")
+    for (_s1, e1), (s2, _e2) in itertools.pairwise(cleaned):
+        if s2 < e1:
+            raise CareError(_("签到时段不能重叠"), field="windows")
+    return cleaned
+
+
+def is_trained(user) -> bool:
+    return user is not None and TrainingRecord.objects.filter(user=user).exists()
+
+
+def _check_visitors(primary, backups) -> None:
+    for visitor in [primary, *backups]:
+        if visitor is not None and not is_trained(visitor):
+            raise CareError(
+                _("%(name)s 还没有培训记录，不能安排为探访人") % {"name": visitor},
+                field="primary_visitor" if visitor == primary else "backup_visitors",
+            )
+
+
+@transaction.atomic
+def recipient_enrol(
+    *,
+    actor,
+    resident,
+    risk: str = CareRecipient.Risk.MEDIUM,
+    conditions: str = "",
+    windows=None,
+    primary_visitor=None,
+    backup_visitors=(),
+    now: dt.datetime | None = None,
+) -> CareRecipient:
+    """Enrol `resident`; the first window watched is the next one to close."""
+    if CareRecipient.objects.filter(resident=resident).exists():
+        raise CareError(_("该居民已在关爱名单中"), field="resident")
+    if risk not in CareRecipient.Risk.values:
+        raise CareError(_("请选择风险等级"), field="risk")
+    windows = windows_clean(DEFAULT_WINDOWS if windows is None else windows)
+    _check_visitors(primary_visitor, backup_visitors)
+    opens, closes = next_window(windows, now or timezone.now())
+    recipient = CareRecipient.objects.create(
+        resident=resident,
+        risk=risk,
+        conditions=(conditions or "").strip(),
+        windows=windows,
+        primary_visitor=primary_visitor,
+        next_opens_at=opens,
+        next_closes_at=closes,
+    )
+    recipient.backup_visitors.set(backup_visitors)
+    audit(
+        actor=actor,
+        community_id=recipient.community_id,
+        action="care.enrol",
+        obj=recipient,
+        new={"risk": risk, "windows": windows},
+    )
+    return recipient
+
+
+@transaction.atomic
+def recipient_pause(
+    *, actor, recipient: CareRecipient, until: dt.date | None, reason: str = "", now=None
+) -> CareRecipient:
+    """Pause check-ins up to and including `until` (None resumes); the cursor moves on."""
+    now = now or timezone.now()
+    if until is not None and until < timezone.localdate(now):
+        raise CareError(_("暂停结束日期不能早于今天"), field="until")
+    recipient = CareRecipient.objects.select_for_update().get(pk=recipient.pk)
+    recipient.paused_until = until
+    recipient.pause_reason = (reason or "").strip()[:100] if until else ""
+    recipient.next_opens_at, recipient.next_closes_at = next_window(
+        recipient.windows, now, paused_until=until
+    )
+    recipient.save(
+        update_fields=["paused_until", "pause_reason", "next_opens_at", "next_closes_at"]
+    )
+    audit(
+        actor=actor,
+        community_id=recipient.community_id,
+        action="care.pause" if until else "care.resume",
+        obj=recipient,
+        new={"until": until.isoformat() if until else None, "reason": recipient.pause_reason},
+    )
+    return recipient
+
+
+@transaction.atomic
+def check_in(
+    *,
+    actor,
+    recipient: CareRecipient,
+    channel: str,
+    result: str = CheckIn.Result.WELL,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> CheckIn:
+    """Record a check-in. "No answer" and "concern" raise an alert at once."""
+    if channel not in CheckIn.Channel.values:
+        raise CareError(_("请选择签到方式"), field="channel")
+    if result not in CheckIn.Result.values:
+        raise CareError(_("请选择情况"), field="result")
+    at = at or timezone.now()
+    record = CheckIn.objects.create(
+        community_id=recipient.community_id,
+        recipient=recipient,
+        at=at,
+        channel=channel,
+        result=result,
+        note=(note or "").strip()[:200],
+        by=_actor(actor),
+    )
+    if result == CheckIn.Result.WELL:
+        # Later of the two: a late entry of an old visit must not hide a newer silence.
+        CareRecipient.objects.filter(pk=recipient.pk).filter(last_check_in_at__isnull=True).update(
+            last_check_in_at=at
+        )
+        CareRecipient.objects.filter(pk=recipient.pk, last_check_in_at__lt=at).update(
+            last_check_in_at=at
+        )
+    else:
+        Alert.objects.create(
+            community_id=recipient.community_id,
+            recipient=recipient,
+            kind=Alert.Kind.NO_ANSWER if result == CheckIn.Result.NO_ANSWER else Alert.Kind.CONCERN,
+            check_in=record,
+            raised_at=at,
+            escalate_at=at + ACKNOWLEDGE_WITHIN,
+        )
+    return record
+
+
+# --- the self check-in link ---------------------------------------------------------------
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def self_link_issue(*, actor, recipient: CareRecipient) -> str:
+    """A new secret for the person's saved link (the old one stops working); returns it."""
+    token = secrets.token_urlsafe(24)
+    CareRecipient.objects.filter(pk=recipient.pk).update(self_token_digest=_digest(token))
+    audit(actor=actor, community_id=recipient.community_id, action="care.link", obj=recipient)
+    return token
+
+
+def recipient_by_token(token: str) -> CareRecipient | None:
+    """The person a saved link belongs to (any community), or None."""
+    if not token or len(token) > 100:
+        return None
+    with unscoped():
+        return (
+            CareRecipient.objects.filter(self_token_digest=_digest(token), active=True)
+            .select_related("resident")
+            .first()
+        )
+
+
+# --- alerts ----------------------------------------------------------------------------
+
+
+def _lock_alert(alert: Alert) -> Alert:
+    return Alert.objects.select_for_update().get(pk=alert.pk)
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor, alert: Alert) -> Alert:
+    alert = _lock_alert(alert)
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = _actor(actor)
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alert
+
+
+@transaction.atomic
+def alert_resolve(*, actor, alert: Alert, outcome: str, note: str = "") -> Alert:
+    if outcome not in Alert.Outcome.values:
+        raise CareError(_("请选择处理结果"), field="outcome")
+    alert = _lock_alert(alert)
+    if alert.resolved_at is not None:
+        raise CareError(_("该报警已处理完毕"))
+    now = timezone.now()
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by = now, _actor(actor)
+    alert.resolved_at, alert.resolved_by = now, _actor(actor)
+    alert.outcome, alert.note = outcome, (note or "").strip()[:200]
+    alert.save()
+    audit(
+        actor=actor,
+        community_id=alert.community_id,
+        action="care.alert.resolve",
+        obj=alert,
+        new={"outcome": outcome},
+    )
+    return alert
+
+
+def duty_officers(community_id: int) -> list[User]:
+    """Who answers alerts now: the community's coordinators (the duty rota comes later)."""
+    return list(
+        User.objects.filter(community_id=community_id, role=Role.COORDINATOR, is_active=True)
+    )
+
+
+def alerts_escalate(*, now: dt.datetime | None = None) -> int:
+    """Unacknowledged level-1 alerts past their time go to level 2; how many."""
+    now = now or timezone.now()
+    with unscoped():
+        return Alert.objects.filter(
+            acknowledged_at__isnull=True, level=1, escalate_at__lte=now
+        ).update(level=2)
+
+
+def alerts_notify(*, batch: int = 500) -> int:
+    """Tell the people each alert's level asks for, once; how many alerts were told.
+
+    Level 1: the primary and backup visitors and the duty officers. Level 2:
+    the coordinators, asked to call the emergency contacts in order.
+    """
+    told = 0
+    while True:
+        with transaction.atomic(), unscoped():
+            pending = list(
+                Alert.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(notified_level__lt=F("level"), resolved_at__isnull=True)
+                .select_related("recipient__resident", "recipient__primary_visitor")
+                .order_by("raised_at", "id")[:batch]
+            )
+            if not pending:
+                return told
+            for alert in pending:
+                with use_community(alert.community_id):
+                    _tell(alert)
+                alert.notified_level = alert.level
+            Alert.objects.bulk_update(pending, ["notified_level"])
+            told += len(pending)
+
+
+def _tell(alert: Alert) -> None:
+    recipient = alert.recipient
+    name = recipient.resident.name
+    link = reverse("care:alert_detail", kwargs={"alert_id": alert.pk})
+    title = _("关爱报警：%(name)s %(kind)s") % {"name": name, "kind": alert.get_kind_display()}
+    if alert.level >= 2:
+        people = duty_officers(alert.community_id)
+        body = _("已超过 %(m)s 分钟无人响应，请立即处理，并按顺序联系紧急联系人。") % {
+            "m": int(ACKNOWLEDGE_WITHIN.total_seconds() // 60)
+        }
+        title = _("【升级】") + title
+    else:
+        people = [recipient.primary_visitor, *recipient.backup_visitors.all()]
+        people += duty_officers(alert.community_id)
+        body = _("请尽快上门或电话确认老人是否平安，并在系统中点“响应”。")
+    seen = set()
+    for person in people:
+        if person is not None and person.pk not in seen:
+            seen.add(person.pk)
+            notify(recipient=person, kind="care_alert", title=title, body=body, link=link)
+
+
+# --- training --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def training_record(*, actor, user, course: str, completed_on: dt.date) -> TrainingRecord:
+    course = (course or "").strip()
+    if not course:
+        raise CareError(_("请填写培训内容"), field="course")
+    if completed_on > timezone.localdate():
+        raise CareError(_("完成日期不能晚于今天"), field="completed_on")
+    record = TrainingRecord.objects.create(
+        user=user, course=course[:100], completed_on=completed_on, recorded_by=_actor(actor)
+    )
+    audit(
+        actor=actor,
+        community_id=record.community_id,
+        action="care.training",
+        obj=record,
+        new={"user": user.pk, "course": record.course},
+    )
+    return record

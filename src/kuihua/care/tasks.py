@@ -1,0 +1,29 @@
+"""Background work of the care programme, run by `kuihua worker` (huey).
+
+Every minute: raise the alerts of windows that closed, escalate what nobody
+acknowledged in time, and tell people. Each step is derived from the database
+and marks what it did in the same transaction: run twice, killed, or restarted
+after an outage, every alert is raised once and told once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+logger = logging.getLogger("kuihua.care")
+
+
+@db_periodic_task(crontab(minute="*"))
+def care_sweep() -> None:
+    """Every minute: missed windows → alerts; late acknowledgements → escalation; notify."""
+    from kuihua.care.services import alerts_escalate, alerts_notify
+    from kuihua.care.sweep import windows_sweep
+
+    raised = windows_sweep()
+    escalated = alerts_escalate()
+    told = alerts_notify()
+    if raised or escalated or told:
+        logger.info("care: %s alerts raised, %s escalated, %s told", raised, escalated, told)

@@ -1,0 +1,96 @@
+"""A child process for the kill test: seeds, sweeps slowly, counts (see test_sweep_killed.py).
+
+Run as `python -m kuihua.care.tests.sweep_child CMD …` with DJANGO_SETTINGS_MODULE and
+KUIHUA_TEST_DATABASE_URL set. Nothing here imports Django at module level.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+
+def setup(people: int) -> None:
+    import datetime as dt
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.MIGRATION_MODULES = {app.label: None for app in apps.get_app_configs()}
+    call_command("migrate", run_syncdb=True, verbosity=0)
+    from kuihua.care.models import CareRecipient
+    from kuihua.core.tenancy import use_community
+    from kuihua.registry.models import Resident
+    from kuihua.registry.services import community_create
+
+    community = community_create(name="关爱测试社区", code="care-kill")
+    with use_community(community):
+        residents = Resident.objects.bulk_create(
+            Resident(community=community, name=f"老人{i}", name_pinyin=f"laoren{i}")
+            for i in range(people)
+        )
+        # One window each, closed an hour ago: every one of them is due.
+        CareRecipient.objects.bulk_create(
+            CareRecipient(
+                community=community,
+                resident=r,
+                windows=[["08:00", "10:00"]],
+                next_opens_at=timezone.now() - dt.timedelta(hours=3),
+                next_closes_at=timezone.now() - dt.timedelta(hours=1),
+            )
+            for r in residents
+        )
+
+
+def sweep(batch: int, pause: float) -> None:
+    """The worker's sweep, a batch at a time with a pause between (to be killed in)."""
+    from django.utils import timezone
+
+    from kuihua.care.sweep import SWEEP_PERIOD, _sweep_batch
+
+    now = timezone.now()
+    while _sweep_batch(now, batch, SWEEP_PERIOD) is not None:
+        print("batch", flush=True)
+        time.sleep(pause)
+
+
+def count() -> None:
+    from django.db.models import Count
+
+    from kuihua.care.models import Alert, CareRecipient
+    from kuihua.core.tenancy import unscoped
+
+    with unscoped():
+        alerts = Alert.objects.filter(kind="missed")
+        doubled = (
+            alerts.values("recipient_id", "window_closes_at")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+            .count()
+        )
+        print(
+            json.dumps(
+                {
+                    "alerts": alerts.count(),
+                    "people_alerted": alerts.values("recipient_id").distinct().count(),
+                    "doubled": doubled,
+                    "people": CareRecipient.objects.count(),
+                }
+            )
+        )
+
+
+if __name__ == "__main__":
+    import django
+
+    django.setup()
+    command, *args = sys.argv[1:]
+    if command == "setup":
+        setup(int(args[0]))
+    elif command == "sweep":
+        sweep(int(args[0]), float(args[1]))
+    else:
+        count()

@@ -1,0 +1,187 @@
+"""Check-ins, the sweep, escalation and notifications: every alarm once, none lost."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+
+from kuihua.accounts.models import Role
+from kuihua.accounts.tests.factories import UserFactory
+from kuihua.care import services
+from kuihua.care.models import Alert, CareRecipient, CheckIn
+from kuihua.care.services import CareError
+from kuihua.care.sweep import SWEEP_PERIOD, windows_sweep
+from kuihua.notifications.models import Message
+from kuihua.registry.tests.factories import ResidentFactory
+
+pytestmark = pytest.mark.django_db
+ZONE = ZoneInfo(settings.TIME_ZONE)
+
+
+def at(day: int, hour: int, minute: int = 0, second: int = 0) -> dt.datetime:
+    """A local time on day `day` of a fixed week (day 1 = Monday 2026-11-30)."""
+    day = dt.date(2026, 11, 29) + dt.timedelta(days=day)
+    return dt.datetime.combine(day, dt.time(hour, minute, second), tzinfo=ZONE)
+
+
+@pytest.fixture
+def visitor(in_community, coordinator):
+    user = UserFactory(role=Role.VOLUNTEER, community=in_community, username="visitor")
+    services.training_record(
+        actor=coordinator, user=user, course="探访礼仪与应急处置", completed_on=dt.date(2026, 1, 5)
+    )
+    return user
+
+
+@pytest.fixture
+def enrolled(in_community, coordinator, visitor):
+    resident = ResidentFactory(household__building__compound__community=in_community)
+    return services.recipient_enrol(
+        actor=coordinator, resident=resident, primary_visitor=visitor, now=at(1, 7)
+    )
+
+
+def test_enrolment_watches_the_next_window_and_keeps_conditions_encrypted(enrolled):
+    assert (enrolled.next_opens_at, enrolled.next_closes_at) == (at(1, 8), at(1, 10))
+    assert enrolled.windows == [["08:00", "10:00"], ["16:00", "18:00"]]
+
+
+@pytest.mark.parametrize(
+    ("windows", "message"),
+    [
+        ([["10:00", "08:00"]], "早于结束"),
+        ([["8点", "10:00"]], "08:00"),
+        ([["08:00", "10:00"], ["09:00", "11:00"]], "重叠"),
+        ([], "至少"),
+    ],
+)
+def test_bad_windows_are_refused_and_nobody_is_enrolled(
+    in_community, coordinator, windows, message
+):
+    resident = ResidentFactory(household__building__compound__community=in_community)
+
+    with pytest.raises(CareError, match=message):
+        services.recipient_enrol(actor=coordinator, resident=resident, windows=windows)
+
+    assert not CareRecipient.objects.exists()
+
+
+def test_only_trained_volunteers_are_assigned_as_visitors(in_community, coordinator):
+    untrained = UserFactory(role=Role.VOLUNTEER, community=in_community)
+    resident = ResidentFactory(household__building__compound__community=in_community)
+
+    with pytest.raises(CareError, match="培训") as refused:
+        services.recipient_enrol(actor=coordinator, resident=resident, primary_visitor=untrained)
+
+    assert refused.value.field == "primary_visitor"
+
+
+def test_a_missed_window_raises_one_alert_within_one_sweep_period(enrolled):
+    assert windows_sweep(now=at(1, 9, 59)) == 0  # still open
+
+    raised = windows_sweep(now=at(1, 10) + SWEEP_PERIOD)
+
+    assert raised == 1
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.window_closes_at, alert.while_down) == ("missed", at(1, 10), False)
+    assert windows_sweep(now=at(1, 10, 2)) == 0  # never twice
+    enrolled.refresh_from_db()
+    assert enrolled.next_closes_at == at(1, 18)
+
+
+def test_a_check_in_during_the_window_keeps_it_quiet(enrolled, visitor):
+    services.check_in(actor=visitor, recipient=enrolled, channel="visit", at=at(1, 8, 30))
+
+    assert windows_sweep(now=at(1, 10, 1)) == 0
+    # the afternoon window needs its own check-in
+    assert windows_sweep(now=at(1, 18, 1)) == 1
+
+
+def test_windows_missed_while_the_system_was_down_are_each_raised_and_flagged(enrolled):
+    raised = windows_sweep(now=at(2, 12))  # down from Monday 07:00 to Tuesday noon
+
+    assert raised == 3  # Mon 10:00, Mon 18:00, Tue 10:00
+    assert list(
+        Alert.objects.order_by("window_closes_at").values_list("while_down", flat=True)
+    ) == [
+        True,
+        True,
+        True,
+    ]
+    assert windows_sweep(now=at(2, 18, 1)) == 1
+    assert not Alert.objects.get(window_closes_at=at(2, 18)).while_down
+
+
+def test_a_paused_person_raises_nothing_until_the_pause_ends(enrolled, coordinator):
+    services.recipient_pause(
+        actor=coordinator,
+        recipient=enrolled,
+        until=dt.date(2026, 12, 1),
+        reason="住院",
+        now=at(1, 7),
+    )
+
+    assert windows_sweep(now=at(2, 23)) == 0
+    assert windows_sweep(now=at(3, 10, 1)) == 1  # Wednesday: watched again
+
+
+def test_no_answer_or_a_concern_raises_an_alert_at_once(enrolled, visitor):
+    services.check_in(
+        actor=visitor, recipient=enrolled, channel="visit", result="no_answer", at=at(1, 9)
+    )
+
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.check_in.result) == ("no_answer", CheckIn.Result.NO_ANSWER)
+    # a door nobody answered is no sign of life: the window still alerts
+    assert windows_sweep(now=at(1, 10, 1)) == 1
+
+
+def test_an_unacknowledged_alert_escalates_after_fifteen_minutes_and_everyone_is_told_once(
+    enrolled, visitor, coordinator
+):
+    windows_sweep(now=at(1, 10, 1))
+    services.alerts_notify()
+    services.alerts_notify()
+
+    first = Message.objects.filter(kind="care_alert")
+    assert sorted(first.values_list("recipient__username", flat=True)) == [
+        "coordinator",
+        "visitor",
+    ]
+    assert services.alerts_escalate(now=at(1, 10, 15)) == 0
+    assert services.alerts_escalate(now=at(1, 10, 16, 1)) == 1
+    assert services.alerts_escalate(now=at(1, 10, 17)) == 0
+    services.alerts_notify()
+    services.alerts_notify()
+    escalated = Message.objects.filter(kind="care_alert", title__startswith="【升级】")
+    assert list(escalated.values_list("recipient__username", flat=True)) == ["coordinator"]
+
+
+def test_an_acknowledged_alert_does_not_escalate_and_is_resolved_with_an_outcome(
+    enrolled, visitor, coordinator
+):
+    windows_sweep(now=at(1, 10, 1))
+    alert = Alert.objects.get()
+
+    services.alert_acknowledge(actor=visitor, alert=alert)
+    assert services.alerts_escalate(now=at(1, 11)) == 0
+    with pytest.raises(CareError):
+        services.alert_resolve(actor=visitor, alert=alert, outcome="nonsense")
+    services.alert_resolve(actor=visitor, alert=alert, outcome="found_well", note="在楼下散步")
+
+    alert.refresh_from_db()
+    assert (alert.outcome, alert.acknowledged_by, alert.resolved_by) == (
+        "found_well",
+        visitor,
+        visitor,
+    )
+
+
+def test_the_saved_link_finds_the_person_and_a_new_link_retires_the_old(enrolled, coordinator):
+    first = services.self_link_issue(actor=coordinator, recipient=enrolled)
+    second = services.self_link_issue(actor=coordinator, recipient=enrolled)
+
+    assert services.recipient_by_token(first) is None
+    assert services.recipient_by_token(second) == enrolled
+    assert services.recipient_by_token("") is None

@@ -1,0 +1,46 @@
+"""The alert page: the duty officer acknowledges and resolves; others get 404."""
+
+import pytest
+
+from kuihua.accounts.models import Role
+from kuihua.accounts.tests.factories import UserFactory
+from kuihua.care.models import Alert
+from kuihua.care.tests.factories import care_world
+from kuihua.registry.models import EmergencyContact
+from kuihua.registry.tests.factories import ResidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(in_community, coordinator):
+    resident = ResidentFactory(household__building__compound__community=in_community, name="张桂芳")
+    EmergencyContact.objects.create(
+        resident=resident, name="张小明", relation="儿子", phone="13800001111"
+    )
+    return care_world(coordinator=coordinator, resident=resident)
+
+
+def test_the_duty_officer_sees_the_contacts_in_order_acknowledges_and_resolves(
+    client, coordinator, world
+):
+    client.force_login(coordinator)
+    url = f"/care/alerts/{world['alert'].pk}/"
+
+    page = client.get(url)
+    assert "张桂芳" in page.content.decode()
+    assert "张小明" in page.content.decode()
+
+    client.post(url, {"action": "acknowledge"})
+    refused = client.post(url, {"action": "resolve", "outcome": ""})
+    assert "请选择处理结果" in refused.content.decode()
+    client.post(url, {"action": "resolve", "outcome": "visited", "note": "已上门，老人摔倒已扶起"})
+
+    alert = Alert.objects.get(pk=world["alert"].pk)
+    assert (alert.acknowledged_by, alert.outcome) == (coordinator, "visited")
+
+
+def test_a_volunteer_cannot_open_an_alert(client, in_community, world):
+    client.force_login(UserFactory(role=Role.VOLUNTEER, community=in_community))
+
+    assert client.get(f"/care/alerts/{world['alert'].pk}/").status_code == 404

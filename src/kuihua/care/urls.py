@@ -1,0 +1,9 @@
+from django.urls import path
+
+from kuihua.care import views
+
+app_name = "care"
+
+urlpatterns = [
+    path("alerts/<int:alert_id>/", views.alert_detail, name="alert_detail"),
+]
