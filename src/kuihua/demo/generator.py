@@ -765,6 +765,9 @@ def write_community(plan: CommunityPlan) -> Community:
         from kuihua.matching.demo import demo_matching
 
         demo_matching(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
+        from kuihua.care.demo import demo_care
+
+        demo_care(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
     return community
 
 

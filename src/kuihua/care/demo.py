@@ -1,0 +1,67 @@
+"""Demo of the care programme for a generated community (called by kuihua.demo.generator).
+
+The elders who consented to the care programme (the generator records a
+Consent "care" for them) are enrolled, up to 120, with the default windows;
+eight volunteers of the organizations (accounts not yet activated) are trained
+and assigned as visitors;
+this morning's visits are recorded for most. Through the services, as always.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from kuihua.accounts.models import Role, User
+from kuihua.care import services
+from kuihua.care.models import CareRecipient
+from kuihua.organizations.models import Membership
+from kuihua.registry.models import Consent, Resident
+
+ENROLLED = 120
+
+
+def demo_care(*, community, seed: int = 2026, today: dt.date | None = None) -> dict:
+    """Enrol consenting elders in `community` (which must be in force). Returns counts."""
+    today = today or timezone.localdate()
+    rng = random.Random(seed)
+    visitors = []
+    for membership in Membership.objects.select_related("resident").order_by("id")[:8]:
+        user = User.objects.create(
+            username=f"{community.code}-visitor-{membership.pk}",
+            role=Role.VOLUNTEER,
+            community=community,
+            display_name=membership.resident.name,
+            is_active=False,  # a placeholder account until the volunteer signs up
+        )
+        services.training_record(
+            actor=None,
+            user=user,
+            course="幸福来敲门探访培训（礼仪、观察要点、应急处置）",
+            completed_on=today - dt.timedelta(days=rng.randrange(30, 400)),
+        )
+        visitors.append(user)
+    consenting = (
+        Resident.objects.filter(consents__purpose=Consent.Purpose.CARE, consents__granted=True)
+        .exclude(care__isnull=False)
+        .distinct()
+        .order_by("id")[:ENROLLED]
+    )
+    enrolled = 0
+    for resident in consenting:
+        recipient = services.recipient_enrol(
+            actor=None,
+            resident=resident,
+            risk=rng.choice(list(CareRecipient.Risk.values)),
+            primary_visitor=rng.choice(visitors) if visitors else None,
+        )
+        enrolled += 1
+        if rng.random() < 0.85:
+            services.check_in(
+                actor=recipient.primary_visitor,
+                recipient=recipient,
+                channel=rng.choice(["visit", "self", "call"]),
+            )
+    return {"enrolled": enrolled, "visitors": len(visitors)}
