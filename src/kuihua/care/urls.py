@@ -6,4 +6,5 @@ app_name = "care"
 
 urlpatterns = [
     path("alerts/<int:alert_id>/", views.alert_detail, name="alert_detail"),
+    path("me/<str:token>/", views.self_check_in, name="self_check_in"),
 ]

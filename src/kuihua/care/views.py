@@ -1,11 +1,21 @@
 """Pages of the care programme."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from kuihua.care.models import Alert
-from kuihua.care.services import CareError, alert_acknowledge, alert_resolve
+from kuihua.care.services import (
+    CareError,
+    alert_acknowledge,
+    alert_resolve,
+    check_in,
+    recipient_by_token,
+)
 from kuihua.core.pages import require
+from kuihua.core.tenancy import use_community
 
 
 @login_required
@@ -35,4 +45,28 @@ def alert_detail(request, alert_id: int):
         request,
         "care/alert_detail.html",
         {"alert": alert, "contacts": contacts, "outcomes": Alert.Outcome.choices, "error": error},
+    )
+
+
+@never_cache
+def self_check_in(request, token: str):
+    """我很好: the elder's own page, opened from a saved link, one big button, no password.
+
+    The link's secret is the key (only its hash is stored; a new link retires
+    the old). The page shows the first name only and nothing else about the person.
+    """
+    recipient = recipient_by_token(token)
+    if recipient is None:
+        raise Http404
+    done_at = None
+    if request.method == "POST":
+        with use_community(recipient.community_id):
+            done_at = check_in(actor=None, recipient=recipient, channel="self").at
+    return render(
+        request,
+        "care/self_check_in.html",
+        {
+            "given_name": recipient.resident.name[1:] or recipient.resident.name,
+            "done_at": done_at and timezone.localtime(done_at),
+        },
     )

@@ -44,3 +44,29 @@ def test_a_volunteer_cannot_open_an_alert(client, in_community, world):
     client.force_login(UserFactory(role=Role.VOLUNTEER, community=in_community))
 
     assert client.get(f"/care/alerts/{world['alert'].pk}/").status_code == 404
+
+
+def test_the_saved_link_checks_in_with_one_tap_and_quiets_the_window(client, coordinator, world):
+    from kuihua.care import services
+    from kuihua.care.models import CheckIn
+
+    recipient = world["recipient"]
+    token = services.self_link_issue(actor=coordinator, recipient=recipient)
+    url = f"/care/me/{token}/"
+
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "桂芳，您好" in page.content.decode()
+    assert "我很好" in page.content.decode()
+    tapped = client.post(url)
+
+    assert "已签到" in tapped.content.decode()
+    made = CheckIn.objects.filter(recipient=recipient, channel="self", result="well")
+    assert made.count() == 1
+    recipient.refresh_from_db()
+    assert recipient.last_check_in_at == made.get().at
+
+
+def test_a_wrong_link_shows_nothing(client, world):
+    assert client.get("/care/me/not-a-real-link/").status_code == 404
+    assert client.post("/care/me/not-a-real-link/").status_code == 404

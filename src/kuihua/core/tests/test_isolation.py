@@ -58,7 +58,7 @@ OBJECTS = {
     "alert_id": lambda w: w["alert"].pk,
 }
 # Path parameters that name no community object (the walk leaves those routes alone).
-NOT_OBJECTS = {"area_key", "code"}
+NOT_OBJECTS = {"area_key", "code", "token"}
 # Routes that are not a community's objects.
 IGNORED_PREFIXES = ("admin/", "i18n/", "static/", "api/")
 METHODS = ("get", "post", "put", "patch", "delete")
