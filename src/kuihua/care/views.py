@@ -6,15 +6,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from kuihua.care import selectors
 from kuihua.care.models import Alert
 from kuihua.care.services import (
     CareError,
     alert_acknowledge,
     alert_resolve,
     check_in,
+    duty_officers,
     recipient_by_token,
 )
-from kuihua.core.pages import require
+from kuihua.care.sweep import last_sweep
+from kuihua.core.pages import render_page, require
 from kuihua.core.tenancy import use_community
 
 
@@ -70,3 +73,15 @@ def self_check_in(request, token: str):
             "done_at": done_at and timezone.localtime(done_at),
         },
     )
+
+
+@login_required
+def board(request):
+    """The duty officer's live board: open alerts, then today's windows, refreshed in place."""
+    require(request.user, "care.handle_alert")
+    context = {
+        **selectors.board(),
+        "on_duty": duty_officers(request.user.community_id),
+        "last_sweep": last_sweep(),
+    }
+    return render_page(request, "care/board.html", "care/_board.html", context)

@@ -24,7 +24,7 @@ AREAS = [
     Area("service_records", _("服务时长"), _("志愿服务记录与证明"), "service_records:mine"),
     Area("matching", _("需求对接"), _("需求清单、服务清单、精准对接"), "matching:need_list"),
     Area("projects", _("公益项目"), _("项目化运作"), "area"),
-    Area("care", _("幸福来敲门"), _("每日平安签到与关爱服务"), "area"),
+    Area("care", _("幸福来敲门"), _("每日平安签到与关爱服务"), "care:board"),
     Area("council", _("百姓议事会"), _("议题、协商与表决"), "area"),
     Area("stewards", _("义管家"), _("小区收费与账目公开"), "area"),
     Area("market", _("爱心集市"), _("每月集市与义卖"), "area"),

@@ -185,3 +185,25 @@ def test_the_saved_link_finds_the_person_and_a_new_link_retires_the_old(enrolled
     assert services.recipient_by_token(first) is None
     assert services.recipient_by_token(second) == enrolled
     assert services.recipient_by_token("") is None
+
+
+def test_the_board_shows_each_window_done_open_late_or_alerted(
+    in_community, coordinator, visitor, enrolled
+):
+    from kuihua.care import selectors
+
+    quiet = services.recipient_enrol(
+        actor=coordinator,
+        resident=ResidentFactory(household__building__compound__community=in_community),
+        now=at(1, 7),
+    )
+    services.check_in(actor=visitor, recipient=quiet, channel="self", at=at(1, 8, 5))
+    windows_sweep(now=at(1, 10, 1))  # `enrolled` missed the morning
+
+    shown = selectors.board(now=at(1, 16, 30))
+
+    states = {row.recipient.pk: [w["state"] for w in row.windows] for row in shown["rows"]}
+    assert states == {enrolled.pk: ["alerted", "open"], quiet.pk: ["done", "open"]}
+    assert shown["rows"][0].recipient.pk == enrolled.pk  # the worst first
+    assert [a.recipient_id for a in shown["open_alerts"]] == [enrolled.pk]
+    assert selectors.board(now=at(1, 18, 0, 30))["counts"]["late"] == 2  # closed, not yet swept

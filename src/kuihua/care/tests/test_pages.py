@@ -70,3 +70,16 @@ def test_the_saved_link_checks_in_with_one_tap_and_quiets_the_window(client, coo
 def test_a_wrong_link_shows_nothing(client, world):
     assert client.get("/care/me/not-a-real-link/").status_code == 404
     assert client.post("/care/me/not-a-real-link/").status_code == 404
+
+
+def test_the_board_is_for_the_duty_officer_and_refreshes_in_place(client, coordinator, world):
+    client.force_login(coordinator)
+
+    page = client.get("/care/")
+    part = client.get("/care/", headers={"HX-Request": "true"})
+
+    assert page.status_code == 200
+    assert "张桂芳" in page.content.decode()
+    assert 'hx-trigger="every 30s"' in page.content.decode()
+    assert "<html" not in part.content.decode()
+    assert "张桂芳" in part.content.decode()
