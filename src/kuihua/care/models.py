@@ -201,3 +201,82 @@ class TrainingRecord(CommunityOwned):
         verbose_name = _("培训记录")
         verbose_name_plural = _("培训记录")
         ordering = ["-completed_on", "-id"]
+
+
+class DutyPreference(CommunityOwned):
+    """When a volunteer can take the duty phone line, and how much."""
+
+    class Days(models.TextChoices):
+        ANY = "any", _("每天都可以")
+        WORKDAYS = "workdays", _("只在工作日")
+        RESTDAYS = "restdays", _("只在休息日")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duty_preference"
+    )
+    days = models.CharField(_("可值班日"), max_length=10, choices=Days.choices, default=Days.ANY)
+    unavailable = models.JSONField(_("不能值班的日期"), default=list, blank=True)
+    max_shifts_per_month = models.PositiveSmallIntegerField(_("每月最多班次"), default=6)
+    max_consecutive_days = models.PositiveSmallIntegerField(_("最多连续天数"), default=2)
+
+    class Meta:
+        verbose_name = _("值班意愿")
+        verbose_name_plural = _("值班意愿")
+
+
+class DutyShift(CommunityOwned):
+    """One shift of the 12-hour duty phone line (08:00–20:00), and who holds it."""
+
+    day = models.DateField(_("日期"))
+    index = models.PositiveSmallIntegerField(_("班次"))
+    starts = models.TimeField(_("开始"))
+    ends = models.TimeField(_("结束"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duty_shifts",
+        verbose_name=_("值班人"),
+    )
+
+    class Meta:
+        verbose_name = _("值班班次")
+        verbose_name_plural = _("值班表")
+        ordering = ["day", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "day", "index"], name="duty_shift_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class SwapRequest(CommunityOwned):
+    """A volunteer asks to hand a shift to another; a coordinator approves or refuses."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已同意")
+        REFUSED = "refused", _("未同意")
+
+    shift = models.ForeignKey(DutyShift, on_delete=models.CASCADE, related_name="swaps")
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("换班申请")
+        verbose_name_plural = _("换班申请")
+        ordering = ["-created_at"]

@@ -313,8 +313,10 @@ def _tell(alert: Alert) -> None:
         }
         title = _("【升级】") + title
     else:
+        from kuihua.care.duty import on_duty_now
+
         people = [recipient.primary_visitor, *recipient.backup_visitors.all()]
-        people += duty_officers(alert.community_id)
+        people += on_duty_now(alert.community_id)
         body = _("请尽快上门或电话确认老人是否平安，并在系统中点“响应”。")
     seen = set()
     for person in people:

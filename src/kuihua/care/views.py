@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from kuihua.care import selectors
+from kuihua.care.duty import on_duty_now
 from kuihua.care.models import Alert
 from kuihua.care.services import (
     CareError,
     alert_acknowledge,
     alert_resolve,
     check_in,
-    duty_officers,
     recipient_by_token,
 )
 from kuihua.care.sweep import last_sweep
@@ -81,7 +81,7 @@ def board(request):
     require(request.user, "care.handle_alert")
     context = {
         **selectors.board(),
-        "on_duty": duty_officers(request.user.community_id),
+        "on_duty": on_duty_now(request.user.community_id),
         "last_sweep": last_sweep(),
     }
     return render_page(request, "care/board.html", "care/_board.html", context)
