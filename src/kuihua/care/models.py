@@ -62,6 +62,7 @@ class CareRecipient(CommunityOwned):
     next_closes_at = models.DateTimeField(null=True, editable=False)
     last_check_in_at = models.DateTimeField(_("最近签到"), null=True, blank=True)
     self_token_digest = models.CharField(max_length=64, blank=True, editable=False)
+    birthday_reminded_year = models.PositiveSmallIntegerField(null=True, editable=False)
     enrolled_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
 
     class Meta:
@@ -280,3 +281,30 @@ class SwapRequest(CommunityOwned):
         verbose_name = _("换班申请")
         verbose_name_plural = _("换班申请")
         ordering = ["-created_at"]
+
+
+class Incident(CommunityOwned):
+    """A fall, an accident or a hospital admission of an enrolled person."""
+
+    class Kind(models.TextChoices):
+        FALL = "fall", _("跌倒")
+        ACCIDENT = "accident", _("其他意外")
+        HOSPITAL = "hospital", _("住院")
+
+    recipient = models.ForeignKey(CareRecipient, on_delete=models.CASCADE, related_name="incidents")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    occurred_on = models.DateField(_("发生日期"))
+    alert = models.ForeignKey(
+        Alert, on_delete=models.SET_NULL, null=True, blank=True, related_name="incidents"
+    )
+    note = models.CharField(_("经过"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("意外事件")
+        verbose_name_plural = _("意外事件")
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["community", "occurred_on"], name="care_incident_day")]

@@ -94,3 +94,53 @@ def board(*, now: dt.datetime | None = None) -> dict:
     )
     summary = [{"state": k, "label": label, "n": counts[k]} for k, label in LABELS.items()]
     return {"rows": rows, "counts": counts, "summary": summary, "open_alerts": open_alerts}
+
+
+def programme_figures(*, year: int) -> dict:
+    """The year's facts: people enrolled, person-times served, incidents, the accident rate.
+
+    Person-times served: visits and calls recorded, plus services delivered to
+    enrolled people through the matching. The accident rate: the share of the
+    people enrolled during the year who had a fall or another accident.
+    """
+    from kuihua.care.models import Incident
+    from kuihua.matching.models import ServiceDelivery
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime(year, 1, 1, tzinfo=zone)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=zone)
+    enrolled = CareRecipient.objects.filter(enrolled_at__lt=end)
+    people = enrolled.count()
+    contacts = CheckIn.objects.filter(
+        at__gte=start, at__lt=end, channel__in=(CheckIn.Channel.VISIT, CheckIn.Channel.CALL)
+    ).count()
+    delivered = ServiceDelivery.objects.filter(
+        delivered_at__gte=start,
+        delivered_at__lt=end,
+        resident_id__in=enrolled.values("resident_id"),
+    ).count()
+    incidents = Incident.objects.filter(occurred_on__year=year)
+    accidents = incidents.filter(kind__in=(Incident.Kind.FALL, Incident.Kind.ACCIDENT))
+    hurt = accidents.values("recipient_id").distinct().count()
+    return {
+        "year": year,
+        "people": people,
+        "person_times": contacts + delivered,
+        "incidents": incidents.count(),
+        "people_with_accidents": hurt,
+        "accident_rate": round(hurt / people, 4) if people else None,
+    }
+
+
+def visits_of(user) -> list[CareRecipient]:
+    """The people `user` visits (primary or backup), with today's last check-in."""
+    if not user.is_authenticated:
+        return []
+    from django.db.models import Q
+
+    return list(
+        CareRecipient.objects.filter(Q(primary_visitor=user) | Q(backup_visitors=user), active=True)
+        .select_related("resident__household__building__compound")
+        .distinct()
+        .order_by("resident__name_pinyin", "id")
+    )

@@ -23,7 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.accounts.models import Role, User
-from kuihua.care.models import DEFAULT_WINDOWS, Alert, CareRecipient, CheckIn, TrainingRecord
+from kuihua.care.models import (
+    DEFAULT_WINDOWS,
+    Alert,
+    CareRecipient,
+    CheckIn,
+    Incident,
+    TrainingRecord,
+)
 from kuihua.care.sweep import ACKNOWLEDGE_WITHIN, next_window
 from kuihua.core.audit import audit
 from kuihua.core.tenancy import unscoped, use_community
@@ -250,6 +257,18 @@ def alert_resolve(*, actor, alert: Alert, outcome: str, note: str = "") -> Alert
     alert.resolved_at, alert.resolved_by = now, _actor(actor)
     alert.outcome, alert.note = outcome, (note or "").strip()[:200]
     alert.save()
+    if outcome in (Alert.Outcome.HOSPITAL, Alert.Outcome.INCIDENT):
+        Incident.objects.create(
+            community_id=alert.community_id,
+            recipient_id=alert.recipient_id,
+            kind=Incident.Kind.HOSPITAL
+            if outcome == Alert.Outcome.HOSPITAL
+            else Incident.Kind.ACCIDENT,
+            occurred_on=timezone.localdate(now),
+            alert=alert,
+            note=alert.note,
+            recorded_by=_actor(actor),
+        )
     audit(
         actor=actor,
         community_id=alert.community_id,
@@ -346,3 +365,105 @@ def training_record(*, actor, user, course: str, completed_on: dt.date) -> Train
         new={"user": user.pk, "course": record.course},
     )
     return record
+
+
+# --- incidents, regular services, birthdays ------------------------------------------
+
+
+@transaction.atomic
+def incident_record(
+    *, actor, recipient: CareRecipient, kind: str, occurred_on: dt.date, note: str = ""
+) -> Incident:
+    if kind not in Incident.Kind.values:
+        raise CareError(_("请选择事件类型"), field="kind")
+    if occurred_on > timezone.localdate():
+        raise CareError(_("发生日期不能晚于今天"), field="occurred_on")
+    incident = Incident.objects.create(
+        recipient=recipient,
+        kind=kind,
+        occurred_on=occurred_on,
+        note=(note or "").strip()[:300],
+        recorded_by=_actor(actor),
+    )
+    audit(
+        actor=actor,
+        community_id=incident.community_id,
+        action="care.incident",
+        obj=incident,
+        new={"kind": kind, "on": occurred_on.isoformat()},
+    )
+    return incident
+
+
+def regular_service_order(*, actor, recipient: CareRecipient, category, **need_fields):
+    """A regular service from the care plan (meals on weekdays, a monthly haircut …) as a
+    need in the matching (service orders to organizations and partner institutions).
+
+    Details are shared only if the person consented to share them with providers.
+    """
+    from kuihua.matching.models import Need
+    from kuihua.matching.services import need_raise
+    from kuihua.registry.models import Consent
+
+    consented = (
+        Consent.objects.filter(
+            resident_id=recipient.resident_id, purpose=Consent.Purpose.SHARE_WITH_PROVIDER
+        )
+        .order_by("-recorded_at", "-id")
+        .values_list("granted", flat=True)
+        .first()
+    )
+    return need_raise(
+        actor=actor,
+        resident=recipient.resident,
+        category=category,
+        channel=Need.Channel.COORDINATOR,
+        consent_to_share=bool(consented),
+        **need_fields,
+    )
+
+
+def birthdays_remind(*, today: dt.date | None = None) -> int:
+    """A week ahead of an enrolled person's birthday, tell their visitors and the
+    coordinators (once a year: the year is marked in the same transaction)."""
+    today = today or timezone.localdate()
+    ahead = today + dt.timedelta(days=7)
+    told = 0
+    with unscoped():
+        due = list(
+            CareRecipient.objects.filter(
+                active=True,
+                resident__birth_date__month=ahead.month,
+                resident__birth_date__day=ahead.day,
+            )
+            .exclude(birthday_reminded_year=ahead.year)
+            .values_list("pk", "community_id")
+        )
+    for pk, community_id in due:
+        with use_community(community_id), transaction.atomic():
+            marked = (
+                CareRecipient.objects.filter(pk=pk)
+                .exclude(birthday_reminded_year=ahead.year)
+                .update(birthday_reminded_year=ahead.year)
+            )
+            if not marked:
+                continue  # another run told them
+            recipient = CareRecipient.objects.select_related("resident", "primary_visitor").get(
+                pk=pk
+            )
+            age = ahead.year - recipient.resident.birth_date.year
+            people = [recipient.primary_visitor, *duty_officers(community_id)]
+            for person in {p.pk: p for p in people if p is not None}.values():
+                notify(
+                    recipient=person,
+                    kind="care_birthday",
+                    title=_("%(name)s %(date)s 过 %(age)s 岁生日")
+                    % {
+                        "name": recipient.resident.name,
+                        "date": ahead.strftime("%m-%d"),
+                        "age": age,
+                    },
+                    body=_("可以提前安排一次上门看望。"),
+                )
+            told += 1
+    return told

@@ -27,3 +27,13 @@ def care_sweep() -> None:
     told = alerts_notify()
     if raised or escalated or told:
         logger.info("care: %s alerts raised, %s escalated, %s told", raised, escalated, told)
+
+
+@db_periodic_task(crontab(minute="0", hour="9"))
+def care_birthdays() -> None:
+    """Daily at 09:00: birthdays a week ahead, so a visit can be planned."""
+    from kuihua.care.services import birthdays_remind
+
+    told = birthdays_remind()
+    if told:
+        logger.info("care: %s birthdays reminded", told)

@@ -85,3 +85,26 @@ def board(request):
         "last_sweep": last_sweep(),
     }
     return render_page(request, "care/board.html", "care/_board.html", context)
+
+
+@login_required
+def my_visits(request):
+    """A visitor's phone page: the people they look after, one tap per visit outcome."""
+    people = selectors.visits_of(request.user)
+    error = ""
+    if request.method == "POST":
+        chosen = next((p for p in people if str(p.pk) == request.POST.get("recipient")), None)
+        if chosen is None:
+            raise Http404
+        try:
+            check_in(
+                actor=request.user,
+                recipient=chosen,
+                channel="visit",
+                result=request.POST.get("result", ""),
+                note=request.POST.get("note", ""),
+            )
+            return redirect("care:my_visits")
+        except CareError as exc:
+            error = str(exc)
+    return render(request, "care/my_visits.html", {"people": people, "error": error})

@@ -83,3 +83,43 @@ def test_the_board_is_for_the_duty_officer_and_refreshes_in_place(client, coordi
     assert 'hx-trigger="every 30s"' in page.content.decode()
     assert "<html" not in part.content.decode()
     assert "张桂芳" in part.content.decode()
+
+
+def test_a_visitor_records_a_knock_on_a_phone_and_no_answer_alerts(
+    client, in_community, coordinator
+):
+    import datetime as dt
+
+    from kuihua.care import services
+    from kuihua.care.models import Alert, CheckIn
+
+    visitor = UserFactory(role=Role.VOLUNTEER, community=in_community)
+    services.training_record(
+        actor=coordinator, user=visitor, course="探访培训", completed_on=dt.date(2026, 1, 1)
+    )
+    resident = ResidentFactory(household__building__compound__community=in_community, name="孙玉珍")
+    recipient = services.recipient_enrol(
+        actor=coordinator, resident=resident, primary_visitor=visitor
+    )
+    client.force_login(visitor)
+
+    assert "孙玉珍" in client.get("/care/visits/").content.decode()
+    client.post("/care/visits/", {"recipient": recipient.pk, "result": "well"})
+    client.post(
+        "/care/visits/", {"recipient": recipient.pk, "result": "no_answer", "note": "敲门无人"}
+    )
+
+    assert list(CheckIn.objects.values_list("result", flat=True).order_by("id")) == [
+        "well",
+        "no_answer",
+    ]
+    assert Alert.objects.get().kind == "no_answer"
+
+
+def test_someone_else_cannot_record_a_visit(client, in_community, coordinator, world):
+    stranger = UserFactory(role=Role.VOLUNTEER, community=in_community)
+    client.force_login(stranger)
+
+    refused = client.post("/care/visits/", {"recipient": world["recipient"].pk, "result": "well"})
+
+    assert refused.status_code == 404
