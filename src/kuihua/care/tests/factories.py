@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
-from kuihua.care import services
+import datetime as dt
+
+from kuihua.accounts.models import Role
+from kuihua.accounts.tests.factories import UserFactory
+from kuihua.care import duty, services
+from kuihua.care.models import DutyPreference, DutyShift
 
 
 def care_world(*, coordinator, resident) -> dict:
-    """An enrolled person with an alert (a door nobody answered), for the isolation walk."""
+    """One of each care object in the current community (for the isolation walk)."""
     recipient = services.recipient_enrol(actor=coordinator, resident=resident)
     check_in = services.check_in(
         actor=coordinator, recipient=recipient, channel="visit", result="no_answer"
     )
-    return {"recipient": recipient, "alert": check_in.alert}
+    volunteers = []
+    for k in range(3):
+        user = UserFactory(
+            username=f"{coordinator.username}-duty{k}",
+            role=Role.VOLUNTEER,
+            community=coordinator.community,
+        )
+        DutyPreference.objects.create(user=user, max_shifts_per_month=31, max_consecutive_days=31)
+        volunteers.append(user)
+    duty.rota_generate(actor=coordinator, year=2026, month=12)
+    shift = DutyShift.objects.filter(user=volunteers[0]).order_by("day").first()
+    busy = set(DutyShift.objects.filter(day=shift.day).values_list("user_id", flat=True))
+    free = next(v for v in volunteers if v.pk not in busy)  # 3 people, 2 shifts a day
+    swap = duty.swap_request(actor=volunteers[0], shift=shift, to_user=free)
+    incident = services.incident_record(
+        actor=coordinator, recipient=recipient, kind="fall", occurred_on=dt.date(2026, 1, 5)
+    )
+    return {
+        "recipient": recipient,
+        "alert": check_in.alert,
+        "shift": shift,
+        "swap": swap,
+        "incident": incident,
+    }

@@ -56,6 +56,10 @@ OBJECTS = {
     "run_id": lambda w: w["run"].pk,
     "proposal_id": lambda w: w["proposal"].pk,
     "alert_id": lambda w: w["alert"].pk,
+    "recipient_id": lambda w: w["recipient"].pk,
+    "shift_id": lambda w: w["shift"].pk,
+    "swap_id": lambda w: w["swap"].pk,
+    "incident_id": lambda w: w["incident"].pk,
 }
 # Path parameters that name no community object (the walk leaves those routes alone).
 NOT_OBJECTS = {"area_key", "code", "token"}
