@@ -33,7 +33,7 @@ from kuihua.care.models import (
 )
 from kuihua.care.sweep import ACKNOWLEDGE_WITHIN, next_window
 from kuihua.core.audit import audit
-from kuihua.core.tenancy import unscoped, use_community
+from kuihua.core.tenancy import current_community_ids, unscoped, use_community
 from kuihua.notifications.services import notify
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -72,6 +72,17 @@ def windows_clean(windows) -> list[list[str]]:
         if s2 < e1:
             raise CareError(_("签到时段不能重叠"), field="windows")
     return cleaned
+
+
+def trained_visitors():
+    """Accounts of the community with a training record: who may be assigned as visitors."""
+    return (
+        User.objects.filter(
+            care_trainings__isnull=False, is_active=True, community_id__in=current_community_ids()
+        )
+        .distinct()
+        .order_by("username")
+    )
 
 
 def is_trained(user) -> bool:

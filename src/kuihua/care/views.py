@@ -1,24 +1,35 @@
 """Pages of the care programme."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from kuihua.care import selectors
-from kuihua.care.duty import on_duty_now
-from kuihua.care.models import Alert
+from kuihua.care.duty import on_duty_now, rota_generate, swap_decide
+from kuihua.care.forms import CallForm, EnrolForm, IncidentForm, PauseForm, RotaForm
+from kuihua.care.models import Alert, CareRecipient, DutyShift, SwapRequest
 from kuihua.care.services import (
     CareError,
     alert_acknowledge,
     alert_resolve,
     check_in,
+    incident_record,
     recipient_by_token,
+    recipient_enrol,
+    recipient_pause,
+    self_link_issue,
+    trained_visitors,
 )
 from kuihua.care.sweep import last_sweep
-from kuihua.core.pages import render_page, require
+from kuihua.core.audit import log_access
+from kuihua.core.pages import apply_service_error, render_page, require
 from kuihua.core.tenancy import use_community
+from kuihua.registry.selectors import access_resident
 
 
 @login_required
@@ -108,3 +119,128 @@ def my_visits(request):
         except CareError as exc:
             error = str(exc)
     return render(request, "care/my_visits.html", {"people": people, "error": error})
+
+
+# --- the coordinator's pages -------------------------------------------------------------
+
+
+def _recipients():
+    return CareRecipient.objects.select_related("resident", "primary_visitor").order_by(
+        "resident__name_pinyin", "id"
+    )
+
+
+@login_required
+def recipient_list(request):
+    """Everyone enrolled, with the enrol form (the resident by their registry number)."""
+    require(request.user, "care.manage")
+    form = EnrolForm(
+        request.POST if request.method == "POST" else None, visitors=trained_visitors()
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            resident = access_resident(request.user, form.cleaned_data["resident"])
+        except Http404:
+            form.add_error("resident", _("找不到该居民"))
+        else:
+            try:
+                recipient = recipient_enrol(
+                    actor=request.user,
+                    resident=resident,
+                    risk=form.cleaned_data["risk"],
+                    conditions=form.cleaned_data["conditions"],
+                    windows=form.cleaned_data["windows"],
+                    primary_visitor=form.cleaned_data["primary_visitor"],
+                )
+                return redirect("care:recipient_detail", recipient_id=recipient.pk)
+            except CareError as exc:
+                apply_service_error(form, exc)
+    return render(request, "care/recipient_list.html", {"recipients": _recipients(), "form": form})
+
+
+@login_required
+def recipient_detail(request, recipient_id: int):
+    """One person: plan, visitors, latest check-ins and alerts; record a call, pause,
+    issue the saved link; the health conditions only on a logged request."""
+    require(request.user, "care.manage")
+    recipient = get_object_or_404(_recipients(), pk=recipient_id)
+    conditions = None
+    link = ""
+    forms_ = {"call": CallForm(), "pause": PauseForm(), "incident": IncidentForm()}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "call":
+                forms_["call"] = form = CallForm(request.POST)
+                if form.is_valid():
+                    check_in(
+                        actor=request.user, recipient=recipient, channel="call", **form.cleaned_data
+                    )
+                    return redirect("care:recipient_detail", recipient_id=recipient.pk)
+            elif action == "pause":
+                forms_["pause"] = form = PauseForm(request.POST)
+                if form.is_valid():
+                    recipient_pause(actor=request.user, recipient=recipient, **form.cleaned_data)
+                    return redirect("care:recipient_detail", recipient_id=recipient.pk)
+            elif action == "incident":
+                forms_["incident"] = form = IncidentForm(request.POST)
+                if form.is_valid():
+                    incident_record(actor=request.user, recipient=recipient, **form.cleaned_data)
+                    return redirect("care:recipient_detail", recipient_id=recipient.pk)
+            elif action == "link":
+                token = self_link_issue(actor=request.user, recipient=recipient)
+                link = request.build_absolute_uri(reverse("care:self_check_in", args=[token]))
+            elif action == "conditions":
+                log_access(
+                    user=request.user,
+                    subject=recipient.resident,
+                    fields=["conditions"],
+                    purpose="care",
+                )
+                conditions = recipient.conditions
+            else:
+                raise Http404
+        except CareError as exc:
+            apply_service_error(form, exc)
+    context = {
+        "recipient": recipient,
+        "conditions": conditions,
+        "link": link,
+        "check_ins": recipient.check_ins.select_related("by")[:20],
+        "alerts": recipient.alerts.all()[:20],
+        "incidents": recipient.incidents.all()[:20],
+        **{f"{k}_form": v for k, v in forms_.items()},
+    }
+    return render(request, "care/recipient_detail.html", context)
+
+
+@login_required
+def rota_page(request):
+    """The duty line's month: generate it, see who holds each shift, decide swaps."""
+    require(request.user, "care.manage")
+    today = timezone.localdate()
+    form = RotaForm(request.POST or None, initial={"year": today.year, "month": today.month})
+    left = None
+    year, month = today.year, today.month
+    if request.method == "POST" and request.POST.get("action") == "decide":
+        swap = get_object_or_404(SwapRequest, pk=request.POST.get("swap") or 0)
+        try:
+            swap_decide(actor=request.user, swap=swap, approve=request.POST.get("approve") == "1")
+        except CareError as exc:
+            messages.error(request, str(exc))
+        return redirect("care:rota")
+    if request.method == "POST" and form.is_valid():
+        year, month = form.cleaned_data["year"], form.cleaned_data["month"]
+        try:
+            _shifts, left = rota_generate(actor=request.user, year=year, month=month)
+        except CareError as exc:
+            apply_service_error(form, exc)
+    shifts = DutyShift.objects.filter(day__year=year, day__month=month).select_related("user")
+    pending = SwapRequest.objects.filter(status=SwapRequest.Status.PENDING).select_related(
+        "shift", "from_user", "to_user"
+    )
+    return render(
+        request,
+        "care/rota.html",
+        {"form": form, "shifts": shifts, "left": left, "pending": pending},
+    )

@@ -123,3 +123,67 @@ def test_someone_else_cannot_record_a_visit(client, in_community, coordinator, w
     refused = client.post("/care/visits/", {"recipient": world["recipient"].pk, "result": "well"})
 
     assert refused.status_code == 404
+
+
+def test_a_coordinator_enrols_a_resident_with_own_windows_and_bad_windows_are_refused(
+    client, in_community, coordinator
+):
+    from kuihua.care.models import CareRecipient
+
+    resident = ResidentFactory(household__building__compound__community=in_community, name="钱淑珍")
+    client.force_login(coordinator)
+
+    refused = client.post(
+        "/care/people/", {"resident": resident.pk, "risk": "high", "windows": "10:00-08:00"}
+    )
+    assert "开始要早于结束" in refused.content.decode()
+    assert not CareRecipient.objects.exists()
+
+    made = client.post(
+        "/care/people/",
+        {"resident": resident.pk, "risk": "high", "windows": "07:30-09:30\n15:00-17:00"},
+    )
+
+    recipient = CareRecipient.objects.get()
+    assert made.url == f"/care/people/{recipient.pk}/"
+    assert recipient.windows == [["07:30", "09:30"], ["15:00", "17:00"]]
+
+
+def test_health_conditions_show_only_on_a_logged_request(client, coordinator, world):
+    from kuihua.core.models import AccessLog
+
+    recipient = world["recipient"]
+    recipient.conditions = "高血压，心脏支架术后"
+    recipient.save(update_fields=["conditions"])
+    client.force_login(coordinator)
+    url = f"/care/people/{recipient.pk}/"
+
+    assert "心脏支架" not in client.get(url).content.decode()
+    shown = client.post(url, {"action": "conditions"})
+
+    assert "心脏支架" in shown.content.decode()
+    assert AccessLog.objects.filter(user=coordinator, subject_id=recipient.resident_id).exists()
+
+
+def test_the_duty_officer_records_a_call_and_generates_the_rota(client, coordinator, world):
+    from kuihua.care.models import CheckIn, DutyShift
+
+    client.force_login(coordinator)
+    recipient = world["recipient"]
+
+    client.post(
+        f"/care/people/{recipient.pk}/",
+        {"action": "call", "result": "well", "note": "电话里说很好"},
+    )
+    page = client.post("/care/rota/", {"year": 2026, "month": 12})
+
+    assert CheckIn.objects.filter(recipient=recipient, channel="call", result="well").exists()
+    assert page.status_code == 200
+    assert DutyShift.objects.filter(day__year=2026, day__month=12).count() == 62
+
+
+def test_a_volunteer_cannot_open_the_coordinators_care_pages(client, in_community, world):
+    client.force_login(UserFactory(role=Role.VOLUNTEER, community=in_community))
+
+    for url in ("/care/people/", f"/care/people/{world['recipient'].pk}/", "/care/rota/"):
+        assert client.get(url).status_code == 404, url

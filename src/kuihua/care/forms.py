@@ -1,0 +1,64 @@
+"""Forms of the care programme's pages: they parse; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kuihua.care.models import CareRecipient, CheckIn, Incident
+
+WINDOWS_HELP = _("每行一个时段，如 08:00-10:00；默认上午、下午各一次")
+
+
+class EnrolForm(forms.Form):
+    resident = forms.IntegerField(label=_("居民编号"), min_value=1)
+    risk = forms.ChoiceField(label=_("风险等级"), choices=CareRecipient.Risk.choices)
+    conditions = forms.CharField(label=_("健康状况"), required=False, widget=forms.Textarea)
+    windows = forms.CharField(
+        label=_("签到时段"),
+        required=False,
+        help_text=WINDOWS_HELP,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    primary_visitor = forms.ModelChoiceField(label=_("主要探访人"), queryset=None, required=False)
+
+    def __init__(self, *args, visitors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["primary_visitor"].queryset = visitors
+
+    def clean_windows(self) -> list[list[str]] | None:
+        text = self.cleaned_data["windows"].strip()
+        if not text:
+            return None
+        pairs = []
+        for line in text.replace("，", "\n").splitlines():
+            line = line.strip().replace("–", "-").replace("—", "-").replace("～", "-")
+            if line:
+                start, _sep, end = line.partition("-")
+                pairs.append([start.strip(), end.strip()])
+        return pairs
+
+
+class CallForm(forms.Form):
+    result = forms.ChoiceField(label=_("情况"), choices=CheckIn.Result.choices)
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+
+
+class PauseForm(forms.Form):
+    until = forms.DateField(
+        label=_("暂停至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("暂停原因"), required=False, max_length=100)
+
+
+class IncidentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=Incident.Kind.choices)
+    occurred_on = forms.DateField(
+        label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("经过"), required=False, max_length=300)
+
+
+class RotaForm(forms.Form):
+    year = forms.IntegerField(label=_("年"), min_value=2000, max_value=2100)
+    month = forms.IntegerField(label=_("月"), min_value=1, max_value=12)
