@@ -2,8 +2,8 @@
 
 The elders who consented to the care programme (the generator records a
 Consent "care" for them) are enrolled, up to 120, with the default windows;
-eight volunteers of the organizations (accounts not yet activated) are trained
-and assigned as visitors;
+eight volunteers of the organizations (accounts without a password yet) are trained
+and assigned as visitors and take this month's duty-line shifts;
 this morning's visits are recorded for most. Through the services, as always.
 """
 
@@ -34,7 +34,7 @@ def demo_care(*, community, seed: int = 2026, today: dt.date | None = None) -> d
             role=Role.VOLUNTEER,
             community=community,
             display_name=membership.resident.name,
-            is_active=False,  # a placeholder account until the volunteer signs up
+            is_active=True,
         )
         services.training_record(
             actor=None,
@@ -64,4 +64,16 @@ def demo_care(*, community, seed: int = 2026, today: dt.date | None = None) -> d
                 recipient=recipient,
                 channel=rng.choice(["visit", "self", "call"]),
             )
-    return {"enrolled": enrolled, "visitors": len(visitors)}
+    # The duty line: the trained volunteers take this month's shifts.
+    from kuihua.care.duty import rota_generate
+    from kuihua.care.models import DutyPreference
+
+    for user in visitors:
+        DutyPreference.objects.create(
+            user=user,
+            days=rng.choice(list(DutyPreference.Days.values)),
+            max_shifts_per_month=rng.choice([8, 10, 12]),
+            max_consecutive_days=3,
+        )
+    _shifts, uncovered = rota_generate(actor=None, year=today.year, month=today.month)
+    return {"enrolled": enrolled, "visitors": len(visitors), "uncovered": len(uncovered)}
