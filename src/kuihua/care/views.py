@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from kuihua.accounts.models import User
 from kuihua.care import selectors
-from kuihua.care.duty import on_duty_now, rota_generate, swap_decide
+from kuihua.care.duty import on_duty_now, rota_generate, swap_decide, swap_request
 from kuihua.care.forms import CallForm, EnrolForm, IncidentForm, PauseForm, RotaForm
 from kuihua.care.models import Alert, CareRecipient, DutyShift, SwapRequest
 from kuihua.care.services import (
@@ -243,4 +244,40 @@ def rota_page(request):
         request,
         "care/rota.html",
         {"form": form, "shifts": shifts, "left": left, "pending": pending},
+    )
+
+
+@login_required
+def my_duty(request):
+    """A volunteer's shifts on the duty line, from today; hand one over to someone free."""
+    today = timezone.localdate()
+    shifts = list(
+        DutyShift.objects.filter(user=request.user, day__gte=today).order_by("day", "index")[:40]
+    )
+    colleagues = list(
+        User.objects.filter(duty_preference__isnull=False, is_active=True)
+        .exclude(pk=request.user.pk)
+        .order_by("username")
+    )
+    error = ""
+    if request.method == "POST":
+        shift = next((s for s in shifts if str(s.pk) == request.POST.get("shift")), None)
+        taker = next((u for u in colleagues if str(u.pk) == request.POST.get("to_user")), None)
+        if shift is None:
+            raise Http404
+        try:
+            swap_request(actor=request.user, shift=shift, to_user=taker)
+            messages.success(request, _("换班申请已提交，等待社区审批"))
+            return redirect("care:my_duty")
+        except CareError as exc:
+            error = str(exc)
+    asked = set(
+        SwapRequest.objects.filter(
+            from_user=request.user, status=SwapRequest.Status.PENDING
+        ).values_list("shift_id", flat=True)
+    )
+    return render(
+        request,
+        "care/my_duty.html",
+        {"shifts": shifts, "colleagues": colleagues, "asked": asked, "error": error},
     )

@@ -187,3 +187,26 @@ def test_a_volunteer_cannot_open_the_coordinators_care_pages(client, in_communit
 
     for url in ("/care/people/", f"/care/people/{world['recipient'].pk}/", "/care/rota/"):
         assert client.get(url).status_code == 404, url
+
+
+def test_a_volunteer_asks_to_hand_over_a_shift_and_the_coordinator_approves(
+    client, coordinator, world
+):
+    from kuihua.care.models import DutyPreference, DutyShift, SwapRequest
+
+    shift = world["shift"]
+    holder = shift.user
+    SwapRequest.objects.all().delete()
+    busy = set(DutyShift.objects.filter(day=shift.day).values_list("user_id", flat=True))
+    taker = next(p.user for p in DutyPreference.objects.all() if p.user_id not in busy)
+    client.force_login(holder)
+
+    assert str(shift.day) in client.get("/care/duty/").content.decode()
+    client.post("/care/duty/", {"shift": shift.pk, "to_user": taker.pk})
+    swap = SwapRequest.objects.get()
+
+    client.force_login(coordinator)
+    client.post("/care/rota/", {"action": "decide", "swap": swap.pk, "approve": "1"})
+
+    shift.refresh_from_db()
+    assert shift.user == taker
