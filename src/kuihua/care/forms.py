@@ -62,3 +62,15 @@ class IncidentForm(forms.Form):
 class RotaForm(forms.Form):
     year = forms.IntegerField(label=_("年"), min_value=2000, max_value=2100)
     month = forms.IntegerField(label=_("月"), min_value=1, max_value=12)
+
+
+class TrainingForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("志愿者"), queryset=None)
+    course = forms.CharField(label=_("培训内容"), max_length=100)
+    completed_on = forms.DateField(
+        label=_("完成日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, volunteers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = volunteers

@@ -9,10 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from kuihua.accounts.models import User
+from kuihua.accounts.models import Role, User
 from kuihua.care import selectors
 from kuihua.care.duty import on_duty_now, rota_generate, swap_decide, swap_request
-from kuihua.care.forms import CallForm, EnrolForm, IncidentForm, PauseForm, RotaForm
+from kuihua.care.forms import (
+    CallForm,
+    EnrolForm,
+    IncidentForm,
+    PauseForm,
+    RotaForm,
+    TrainingForm,
+)
 from kuihua.care.models import Alert, CareRecipient, DutyShift, SwapRequest
 from kuihua.care.services import (
     CareError,
@@ -25,6 +32,7 @@ from kuihua.care.services import (
     recipient_pause,
     self_link_issue,
     trained_visitors,
+    training_record,
 )
 from kuihua.care.sweep import last_sweep
 from kuihua.core.audit import log_access
@@ -131,14 +139,16 @@ def _recipients():
     )
 
 
+VISITOR_ROLES = (Role.VOLUNTEER, Role.ORG_LEADER, Role.STEWARD, Role.COORDINATOR)
+
+
 @login_required
 def recipient_list(request):
     """Everyone enrolled, with the enrol form (the resident by their registry number)."""
     require(request.user, "care.manage")
-    form = EnrolForm(
-        request.POST if request.method == "POST" else None, visitors=trained_visitors()
-    )
-    if request.method == "POST" and form.is_valid():
+    enrolling = request.method == "POST" and request.POST.get("action") != "training"
+    form = EnrolForm(request.POST if enrolling else None, visitors=trained_visitors())
+    if enrolling and form.is_valid():
         try:
             resident = access_resident(request.user, form.cleaned_data["resident"])
         except Http404:
@@ -156,7 +166,26 @@ def recipient_list(request):
                 return redirect("care:recipient_detail", recipient_id=recipient.pk)
             except CareError as exc:
                 apply_service_error(form, exc)
-    return render(request, "care/recipient_list.html", {"recipients": _recipients(), "form": form})
+    training = TrainingForm(
+        request.POST if request.POST.get("action") == "training" else None,
+        volunteers=User.objects.filter(
+            community=request.user.community, role__in=VISITOR_ROLES, is_active=True
+        ).order_by("username"),
+    )
+    if training.is_bound and training.is_valid():
+        try:
+            training_record(actor=request.user, **training.cleaned_data)
+            messages.success(request, _("培训记录已保存"))
+            return redirect("care:recipient_list")
+        except CareError as exc:
+            apply_service_error(training, exc)
+    context = {
+        "recipients": _recipients(),
+        "form": form,
+        "training_form": training,
+        "figures": selectors.programme_figures(year=timezone.localdate().year),
+    }
+    return render(request, "care/recipient_list.html", context)
 
 
 @login_required

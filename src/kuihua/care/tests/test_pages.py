@@ -210,3 +210,32 @@ def test_a_volunteer_asks_to_hand_over_a_shift_and_the_coordinator_approves(
 
     shift.refresh_from_db()
     assert shift.user == taker
+
+
+def test_a_coordinator_records_training_so_the_volunteer_can_visit(
+    client, in_community, coordinator
+):
+    from kuihua.care.models import TrainingRecord
+
+    volunteer = UserFactory(role=Role.VOLUNTEER, community=in_community, username="xiaoli")
+    client.force_login(coordinator)
+    before = client.get("/care/people/").content.decode()
+    assert (
+        f'value="{volunteer.pk}"'
+        not in before[before.index('name="primary_visitor"') :].split("</select>")[0]
+    )
+
+    client.post(
+        "/care/people/",
+        {
+            "action": "training",
+            "user": volunteer.pk,
+            "course": "探访培训",
+            "completed_on": "2026-11-20",
+        },
+    )
+    page = client.get("/care/people/").content.decode()
+
+    assert TrainingRecord.objects.filter(user=volunteer).exists()
+    visitor_choice = page[page.index('name="primary_visitor"') :].split("</select>")[0]
+    assert f'value="{volunteer.pk}"' in visitor_choice  # now offered as a visitor
