@@ -12,6 +12,8 @@ from kuihua.activities.services import ActivityError
 from kuihua.activities.signup_api import me_router as my_signups_router
 from kuihua.activities.signup_api import router as signup_router
 from kuihua.activities.signups import SignupError
+from kuihua.care.api import router as care_router
+from kuihua.care.services import CareError
 from kuihua.core.api_support import KuihuaAPI, install_error_handlers, session_or_token
 from kuihua.matching.api import router as matching_router
 from kuihua.matching.services import MatchingError
@@ -49,6 +51,7 @@ install_error_handlers(
         AttendanceError,
         ServiceRecordError,
         MatchingError,
+        CareError,
     ),
 )
 
@@ -62,3 +65,4 @@ api.add_router("", my_signups_router)
 api.add_router("/venues", venues_router)
 api.add_router("", service_records_router)
 api.add_router("/matching", matching_router)
+api.add_router("/care", care_router)
