@@ -74,3 +74,18 @@ class TrainingForm(forms.Form):
     def __init__(self, *args, volunteers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = volunteers
+
+
+class RegularServiceForm(forms.Form):
+    """A regular service of the care plan, ordered through the matching."""
+
+    category = forms.ModelChoiceField(label=_("服务"), queryset=None)
+    recurrence = forms.ChoiceField(label=_("频次"), choices=())
+    description = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        from kuihua.matching.models import Need, ServiceCategory
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = ServiceCategory.objects.order_by("id")
+        self.fields["recurrence"].choices = Need.Recurrence.choices

@@ -17,6 +17,7 @@ from kuihua.care.forms import (
     EnrolForm,
     IncidentForm,
     PauseForm,
+    RegularServiceForm,
     RotaForm,
     TrainingForm,
 )
@@ -30,6 +31,7 @@ from kuihua.care.services import (
     recipient_by_token,
     recipient_enrol,
     recipient_pause,
+    regular_service_order,
     self_link_issue,
     trained_visitors,
     training_record,
@@ -196,7 +198,12 @@ def recipient_detail(request, recipient_id: int):
     recipient = get_object_or_404(_recipients(), pk=recipient_id)
     conditions = None
     link = ""
-    forms_ = {"call": CallForm(), "pause": PauseForm(), "incident": IncidentForm()}
+    forms_ = {
+        "call": CallForm(),
+        "pause": PauseForm(),
+        "incident": IncidentForm(),
+        "service": RegularServiceForm(),
+    }
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -217,6 +224,13 @@ def recipient_detail(request, recipient_id: int):
                 if form.is_valid():
                     incident_record(actor=request.user, recipient=recipient, **form.cleaned_data)
                     return redirect("care:recipient_detail", recipient_id=recipient.pk)
+            elif action == "service":
+                forms_["service"] = form = RegularServiceForm(request.POST)
+                if form.is_valid():
+                    need = regular_service_order(
+                        actor=request.user, recipient=recipient, **form.cleaned_data
+                    )
+                    return redirect("matching:need_detail", need_id=need.pk)
             elif action == "link":
                 token = self_link_issue(actor=request.user, recipient=recipient)
                 link = request.build_absolute_uri(reverse("care:self_check_in", args=[token]))

@@ -239,3 +239,20 @@ def test_a_coordinator_records_training_so_the_volunteer_can_visit(
     assert TrainingRecord.objects.filter(user=volunteer).exists()
     visitor_choice = page[page.index('name="primary_visitor"') :].split("</select>")[0]
     assert f'value="{volunteer.pk}"' in visitor_choice  # now offered as a visitor
+
+
+def test_a_regular_service_of_the_care_plan_goes_to_the_matching(client, coordinator, world):
+    from kuihua.matching.models import Need, ServiceCategory
+
+    recipient = world["recipient"]
+    meals = ServiceCategory.objects.get(code="meal_delivery")
+    client.force_login(coordinator)
+
+    done = client.post(
+        f"/care/people/{recipient.pk}/",
+        {"action": "service", "category": meals.pk, "recurrence": "weekdays"},
+    )
+
+    need = Need.objects.get(resident=recipient.resident)
+    assert (need.category, need.recurrence, need.status) == (meals, "weekdays", "open")
+    assert done.url == f"/matching/needs/{need.pk}/"
