@@ -136,6 +136,10 @@ class Alert(CommunityOwned):
     level = models.PositiveSmallIntegerField(_("级别"), default=1)
     escalate_at = models.DateTimeField(_("升级时间"))
     notified_level = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Escalated and still unacknowledged: the emergency contacts are told one
+    # after another, in order, every CONTACT_EVERY (see services.contacts_tell).
+    contacts_told = models.PositiveSmallIntegerField(default=0, editable=False)
+    contact_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     acknowledged_at = models.DateTimeField(_("响应时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -303,7 +303,76 @@ def alerts_escalate(*, now: dt.datetime | None = None) -> int:
     with unscoped():
         return Alert.objects.filter(
             acknowledged_at__isnull=True, level=1, escalate_at__lte=now
-        ).update(level=2)
+        ).update(level=2, contact_due_at=now)
+
+
+CONTACT_EVERY = dt.timedelta(minutes=5)
+
+
+def _send_to_contact(contact, text: str) -> None:
+    """An SMS through the notifications' SMS provider (KUIHUA_SMS_SENDER, a setting or
+    an environment variable) when one is configured; always a log line with the
+    number masked. The default set-up sends nothing outside."""
+    import logging
+
+    from kuihua.core.masking import mask_phone
+    from kuihua.notifications.channels import _configured, _setting_callable
+
+    if _configured("KUIHUA_SMS_SENDER", "") and contact.phone:
+        _setting_callable("KUIHUA_SMS_SENDER", "sms")(contact.phone, text)
+    logging.getLogger("kuihua.care").info(
+        "care: emergency contact %s (%s) told of alert", contact.priority, mask_phone(contact.phone)
+    )
+
+
+def contacts_tell(*, now: dt.datetime | None = None) -> int:
+    """Escalated, unacknowledged alerts reach the emergency contacts one by one, in order,
+    every CONTACT_EVERY until someone acknowledges; how many contacts were told.
+
+    Each contact is told, then counted, in one transaction per alert: a crash
+    between the two tells that contact once more, never skips one.
+    """
+    from kuihua.registry.models import EmergencyContact
+
+    now = now or timezone.now()
+    told = 0
+    with unscoped():
+        due = list(
+            Alert.objects.filter(
+                level__gte=2,
+                acknowledged_at__isnull=True,
+                resolved_at__isnull=True,
+                contact_due_at__lte=now,
+            ).values_list("pk", "community_id")
+        )
+    for pk, community_id in due:
+        with use_community(community_id), transaction.atomic():
+            alert = (
+                Alert.objects.select_for_update(of=("self",))
+                .select_related("recipient__resident")
+                .get(pk=pk)
+            )
+            if alert.acknowledged_at is not None or alert.contact_due_at is None:
+                continue
+            contacts = list(
+                EmergencyContact.objects.filter(resident_id=alert.recipient.resident_id).order_by(
+                    "priority", "id"
+                )
+            )
+            if alert.contacts_told >= len(contacts):
+                alert.contact_due_at = None  # everyone in the chain has been told
+            else:
+                contact = contacts[alert.contacts_told]
+                _send_to_contact(
+                    contact,
+                    _("【社区关爱】%(name)s 今天未按时报平安，社区正在联系，请您尽快确认。")
+                    % {"name": alert.recipient.resident.name},
+                )
+                alert.contacts_told += 1
+                alert.contact_due_at = now + CONTACT_EVERY
+                told += 1
+            alert.save(update_fields=["contacts_told", "contact_due_at"])
+    return told
 
 
 def alerts_notify(*, batch: int = 500) -> int:

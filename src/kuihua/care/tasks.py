@@ -19,12 +19,12 @@ logger = logging.getLogger("kuihua.care")
 @db_periodic_task(crontab(minute="*"))
 def care_sweep() -> None:
     """Every minute: missed windows → alerts; late acknowledgements → escalation; notify."""
-    from kuihua.care.services import alerts_escalate, alerts_notify
+    from kuihua.care.services import alerts_escalate, alerts_notify, contacts_tell
     from kuihua.care.sweep import windows_sweep
 
     raised = windows_sweep()
     escalated = alerts_escalate()
-    told = alerts_notify()
+    told = alerts_notify() + contacts_tell()
     if raised or escalated or told:
         logger.info("care: %s alerts raised, %s escalated, %s told", raised, escalated, told)
 

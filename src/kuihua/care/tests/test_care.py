@@ -207,3 +207,41 @@ def test_the_board_shows_each_window_done_open_late_or_alerted(
     assert shown["rows"][0].recipient.pk == enrolled.pk  # the worst first
     assert [a.recipient_id for a in shown["open_alerts"]] == [enrolled.pk]
     assert selectors.board(now=at(1, 18, 0, 30))["counts"]["late"] == 2  # closed, not yet swept
+
+
+def test_an_escalated_alert_reaches_the_emergency_contacts_one_by_one_in_order(
+    enrolled, coordinator, settings, monkeypatch
+):
+    from kuihua.registry.models import EmergencyContact
+
+    sent = []
+    monkeypatch.setattr(
+        "kuihua.care.tests.test_care.record_sms", lambda phone, text: sent.append(phone)
+    )
+    settings.KUIHUA_SMS_SENDER = "kuihua.care.tests.test_care.record_sms"
+    resident = enrolled.resident
+    EmergencyContact.objects.create(resident=resident, name="女儿", priority=1, phone="13800000001")
+    EmergencyContact.objects.create(resident=resident, name="儿子", priority=2, phone="13800000002")
+    windows_sweep(now=at(1, 10, 1))
+    services.alerts_escalate(now=at(1, 10, 17))
+
+    assert services.contacts_tell(now=at(1, 10, 17)) == 1
+    assert services.contacts_tell(now=at(1, 10, 18)) == 0  # the next one waits five minutes
+    assert services.contacts_tell(now=at(1, 10, 22)) == 1
+    assert services.contacts_tell(now=at(1, 10, 27)) == 0  # the chain is done
+    assert sent == ["13800000001", "13800000002"]
+
+
+def test_acknowledging_stops_the_chain(enrolled, coordinator):
+    from kuihua.registry.models import EmergencyContact
+
+    EmergencyContact.objects.create(resident=enrolled.resident, name="女儿", phone="13800000001")
+    windows_sweep(now=at(1, 10, 1))
+    services.alerts_escalate(now=at(1, 10, 17))
+    services.alert_acknowledge(actor=coordinator, alert=Alert.objects.get())
+
+    assert services.contacts_tell(now=at(1, 10, 17)) == 0
+
+
+def record_sms(phone, text):  # replaced in the test above
+    raise AssertionError("not patched")
