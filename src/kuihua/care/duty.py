@@ -79,6 +79,32 @@ def rota_generate(*, actor, year: int, month: int) -> tuple[list[DutyShift], lis
     return shifts, left
 
 
+@transaction.atomic
+def preference_set(
+    *,
+    user,
+    days: str,
+    unavailable: list[str],
+    max_shifts_per_month: int,
+    max_consecutive_days: int,
+) -> DutyPreference:
+    """A volunteer's availability for the duty line (the next rota reads it)."""
+    if days not in DutyPreference.Days.values:
+        raise CareError(_("请选择可值班日"), field="days")
+    if not 0 <= max_shifts_per_month <= 31 or not 1 <= max_consecutive_days <= 31:
+        raise CareError(_("班次和天数应在 0 到 31 之间"), field="max_shifts_per_month")
+    preference, _created = DutyPreference.objects.update_or_create(
+        user=user,
+        defaults={
+            "days": days,
+            "unavailable": sorted(set(unavailable)),
+            "max_shifts_per_month": max_shifts_per_month,
+            "max_consecutive_days": max_consecutive_days,
+        },
+    )
+    return preference
+
+
 def on_duty_now(community_id: int, *, now: dt.datetime | None = None) -> list:
     """Who answers the duty line now: the current shift's holder, else the coordinators."""
     from kuihua.care.services import duty_officers

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kuihua.care.models import CareRecipient, CheckIn, Incident
+from kuihua.care.models import CareRecipient, CheckIn, DutyPreference, Incident
 
 WINDOWS_HELP = _("每行一个时段，如 08:00-10:00；默认上午、下午各一次")
 
@@ -89,3 +89,33 @@ class RegularServiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = ServiceCategory.objects.order_by("id")
         self.fields["recurrence"].choices = Need.Recurrence.choices
+
+
+class DutyPreferenceForm(forms.Form):
+    """When a volunteer can take the duty line; dates off as 2026-12-01, one a line."""
+
+    days = forms.ChoiceField(label=_("可值班日"), choices=DutyPreference.Days.choices)
+    unavailable = forms.CharField(
+        label=_("不能值班的日期"),
+        required=False,
+        help_text=_("每行一个日期，如 2026-12-01"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    max_shifts_per_month = forms.IntegerField(label=_("每月最多班次"), min_value=0, max_value=31)
+    max_consecutive_days = forms.IntegerField(label=_("最多连续天数"), min_value=1, max_value=31)
+
+    def clean_unavailable(self) -> list[str]:
+        import datetime as dt
+
+        days = []
+        for line in self.cleaned_data["unavailable"].replace("，", "\n").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                days.append(dt.date.fromisoformat(line).isoformat())
+            except ValueError:
+                raise forms.ValidationError(
+                    _("“%(value)s”不是日期，请写成 2026-12-01"), params={"value": line}
+                ) from None
+        return sorted(set(days))

@@ -11,9 +11,16 @@ from django.views.decorators.cache import never_cache
 
 from kuihua.accounts.models import Role, User
 from kuihua.care import selectors
-from kuihua.care.duty import on_duty_now, rota_generate, swap_decide, swap_request
+from kuihua.care.duty import (
+    on_duty_now,
+    preference_set,
+    rota_generate,
+    swap_decide,
+    swap_request,
+)
 from kuihua.care.forms import (
     CallForm,
+    DutyPreferenceForm,
     EnrolForm,
     IncidentForm,
     PauseForm,
@@ -21,7 +28,7 @@ from kuihua.care.forms import (
     RotaForm,
     TrainingForm,
 )
-from kuihua.care.models import Alert, CareRecipient, DutyShift, SwapRequest
+from kuihua.care.models import Alert, CareRecipient, DutyPreference, DutyShift, SwapRequest
 from kuihua.care.services import (
     CareError,
     alert_acknowledge,
@@ -303,7 +310,25 @@ def my_duty(request):
         .order_by("username")
     )
     error = ""
-    if request.method == "POST":
+    current = DutyPreference.objects.filter(user=request.user).first()
+    preference = DutyPreferenceForm(
+        request.POST if request.POST.get("action") == "preference" else None,
+        initial={
+            "days": current.days if current else DutyPreference.Days.ANY,
+            "unavailable": "\n".join(current.unavailable) if current else "",
+            "max_shifts_per_month": current.max_shifts_per_month if current else 6,
+            "max_consecutive_days": current.max_consecutive_days if current else 2,
+        },
+    )
+    if preference.is_bound:
+        if preference.is_valid():
+            try:
+                preference_set(user=request.user, **preference.cleaned_data)
+                messages.success(request, _("值班意愿已保存，下次排班时生效"))
+                return redirect("care:my_duty")
+            except CareError as exc:
+                apply_service_error(preference, exc)
+    elif request.method == "POST":
         shift = next((s for s in shifts if str(s.pk) == request.POST.get("shift")), None)
         taker = next((u for u in colleagues if str(u.pk) == request.POST.get("to_user")), None)
         if shift is None:
@@ -322,5 +347,11 @@ def my_duty(request):
     return render(
         request,
         "care/my_duty.html",
-        {"shifts": shifts, "colleagues": colleagues, "asked": asked, "error": error},
+        {
+            "shifts": shifts,
+            "colleagues": colleagues,
+            "asked": asked,
+            "error": error,
+            "preference_form": preference,
+        },
     )

@@ -256,3 +256,25 @@ def test_a_regular_service_of_the_care_plan_goes_to_the_matching(client, coordin
     need = Need.objects.get(resident=recipient.resident)
     assert (need.category, need.recurrence, need.status) == (meals, "weekdays", "open")
     assert done.url == f"/matching/needs/{need.pk}/"
+
+
+def test_a_volunteer_states_when_they_can_take_the_duty_line(client, in_community):
+    from kuihua.care.models import DutyPreference
+
+    volunteer = UserFactory(role=Role.VOLUNTEER, community=in_community)
+    client.force_login(volunteer)
+    fields = {
+        "action": "preference",
+        "days": "workdays",
+        "max_shifts_per_month": 4,
+        "max_consecutive_days": 2,
+    }
+
+    refused = client.post("/care/duty/", {**fields, "unavailable": "12月1日"})
+    assert "不是日期" in refused.content.decode()
+    assert not DutyPreference.objects.exists()
+
+    client.post("/care/duty/", {**fields, "unavailable": "2026-12-03\n2026-12-01"})
+
+    preference = DutyPreference.objects.get(user=volunteer)
+    assert (preference.days, preference.unavailable) == ("workdays", ["2026-12-01", "2026-12-03"])
