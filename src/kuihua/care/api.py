@@ -43,17 +43,12 @@ from kuihua.care.schemas import (
     SwapOut,
     VisitOut,
 )
-from kuihua.core.api_support import ServiceError, error_responses, paginated
+from kuihua.core.api_support import ServiceError, error_responses, paginated, require
 from kuihua.core.audit import log_access
 from kuihua.core.tenancy import current_community_ids
 from kuihua.registry.selectors import access_resident
 
 router = Router(tags=["care"])
-
-
-def _require(user, perm: str, obj=None) -> None:
-    if not user.has_perm(perm, obj):
-        raise Http404
 
 
 def _resident_ref(user, resident_id: int, field: str):
@@ -108,7 +103,7 @@ def _detail(user, recipient: CareRecipient) -> CareRecipient:
 )
 @paginated
 def list_recipients(request):
-    _require(request.user, "care.manage")
+    require(request.user, "care.manage")
     return _recipients().order_by("resident__name_pinyin", "id")
 
 
@@ -119,7 +114,7 @@ def list_recipients(request):
 )
 def enrol_recipient(request, payload: EnrolIn):
     user = request.user
-    _require(user, "care.manage")
+    require(user, "care.manage")
     resident = _resident_ref(user, payload.resident_id, "resident_id")
     primary = (
         _member_ref(payload.primary_visitor_id, "primary_visitor_id")
@@ -149,7 +144,7 @@ def enrol_recipient(request, payload: EnrolIn):
 )
 def get_recipient(request, recipient_id: int):
     recipient = _recipient(recipient_id)
-    _require(request.user, "care.view_recipient", recipient)
+    require(request.user, "care.view_recipient", recipient)
     return _detail(request.user, recipient)
 
 
@@ -160,7 +155,7 @@ def get_recipient(request, recipient_id: int):
 )
 def pause_recipient(request, recipient_id: int, payload: PauseIn):
     recipient = _recipient(recipient_id)
-    _require(request.user, "care.manage")
+    require(request.user, "care.manage")
     services.recipient_pause(
         actor=request.user, recipient=recipient, until=payload.until, reason=payload.reason
     )
@@ -176,9 +171,9 @@ def pause_recipient(request, recipient_id: int, payload: PauseIn):
 def record_check_in(request, recipient_id: int, payload: CheckInIn):
     recipient = _recipient(recipient_id)
     if payload.channel == "visit":
-        _require(request.user, "care.record_visit", recipient)
+        require(request.user, "care.record_visit", recipient)
     else:
-        _require(request.user, "care.manage")
+        require(request.user, "care.manage")
     record = services.check_in(
         actor=request.user,
         recipient=recipient,
@@ -197,7 +192,7 @@ def record_check_in(request, recipient_id: int, payload: CheckInIn):
 )
 def issue_self_link(request, recipient_id: int):
     recipient = _recipient(recipient_id)
-    _require(request.user, "care.manage")
+    require(request.user, "care.manage")
     token = services.self_link_issue(actor=request.user, recipient=recipient)
     return {"path": reverse("care:self_check_in", args=[token])}
 
@@ -209,7 +204,7 @@ def issue_self_link(request, recipient_id: int):
 )
 def record_incident(request, recipient_id: int, payload: IncidentIn):
     recipient = _recipient(recipient_id)
-    _require(request.user, "care.manage")
+    require(request.user, "care.manage")
     incident = services.incident_record(
         actor=request.user,
         recipient=recipient,
@@ -227,7 +222,7 @@ def record_incident(request, recipient_id: int, payload: IncidentIn):
 )
 def get_incident(request, incident_id: int):
     incident = get_object_or_404(Incident.objects.all(), pk=incident_id)
-    _require(request.user, "care.manage")
+    require(request.user, "care.manage")
     return incident
 
 
@@ -255,7 +250,7 @@ class AlertFilter(Schema):
 )
 @paginated
 def list_alerts(request, filters: Query[AlertFilter]):
-    _require(request.user, "care.handle_alert")
+    require(request.user, "care.handle_alert")
     alerts = _alerts().alias(
         is_open=ExpressionWrapper(Q(resolved_at__isnull=True), output_field=BooleanField())
     )
@@ -271,7 +266,7 @@ def list_alerts(request, filters: Query[AlertFilter]):
 )
 def get_alert(request, alert_id: int):
     alert = get_object_or_404(_alerts(), pk=alert_id)
-    _require(request.user, "care.handle_alert")
+    require(request.user, "care.handle_alert")
     alert.contacts = list(alert.recipient.resident.emergency_contacts.order_by("priority", "id"))
     return alert
 
@@ -283,7 +278,7 @@ def get_alert(request, alert_id: int):
 )
 def acknowledge_alert(request, alert_id: int):
     alert = get_object_or_404(_alerts(), pk=alert_id)
-    _require(request.user, "care.handle_alert")
+    require(request.user, "care.handle_alert")
     services.alert_acknowledge(actor=request.user, alert=alert)
     return get_object_or_404(_alerts(), pk=alert.pk)
 
@@ -296,7 +291,7 @@ def acknowledge_alert(request, alert_id: int):
 )
 def resolve_alert(request, alert_id: int, payload: ResolveIn):
     alert = get_object_or_404(_alerts(), pk=alert_id)
-    _require(request.user, "care.handle_alert")
+    require(request.user, "care.handle_alert")
     services.alert_resolve(
         actor=request.user, alert=alert, outcome=payload.outcome, note=payload.note
     )
@@ -313,7 +308,7 @@ def resolve_alert(request, alert_id: int, payload: ResolveIn):
     "(coordinators)",
 )
 def get_board(request):
-    _require(request.user, "care.handle_alert")
+    require(request.user, "care.handle_alert")
     found = selectors.board()
     return {
         "counts": found["counts"],
@@ -334,7 +329,7 @@ class YearFilter(Schema):
     "(coordinators)",
 )
 def get_figures(request, filters: Query[YearFilter]):
-    _require(request.user, "care.manage")
+    require(request.user, "care.manage")
     return selectors.programme_figures(year=filters.year or timezone.localdate().year)
 
 
@@ -348,7 +343,7 @@ def get_figures(request, filters: Query[YearFilter]):
     "the shifts nobody could take with the reason (coordinators)",
 )
 def generate_rota(request, payload: RotaIn):
-    _require(request.user, "care.manage")
+    require(request.user, "care.manage")
     shifts, left = duty.rota_generate(actor=request.user, year=payload.year, month=payload.month)
     return Status(201, {"shifts": len(shifts), "uncovered": left})
 
@@ -377,7 +372,7 @@ def list_shifts(request, filters: Query[MonthFilter]):
 )
 def request_swap(request, shift_id: int, payload: SwapIn):
     shift = get_object_or_404(DutyShift.objects.all(), pk=shift_id)
-    _require(request.user, "care.swap_shift", shift)
+    require(request.user, "care.swap_shift", shift)
     to_user = _member_ref(payload.to_user_id, "to_user_id")
     return Status(201, duty.swap_request(actor=request.user, shift=shift, to_user=to_user))
 
@@ -393,7 +388,7 @@ class SwapFilter(Schema):
 )
 @paginated
 def list_swaps(request, filters: Query[SwapFilter]):
-    _require(request.user, "care.manage")
+    require(request.user, "care.manage")
     swaps = SwapRequest.objects.all()
     if filters.status:
         swaps = swaps.filter(status=filters.status)
@@ -407,5 +402,5 @@ def list_swaps(request, filters: Query[SwapFilter]):
 )
 def decide_swap(request, swap_id: int, payload: DecideIn):
     swap = get_object_or_404(SwapRequest.objects.all(), pk=swap_id)
-    _require(request.user, "care.manage")
+    require(request.user, "care.manage")
     return duty.swap_decide(actor=request.user, swap=swap, approve=payload.approve)

@@ -64,6 +64,21 @@ session_only = [django_auth]
 # --- pagination ---------------------------------------------------------------------
 
 
+def require(user, perm: str, obj=None) -> None:
+    """404 unless `user` has `perm` (on `obj`): what one may not act on is not disclosed."""
+    if not user.has_perm(perm, obj):
+        raise Http404
+
+
+def body_ref(fetch, user, object_id: int, field: str):
+    """An object named in a request body, through its `access_*` selector: unknown or
+    out of the user's view is an error on that field (400), not a 404 of the route."""
+    try:
+        return fetch(user, object_id)
+    except Http404:
+        raise ServiceError(_("找不到该记录"), field=field) from None
+
+
 def paginated(func: Callable) -> Callable:
     """Page-number pagination (`?page=2&page_size=50`): `{"items": [...], "count": n}`."""
     return paginate(

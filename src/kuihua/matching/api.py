@@ -5,11 +5,10 @@ take (a resident starting their own order) is 404 too. Business rules live in
 `services`; a broken one answers 400 with the message on its field.
 """
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from kuihua.core.api_support import ServiceError, error_responses, paginated
+from kuihua.core.api_support import ServiceError, body_ref, error_responses, paginated, require
 from kuihua.matching import selectors, services, solver
 from kuihua.matching.models import Need, NeedEvent
 from kuihua.matching.schemas import (
@@ -36,19 +35,6 @@ from kuihua.registry.models import Compound
 from kuihua.registry.selectors import access_resident
 
 router = Router(tags=["matching"])
-
-
-def _require(user, perm: str, obj=None) -> None:
-    if not user.has_perm(perm, obj):
-        raise Http404
-
-
-def _ref(fetch, user, object_id: int, field: str):
-    """An object named in a request body: unknown or out of view is a field error."""
-    try:
-        return fetch(user, object_id)
-    except Http404:
-        raise ServiceError(_("找不到该记录"), field=field) from None
 
 
 def _category(category_id: int, field: str):
@@ -82,7 +68,7 @@ def list_categories(request):
     summary="Add a category of the community's own (coordinators)",
 )
 def create_category(request, payload: CategoryIn):
-    _require(request.user, "matching.manage")
+    require(request.user, "matching.manage")
     return Status(201, services.category_create(actor=request.user, name=payload.name))
 
 
@@ -116,7 +102,7 @@ def raise_need(request, payload: NeedIn):
             raise ServiceError(_("您的账户未关联居民信息"), field="resident_id")
         resident, channel = user.resident, Need.Channel.RESIDENT
     else:
-        resident = _ref(access_resident, user, payload.resident_id, "resident_id")
+        resident = body_ref(access_resident, user, payload.resident_id, "resident_id")
         channel = (
             Need.Channel.COORDINATOR if user.has_perm("matching.manage") else Need.Channel.VOLUNTEER
         )
@@ -151,7 +137,7 @@ def get_need(request, need_id: int):
 )
 def cancel_need(request, need_id: int, payload: ReasonIn):
     need = selectors.access_need(request.user, need_id)
-    _require(request.user, "matching.cancel_need", need)
+    require(request.user, "matching.cancel_need", need)
     close = (
         request.user.has_perm("matching.manage") and need.resident_id != request.user.resident_id
     )
@@ -165,8 +151,8 @@ def cancel_need(request, need_id: int, payload: ReasonIn):
 )
 def assign_need(request, need_id: int, payload: AssignIn):
     need = selectors.access_need(request.user, need_id)
-    _require(request.user, "matching.manage")
-    offer = _ref(selectors.access_offer, request.user, payload.offer_id, "offer_id")
+    require(request.user, "matching.manage")
+    offer = body_ref(selectors.access_offer, request.user, payload.offer_id, "offer_id")
     return services.need_assign(actor=request.user, need=need, offer=offer)
 
 
@@ -177,7 +163,7 @@ def assign_need(request, need_id: int, payload: AssignIn):
 )
 def start_need(request, need_id: int):
     need = selectors.access_need(request.user, need_id)
-    _require(request.user, "matching.serve_need", need)
+    require(request.user, "matching.serve_need", need)
     return services.need_start(actor=request.user, need=need)
 
 
@@ -188,7 +174,7 @@ def start_need(request, need_id: int):
 )
 def finish_need(request, need_id: int):
     need = selectors.access_need(request.user, need_id)
-    _require(request.user, "matching.serve_need", need)
+    require(request.user, "matching.serve_need", need)
     return services.need_done(actor=request.user, need=need)
 
 
@@ -199,7 +185,7 @@ def finish_need(request, need_id: int):
 )
 def rate_need(request, need_id: int, payload: RateIn):
     need = selectors.access_need(request.user, need_id)
-    _require(request.user, "matching.rate_need", need)
+    require(request.user, "matching.rate_need", need)
     return services.need_rate(
         actor=request.user, need=need, rating=payload.rating, comment=payload.comment
     )
@@ -233,7 +219,7 @@ def list_offers(request):
 )
 def create_offer(request, payload: OfferIn):
     user = request.user
-    _require(user, "matching.manage")
+    require(user, "matching.manage")
     compounds = list(Compound.objects.filter(pk__in=payload.compound_ids))
     if len(compounds) != len(set(payload.compound_ids)):
         raise ServiceError(_("找不到该小区"), field="compound_ids")
@@ -245,13 +231,13 @@ def create_offer(request, payload: OfferIn):
         main_category=_category(payload.main_category_id, "main_category_id"),
         categories=extra,
         capacity_per_week=payload.capacity_per_week,
-        organization=_ref(access_organization, user, payload.organization_id, "organization_id")
+        organization=body_ref(access_organization, user, payload.organization_id, "organization_id")
         if payload.organization_id
         else None,
-        volunteer=_ref(access_resident, user, payload.volunteer_id, "volunteer_id")
+        volunteer=body_ref(access_resident, user, payload.volunteer_id, "volunteer_id")
         if payload.volunteer_id
         else None,
-        partner=_ref(access_partner_unit, user, payload.partner_id, "partner_id")
+        partner=body_ref(access_partner_unit, user, payload.partner_id, "partner_id")
         if payload.partner_id
         else None,
         serves_all=payload.serves_all,
@@ -280,7 +266,7 @@ def get_offer(request, offer_id: int):
     summary="Match every open need to the free capacity, optimally (coordinators)",
 )
 def start_run(request, payload: WeightsIn | None = None):
-    _require(request.user, "matching.run")
+    require(request.user, "matching.run")
     weights = solver.Weights(**payload.dict()) if payload else None
     return Status(201, services.match_run(actor=request.user, weights=weights))
 
@@ -327,7 +313,7 @@ def accept_run(request, run_id: int, payload: AcceptIn | None = None):
     summary="Where needs outrun offers: what to incubate or recruit for (coordinators)",
 )
 def gaps(request):
-    _require(request.user, "matching.manage")
+    require(request.user, "matching.manage")
     return selectors.gap_report()
 
 
@@ -337,5 +323,5 @@ def gaps(request):
     summary="Services completed by month, category and provider type (coordinators)",
 )
 def stats(request):
-    _require(request.user, "matching.manage")
+    require(request.user, "matching.manage")
     return selectors.delivery_stats()

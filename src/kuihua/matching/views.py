@@ -286,36 +286,30 @@ def need_assign(request, need_id: int):
     return _detail_again(request, need, assign_form=form)
 
 
-@login_required
-def need_start(request, need_id: int):
+def _provider_step(request, need_id: int, step, done_message: str):
+    """Start or finish an order (the provider, or a coordinator for them): POST only."""
     user = request.user
     need = selectors.access_need(user, need_id)
     require(user, "matching.serve_need", need)
     if (refused := post_only(request)) is not None:
         return refused
     try:
-        services.need_start(actor=user, need=need)
+        step(actor=user, need=need)
     except MatchingError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("已开始服务"))
+        messages.success(request, done_message)
     return _back(request, need)
+
+
+@login_required
+def need_start(request, need_id: int):
+    return _provider_step(request, need_id, services.need_start, _("已开始服务"))
 
 
 @login_required
 def need_done(request, need_id: int):
-    user = request.user
-    need = selectors.access_need(user, need_id)
-    require(user, "matching.serve_need", need)
-    if (refused := post_only(request)) is not None:
-        return refused
-    try:
-        services.need_done(actor=user, need=need)
-    except MatchingError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("服务已完成，辛苦了！"))
-    return _back(request, need)
+    return _provider_step(request, need_id, services.need_done, _("服务已完成，辛苦了！"))
 
 
 @login_required

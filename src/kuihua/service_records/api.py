@@ -9,13 +9,13 @@ answer never tells more than the user may know.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from kuihua.core.api_support import ServiceError, error_responses
+from kuihua.core.api_support import ServiceError, body_ref, error_responses, require
 from kuihua.organizations.selectors import access_organization
 from kuihua.registry.selectors import access_resident
 from kuihua.service_records import selectors, services
@@ -46,19 +46,6 @@ PDF_RESPONSE = {
         }
     }
 }
-
-
-def _require(user, perm: str, obj) -> None:
-    if not user.has_perm(perm, obj):
-        raise Http404
-
-
-def _ref(fetch, user, object_id: int, field: str):
-    """An object named in a request body: unknown or out of view is a field error."""
-    try:
-        return fetch(user, object_id)
-    except Http404:
-        raise ServiceError(_("找不到该记录"), field=field) from None
 
 
 def _detail(user, record_id: int):
@@ -103,14 +90,14 @@ def me(request, filters: Query[YearQuery]):
 )
 def create_record(request, payload: RecordIn):
     user = request.user
-    organization = _ref(access_organization, user, payload.organization_id, "organization_id")
+    organization = body_ref(access_organization, user, payload.organization_id, "organization_id")
     if not user.has_perm("service_records.add_record", organization):
         raise ServiceError(
             _("只有该组织的负责人或社区工作者可以补录服务记录"),
             field="organization_id",
             status=403,
         )
-    resident = _ref(access_resident, user, payload.resident_id, "resident_id")
+    resident = body_ref(access_resident, user, payload.resident_id, "resident_id")
     record = services.record_create_manual(
         actor=user,
         organization=organization,
@@ -137,7 +124,7 @@ def get_record(request, record_id: int):
 def verify_record(request, record_id: int, payload: VerifyIn):
     user = request.user
     record = selectors.access_record(user, record_id)
-    _require(user, "service_records.verify_record", record)
+    require(user, "service_records.verify_record", record)
     services.record_verify(actor=user, record=record, quality=payload.quality)
     return _detail(user, record_id)
 
@@ -150,7 +137,7 @@ def verify_record(request, record_id: int, payload: VerifyIn):
 def reject_record(request, record_id: int, payload: RejectIn):
     user = request.user
     record = selectors.access_record(user, record_id)
-    _require(user, "service_records.verify_record", record)
+    require(user, "service_records.verify_record", record)
     services.record_reject(actor=user, record=record, reason=payload.reason)
     return _detail(user, record_id)
 
@@ -163,7 +150,7 @@ def reject_record(request, record_id: int, payload: RejectIn):
 def request_correction(request, record_id: int, payload: CorrectionIn):
     user = request.user
     record = selectors.access_record(user, record_id)
-    _require(user, "service_records.request_correction", record)
+    require(user, "service_records.request_correction", record)
     correction = services.correction_request(
         actor=user,
         record=record,
@@ -182,7 +169,7 @@ def request_correction(request, record_id: int, payload: CorrectionIn):
 def decide_correction(request, correction_id: int, payload: DecideIn):
     user = request.user
     correction = selectors.access_correction(user, correction_id)
-    _require(user, "service_records.decide_correction", correction.record)
+    require(user, "service_records.decide_correction", correction.record)
     return services.correction_decide(
         actor=user, correction=correction, approve=payload.approve, note=payload.note
     )
@@ -195,14 +182,14 @@ def decide_correction(request, correction_id: int, payload: DecideIn):
 )
 def issue_certificate(request, payload: CertificateIn):
     user = request.user
-    organization = _ref(access_organization, user, payload.organization_id, "organization_id")
+    organization = body_ref(access_organization, user, payload.organization_id, "organization_id")
     if not user.has_perm("service_records.issue_certificate", organization):
         raise ServiceError(
             _("只有该组织的负责人或社区工作者可以出具证明"),
             field="organization_id",
             status=403,
         )
-    resident = _ref(access_resident, user, payload.resident_id, "resident_id")
+    resident = body_ref(access_resident, user, payload.resident_id, "resident_id")
     certificate = services.certificate_issue(
         actor=user,
         resident=resident,
