@@ -21,10 +21,17 @@ class EnrolForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     primary_visitor = forms.ModelChoiceField(label=_("主要探访人"), queryset=None, required=False)
+    backup_visitors = forms.ModelMultipleChoiceField(
+        label=_("备用探访人"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, visitors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["primary_visitor"].queryset = visitors
+        self.fields["backup_visitors"].queryset = visitors
 
     def clean_windows(self) -> list[list[str]] | None:
         text = self.cleaned_data["windows"].strip()

@@ -171,6 +171,7 @@ def recipient_list(request):
                     conditions=form.cleaned_data["conditions"],
                     windows=form.cleaned_data["windows"],
                     primary_visitor=form.cleaned_data["primary_visitor"],
+                    backup_visitors=list(form.cleaned_data["backup_visitors"]),
                 )
                 return redirect("care:recipient_detail", recipient_id=recipient.pk)
             except CareError as exc:

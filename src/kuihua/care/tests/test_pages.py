@@ -278,3 +278,34 @@ def test_a_volunteer_states_when_they_can_take_the_duty_line(client, in_communit
 
     preference = DutyPreference.objects.get(user=volunteer)
     assert (preference.days, preference.unavailable) == ("workdays", ["2026-12-01", "2026-12-03"])
+
+
+def test_the_enrol_form_assigns_a_primary_and_backup_visitors(client, in_community, coordinator):
+    import datetime as dt
+
+    from kuihua.care import services
+    from kuihua.care.models import CareRecipient
+
+    trained = []
+    for name in ("primary", "backup"):
+        user = UserFactory(role=Role.VOLUNTEER, community=in_community, username=name)
+        services.training_record(
+            actor=coordinator, user=user, course="探访培训", completed_on=dt.date(2026, 1, 1)
+        )
+        trained.append(user)
+    resident = ResidentFactory(household__building__compound__community=in_community)
+    client.force_login(coordinator)
+
+    client.post(
+        "/care/people/",
+        {
+            "resident": resident.pk,
+            "risk": "medium",
+            "primary_visitor": trained[0].pk,
+            "backup_visitors": [trained[1].pk],
+        },
+    )
+
+    recipient = CareRecipient.objects.get()
+    assert recipient.primary_visitor == trained[0]
+    assert list(recipient.backup_visitors.all()) == [trained[1]]
