@@ -45,7 +45,7 @@ from kuihua.activities.selectors import (
     access_signup_for_manage,
     activity_list,
 )
-from kuihua.core.api_support import ServiceError, error_responses, paginated
+from kuihua.core.api_support import ServiceError, body_ref, error_responses, paginated
 from kuihua.organizations.selectors import access_organization
 from kuihua.venues.selectors import access_room
 
@@ -71,10 +71,7 @@ def _organization_for_new(user, organization_id: int):
 def _room(user, room_id: int | None):
     if room_id is None:
         return None
-    try:
-        return access_room(user, room_id)
-    except Http404:
-        raise ServiceError(_("找不到该活动室"), field="room_id") from None
+    return body_ref(access_room, user, room_id, "room_id", _("找不到该活动室"))
 
 
 def _fields(user, payload, exclude: set[str] = frozenset()) -> dict:

@@ -21,7 +21,7 @@ from kuihua.activities.signup_selectors import (
     activity_signups,
     signups_of,
 )
-from kuihua.core.api_support import ServiceError, error_responses, paginated
+from kuihua.core.api_support import ServiceError, body_ref, error_responses, paginated
 from kuihua.core.throttling import WindowRateThrottle
 from kuihua.registry.selectors import access_resident
 
@@ -65,10 +65,7 @@ def _resident_for(request, activity, resident_id: int | None):
         return user.resident
     if not user.has_perm("activities.sign_up_others", activity):
         raise PermissionDenied
-    try:
-        return access_resident(user, resident_id)
-    except Http404:
-        raise ServiceError(_("找不到该居民"), field="resident_id") from None
+    return body_ref(access_resident, user, resident_id, "resident_id", _("找不到该居民"))
 
 
 def _shown(signup: Signup) -> Signup:

@@ -10,7 +10,6 @@ the message on its field.
 """
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -43,20 +42,12 @@ from kuihua.care.schemas import (
     SwapOut,
     VisitOut,
 )
-from kuihua.core.api_support import ServiceError, error_responses, paginated, require
+from kuihua.core.api_support import ServiceError, body_ref, error_responses, paginated, require
 from kuihua.core.audit import log_access
 from kuihua.core.tenancy import current_community_ids
 from kuihua.registry.selectors import access_resident
 
 router = Router(tags=["care"])
-
-
-def _resident_ref(user, resident_id: int, field: str):
-    """A resident named in a request body: unknown or out of view is a field error."""
-    try:
-        return access_resident(user, resident_id)
-    except Http404:
-        raise ServiceError(_("找不到该居民"), field=field) from None
 
 
 def _member_ref(user_id: int, field: str) -> User:
@@ -115,7 +106,9 @@ def list_recipients(request):
 def enrol_recipient(request, payload: EnrolIn):
     user = request.user
     require(user, "care.manage")
-    resident = _resident_ref(user, payload.resident_id, "resident_id")
+    resident = body_ref(
+        access_resident, user, payload.resident_id, "resident_id", _("找不到该居民")
+    )
     primary = (
         _member_ref(payload.primary_visitor_id, "primary_visitor_id")
         if payload.primary_visitor_id is not None

@@ -70,13 +70,13 @@ def require(user, perm: str, obj=None) -> None:
         raise Http404
 
 
-def body_ref(fetch, user, object_id: int, field: str):
+def body_ref(fetch, user, object_id: int, field: str, message: str | None = None):
     """An object named in a request body, through its `access_*` selector: unknown or
     out of the user's view is an error on that field (400), not a 404 of the route."""
     try:
         return fetch(user, object_id)
     except Http404:
-        raise ServiceError(_("找不到该记录"), field=field) from None
+        raise ServiceError(message or _("找不到该记录"), field=field) from None
 
 
 def paginated(func: Callable) -> Callable:

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from kuihua.core.api_support import ServiceError, error_responses, paginated
+from kuihua.core.api_support import body_ref, error_responses, paginated
 from kuihua.organizations import services
 from kuihua.organizations.models import Organization
 from kuihua.organizations.schemas import (
@@ -37,7 +37,6 @@ from kuihua.organizations.selectors import (
     organization_members,
     partner_units_visible_to,
 )
-from kuihua.registry.models import Resident
 from kuihua.registry.selectors import access_resident
 
 router = Router(tags=["organizations"])
@@ -47,14 +46,6 @@ def _require(user, perm: str, obj=None) -> None:
     """403 for a community-wide action (nothing to hide), 404 on a given organization."""
     if not user.has_perm(perm, obj):
         raise PermissionDenied if obj is None else Http404
-
-
-def _resident_ref(user, resident_id: int, field: str) -> Resident:
-    """A resident named in a request body: unknown or out of view is a field error."""
-    try:
-        return access_resident(user, resident_id)
-    except Http404:
-        raise ServiceError(_("找不到该居民"), field=field) from None
 
 
 def _profile(user, organization_id: int) -> Organization:
@@ -128,7 +119,13 @@ def create_organization(request, payload: OrganizationIn):
     _require(user, "organizations.add_organization")
     leader = None
     if payload.leader_resident_id is not None:
-        leader = _resident_ref(user, payload.leader_resident_id, "leader_resident_id")
+        leader = body_ref(
+            access_resident,
+            user,
+            payload.leader_resident_id,
+            "leader_resident_id",
+            _("找不到该居民"),
+        )
     organization = services.organization_create(
         actor=user,
         name=payload.name,
@@ -186,7 +183,9 @@ def advance_stage(request, organization_id: int, payload: StageIn):
 def add_member(request, organization_id: int, payload: MemberIn):
     user = request.user
     organization = access_organization_for_change(user, organization_id)
-    resident = _resident_ref(user, payload.resident_id, "resident_id")
+    resident = body_ref(
+        access_resident, user, payload.resident_id, "resident_id", _("找不到该居民")
+    )
     membership = services.membership_add(
         actor=user,
         organization=organization,
@@ -220,6 +219,8 @@ def set_leader(request, organization_id: int, payload: LeaderIn):
     organization = access_organization_for_change(user, organization_id)
     if not user.has_perm("organizations.set_leader", organization):
         raise Http404  # as on the page: the leadership is the coordinators' to give
-    resident = _resident_ref(user, payload.resident_id, "resident_id")
+    resident = body_ref(
+        access_resident, user, payload.resident_id, "resident_id", _("找不到该居民")
+    )
     services.organization_set_leader(actor=user, organization=organization, resident=resident)
     return _profile(user, organization.pk)

@@ -13,10 +13,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from kuihua.core.api_support import ServiceError, error_responses, paginated
+from kuihua.core.api_support import ServiceError, body_ref, error_responses, paginated
 from kuihua.core.models import AccessLog
 from kuihua.registry import services
-from kuihua.registry.models import Building, Compound, Household, Resident, Tag
+from kuihua.registry.models import Building, Compound, Resident, Tag
 from kuihua.registry.schemas import (
     AccessLogOut,
     CompoundOut,
@@ -52,14 +52,6 @@ def _resident_for(user, resident_id: int, perm: str | None = None) -> Resident:
     if perm:
         _require(user, perm, resident)
     return resident
-
-
-def _household_ref(user, household_id: int) -> Household:
-    """A household named in a request body: unknown or out of view is a field error."""
-    try:
-        return access_household(user, household_id)
-    except Http404:
-        raise ServiceError(_("找不到该户"), field="household_id") from None
 
 
 def _tags_by_code(codes: list[str]) -> list[Tag]:
@@ -110,7 +102,9 @@ def create_resident(request, payload: ResidentIn):
     tags = _tags_by_code(payload.tags)
     household = None
     if payload.household_id is not None:
-        household = _household_ref(user, payload.household_id)
+        household = body_ref(
+            access_household, user, payload.household_id, "household_id", _("找不到该户")
+        )
     address = None
     if payload.address is not None:
         address = {
@@ -179,7 +173,11 @@ def update_resident(request, resident_id: int, payload: ResidentPatch):
     changes = payload.dict(exclude_unset=True)
     if "household_id" in changes:
         household_id = changes.pop("household_id")
-        changes["household"] = _household_ref(user, household_id) if household_id else None
+        changes["household"] = (
+            body_ref(access_household, user, household_id, "household_id", _("找不到该户"))
+            if household_id
+            else None
+        )
     if changes:
         services.resident_update(actor=user, resident=resident, **changes)
     return access_resident(user, resident.pk)
