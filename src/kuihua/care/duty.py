@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy
 from kuihua.care import rota
 from kuihua.care.models import DutyPreference, DutyShift, SwapRequest
 from kuihua.care.services import CareError, _actor
+from kuihua.care.sweep import parse_time
 from kuihua.core.audit import audit
 from kuihua.core.tenancy import current_community_ids
+from kuihua.registry.models import Community
 
 REASONS = {
     "nobody_available": gettext_lazy("这一天没有人能值班"),
@@ -28,14 +30,13 @@ REASONS = {
 }
 
 
-def _time(value: str) -> dt.time:
-    hours, minutes = value.split(":")
-    return dt.time(int(hours), int(minutes))
-
-
-@transaction.atomic
 def rota_generate(*, actor, year: int, month: int) -> tuple[list[DutyShift], list[dict]]:
-    """The month's rota; (shifts, the shifts left open with the reason in words)."""
+    """The month's rota; (shifts, the shifts left open with the reason in words).
+
+    The solver runs outside the write transaction (on SQLite it would hold back
+    every writer for its seconds); the month is then replaced under the
+    community's row lock, one rota at a time.
+    """
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         raise CareError(_("月份不正确"), field="month")
     days = rota.month_days(year, month)
@@ -52,30 +53,36 @@ def rota_generate(*, actor, year: int, month: int) -> tuple[list[DutyShift], lis
     ]
     result = rota.build(days, volunteers)
     [community_id] = current_community_ids()
-    DutyShift.objects.filter(day__gte=days[0], day__lte=days[-1]).delete()
-    shifts = DutyShift.objects.bulk_create(
-        DutyShift(
-            community_id=community_id,
-            day=day,
-            index=index,
-            starts=_time(start),
-            ends=_time(end),
-            user_id=result.assignment.get((day, index)),
+    with transaction.atomic():
+        Community.objects.select_for_update().filter(pk=community_id).exists()
+        DutyShift.objects.filter(day__gte=days[0], day__lte=days[-1]).delete()
+        shifts = DutyShift.objects.bulk_create(
+            DutyShift(
+                community_id=community_id,
+                day=day,
+                index=index,
+                starts=parse_time(start),
+                ends=parse_time(end),
+                user_id=result.assignment.get((day, index)),
+            )
+            for day in days
+            for index, (start, end) in enumerate(rota.SHIFTS)
         )
-        for day in days
-        for index, (start, end) in enumerate(rota.SHIFTS)
-    )
+        audit(
+            actor=actor,
+            community_id=community_id,
+            action="care.rota",
+            obj=shifts[0],
+            new={
+                "month": f"{year}-{month:02d}",
+                "uncovered": len(result.uncovered),
+                "spread": result.spread,
+            },
+        )
     left = [
         {"day": day, "shift": index, "reason": str(REASONS[why])}
         for day, index, why in result.uncovered
     ]
-    audit(
-        actor=actor,
-        community_id=community_id,
-        action="care.rota",
-        obj=shifts[0],
-        new={"month": f"{year}-{month:02d}", "uncovered": len(left), "spread": result.spread},
-    )
     return shifts, left
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuihua.care.models import Alert, CareRecipient, CheckIn
-from kuihua.care.sweep import _parse
+from kuihua.care.sweep import parse_time
 
 DONE, PENDING, OPEN, LATE, ALERTED, PAUSED = "done", "pending", "open", "late", "alerted", "paused"
 LABELS = {
@@ -67,8 +67,8 @@ def board(*, now: dt.datetime | None = None) -> dict:
         row = BoardRow(recipient)
         paused = recipient.paused_until is not None and today <= recipient.paused_until
         for begin, end in recipient.windows:
-            opens = dt.datetime.combine(today, _parse(begin), tzinfo=zone)
-            closes = dt.datetime.combine(today, _parse(end), tzinfo=zone)
+            opens = dt.datetime.combine(today, parse_time(begin), tzinfo=zone)
+            closes = dt.datetime.combine(today, parse_time(end), tzinfo=zone)
             if paused:
                 state = PAUSED
             elif any(at >= opens for at in checked.get(recipient.pk, ())):

@@ -16,7 +16,7 @@ import itertools
 import re
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -118,15 +118,19 @@ def recipient_enrol(
     windows = windows_clean(DEFAULT_WINDOWS if windows is None else windows)
     _check_visitors(primary_visitor, backup_visitors)
     opens, closes = next_window(windows, now or timezone.now())
-    recipient = CareRecipient.objects.create(
-        resident=resident,
-        risk=risk,
-        conditions=(conditions or "").strip(),
-        windows=windows,
-        primary_visitor=primary_visitor,
-        next_opens_at=opens,
-        next_closes_at=closes,
-    )
+    try:
+        with transaction.atomic():  # the one-to-one link decides a simultaneous second enrolment
+            recipient = CareRecipient.objects.create(
+                resident=resident,
+                risk=risk,
+                conditions=(conditions or "").strip(),
+                windows=windows,
+                primary_visitor=primary_visitor,
+                next_opens_at=opens,
+                next_closes_at=closes,
+            )
+    except IntegrityError:
+        raise CareError(_("该居民已在关爱名单中"), field="resident") from None
     recipient.backup_visitors.set(backup_visitors)
     audit(
         actor=actor,
@@ -378,9 +382,12 @@ def contacts_tell(*, now: dt.datetime | None = None) -> int:
 def alerts_notify(*, batch: int = 500) -> int:
     """Tell the people each alert's level asks for, once; how many alerts were told.
 
-    Level 1: the primary and backup visitors and the duty officers. Level 2:
-    the coordinators, asked to call the emergency contacts in order.
+    Level 1: the primary and backup visitors and whoever is on duty now.
+    Level 2: the coordinators, asked to call the emergency contacts in order.
+    Who is on duty is read once per community and batch, not once per alert.
     """
+    from kuihua.care.duty import on_duty_now
+
     told = 0
     while True:
         with transaction.atomic(), unscoped():
@@ -388,34 +395,41 @@ def alerts_notify(*, batch: int = 500) -> int:
                 Alert.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(notified_level__lt=F("level"), resolved_at__isnull=True)
                 .select_related("recipient__resident", "recipient__primary_visitor")
+                .prefetch_related("recipient__backup_visitors")
                 .order_by("raised_at", "id")[:batch]
             )
             if not pending:
                 return told
+            answering: dict[tuple[int, bool], list] = {}
             for alert in pending:
+                key = (alert.community_id, alert.level >= 2)
                 with use_community(alert.community_id):
-                    _tell(alert)
+                    if key not in answering:
+                        answering[key] = (
+                            duty_officers(alert.community_id)
+                            if key[1]
+                            else on_duty_now(alert.community_id)
+                        )
+                    _tell(alert, answering[key])
                 alert.notified_level = alert.level
             Alert.objects.bulk_update(pending, ["notified_level"])
             told += len(pending)
 
 
-def _tell(alert: Alert) -> None:
+def _tell(alert: Alert, answering: list) -> None:
+    """Notify about `alert`: its visitors (level 1) and `answering` (on duty, or coordinators)."""
     recipient = alert.recipient
     name = recipient.resident.name
     link = reverse("care:alert_detail", kwargs={"alert_id": alert.pk})
     title = _("关爱报警：%(name)s %(kind)s") % {"name": name, "kind": alert.get_kind_display()}
     if alert.level >= 2:
-        people = duty_officers(alert.community_id)
+        people = list(answering)
         body = _("已超过 %(m)s 分钟无人响应，请立即处理，并按顺序联系紧急联系人。") % {
             "m": int(ACKNOWLEDGE_WITHIN.total_seconds() // 60)
         }
         title = _("【升级】") + title
     else:
-        from kuihua.care.duty import on_duty_now
-
-        people = [recipient.primary_visitor, *recipient.backup_visitors.all()]
-        people += on_duty_now(alert.community_id)
+        people = [recipient.primary_visitor, *recipient.backup_visitors.all(), *answering]
         body = _("请尽快上门或电话确认老人是否平安，并在系统中点“响应”。")
     seen = set()
     for person in people:

@@ -38,7 +38,8 @@ ACKNOWLEDGE_WITHIN = dt.timedelta(minutes=15)
 BATCH = 1000
 
 
-def _parse(value: str) -> dt.time:
+def parse_time(value: str) -> dt.time:
+    """ "08:00" -> time(8, 0): the form windows and shifts are stored in."""
     hours, minutes = value.split(":")
     return dt.time(int(hours), int(minutes))
 
@@ -49,7 +50,7 @@ def windows_after(windows: list, after: dt.datetime, *, paused_until: dt.date | 
     Days up to and including `paused_until` are skipped (a hospital stay, a trip).
     """
     zone = ZoneInfo(settings.TIME_ZONE)
-    spans = sorted((_parse(a), _parse(b)) for a, b in windows)
+    spans = sorted((parse_time(a), parse_time(b)) for a, b in windows)
     if not spans:
         return
     day = after.astimezone(zone).date()

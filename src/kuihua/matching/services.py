@@ -14,7 +14,7 @@ import itertools
 import time
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -92,7 +92,11 @@ def category_create(*, actor, name: str) -> ServiceCategory:
     if ServiceCategory.objects.filter(name=name).exists():
         raise MatchingError(_("已有同名的服务类别"), field="name")
     with transaction.atomic():
-        category = ServiceCategory.objects.create(name=name, code=f"own-{time.time_ns()}")
+        try:
+            with transaction.atomic():  # the unique name decides a simultaneous second one
+                category = ServiceCategory.objects.create(name=name, code=f"own-{time.time_ns()}")
+        except IntegrityError:
+            raise MatchingError(_("已有同名的服务类别"), field="name") from None
         category.code = f"own-{category.pk}"
         category.save(update_fields=["code"])
         audit(

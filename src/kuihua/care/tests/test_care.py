@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
@@ -16,6 +17,7 @@ from kuihua.notifications.models import Message
 from kuihua.registry.tests.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db
+IN_MEMORY = connection.vendor == "sqlite" and connection.settings_dict["NAME"] in ("", ":memory:")
 ZONE = ZoneInfo(settings.TIME_ZONE)
 
 
@@ -245,3 +247,38 @@ def test_acknowledging_stops_the_chain(enrolled, coordinator):
 
 def record_sms(phone, text):  # replaced in the test above
     raise AssertionError("not patched")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(IN_MEMORY, reason="threads need a database file or server")
+def test_enrolling_one_person_twice_at_once_enrols_once_and_says_so(community):
+    import threading
+
+    from kuihua.core.tenancy import use_community
+
+    with use_community(community):
+        coordinator = UserFactory(role=Role.COORDINATOR, community=community)
+        resident = ResidentFactory(household__building__compound__community=community)
+    start = threading.Barrier(4)
+    outcomes = []
+
+    def enrol():
+        try:
+            with use_community(community):
+                start.wait()
+                services.recipient_enrol(actor=coordinator, resident=resident)
+                outcomes.append("enrolled")
+        except CareError as exc:
+            outcomes.append(str(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=enrol) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["enrolled"] + ["该居民已在关爱名单中"] * 3
+    with use_community(community):
+        assert CareRecipient.objects.filter(resident=resident).count() == 1
