@@ -1,7 +1,8 @@
-"""A child process for the kill test: seeds, sweeps slowly, counts (see test_sweep_killed.py).
+"""A child process for the kill tests: seeds, sweeps slowly, queues the worker's task,
+counts (see test_sweep_killed.py).
 
-Run as `python -m kuihua.care.tests.sweep_child CMD …` with DJANGO_SETTINGS_MODULE and
-KUIHUA_TEST_DATABASE_URL set. Nothing here imports Django at module level.
+Run as `python -m kuihua.care.tests.sweep_child CMD …` with DJANGO_SETTINGS_MODULE and the
+database's URL set. Nothing here imports Django at module level.
 """
 
 from __future__ import annotations
@@ -57,6 +58,13 @@ def sweep(batch: int, pause: float) -> None:
         time.sleep(pause)
 
 
+def enqueue() -> None:
+    """Queue the worker's periodic care task now (as the scheduler does each minute)."""
+    from kuihua.care.tasks import care_sweep
+
+    care_sweep()
+
+
 def count() -> None:
     from django.db.models import Count
 
@@ -92,5 +100,7 @@ if __name__ == "__main__":
         setup(int(args[0]))
     elif command == "sweep":
         sweep(int(args[0]), float(args[1]))
+    elif command == "enqueue":
+        enqueue()
     else:
         count()

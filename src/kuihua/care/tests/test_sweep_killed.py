@@ -1,9 +1,12 @@
 """The worker is killed (SIGKILL) in the middle of a sweep; after a restart every alert
 is raised exactly once and none is lost.
 
-The sweep runs in a real process against a fresh database of the suite's kind
-(an SQLite file, or a new PostgreSQL database), a batch at a time; it is
-killed once some batches have committed and others have not.
+Both run against a fresh database of the suite's kind (an SQLite file, or a new
+PostgreSQL database). The first kills a process running the sweep a batch at a
+time with pauses; the second kills the real worker (`kuihua worker`, huey's
+consumer on its SQLite queue) while it runs the care task, restarts it and
+queues the task again. Each is killed once some batches have committed and
+others have not.
 """
 
 import json
@@ -60,3 +63,73 @@ def test_a_sweep_killed_midway_raises_every_alert_exactly_once_after_a_restart()
 
         after = _count(url)
         assert after == {"alerts": PEOPLE, "people_alerted": PEOPLE, "doubled": 0, "people": PEOPLE}
+
+
+WORKER_PEOPLE = 20_000
+
+
+def test_the_real_worker_killed_mid_sweep_and_restarted_raises_every_alert_once(tmp_path):
+    """`kuihua worker` (huey's consumer, SQLite task queue) runs the care task; SIGKILL."""
+    with fresh_database(settings.DATABASES["default"]) as url:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("REDIS_URL", "KUIHUA_TEST_DATABASE_URL")
+        }
+        env |= {
+            "DJANGO_SETTINGS_MODULE": "kuihua.config.settings.local",
+            "DATABASE_URL": url,
+            "KUIHUA_HOME": str(tmp_path),
+        }
+
+        def child(*args: str) -> str:
+            done = subprocess.run(  # noqa: S603 - our own module, no shell
+                [sys.executable, "-m", "kuihua.care.tests.sweep_child", *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert done.returncode == 0, done.stderr[-3000:]
+            return done.stdout
+
+        def alerts() -> dict:
+            return json.loads(child("count").strip().splitlines()[-1])
+
+        def start_worker():
+            return subprocess.Popen(
+                [sys.executable, "-m", "kuihua.cli", "worker", "--workers", "1"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+
+        child("setup", str(WORKER_PEOPLE))
+        child("enqueue")
+        worker = start_worker()
+        deadline = time.monotonic() + 120
+        while (seen := alerts()["alerts"]) < 2 * 1000 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+        killed = alerts()
+        assert 0 < killed["alerts"] < WORKER_PEOPLE, (seen, killed)  # killed midway
+
+        child("enqueue")
+        worker = start_worker()
+        try:
+            deadline = time.monotonic() + 180
+            while alerts()["alerts"] < WORKER_PEOPLE and time.monotonic() < deadline:
+                time.sleep(0.5)
+            time.sleep(1)  # anything more it would raise, it would have raised by now
+            after = alerts()
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+        assert after == {
+            "alerts": WORKER_PEOPLE,
+            "people_alerted": WORKER_PEOPLE,
+            "doubled": 0,
+            "people": WORKER_PEOPLE,
+        }
