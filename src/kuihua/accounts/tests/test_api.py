@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -74,6 +76,23 @@ class TestTokens:
         assert residents.status_code == 200
         assert residents.json()["count"] == 1
         assert ApiToken.objects.get().last_used_at is not None
+
+    def test_a_tokens_last_use_is_written_at_most_once_a_minute(self, client, coordinator):
+        client.force_login(coordinator)
+        token = _issue(client)["token"]
+        bare = Client()
+
+        bare.get("/api/me", headers=_bearer(token))
+        first = ApiToken.objects.get().last_used_at
+        bare.get("/api/me", headers=_bearer(token))
+        again = ApiToken.objects.get().last_used_at
+        ApiToken.objects.update(last_used_at=first - dt.timedelta(minutes=2))
+        bare.get("/api/me", headers=_bearer(token))
+        later = ApiToken.objects.get().last_used_at
+
+        assert first is not None
+        assert again == first
+        assert later > first
 
     def test_a_token_writes_without_a_csrf_cookie(self, client, coordinator):
         client.force_login(coordinator)
