@@ -82,6 +82,29 @@ def test_a_volunteer_signs_up_in_one_tap(client, volunteer, activity):
     assert Signup.objects.get(activity=activity).status == Signup.Status.CONFIRMED
 
 
+def test_activity_dates_are_written_in_the_readers_language(client, volunteer, org):
+    starts = timezone.make_aware(dt.datetime(2031, 3, 5, 9, 0))
+    activity = ActivityFactory(
+        community=org.community,
+        organization=org,
+        title="读书会",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=2),
+    )
+    client.force_login(volunteer)
+    detail, listing = reverse("activities:detail", args=[activity.pk]), reverse("activities:list")
+
+    chinese = text(client.get(detail)), text(client.get(listing))
+    client.cookies["django_language"] = "en"
+    english = text(client.get(detail)), text(client.get(listing))
+
+    assert "2031年3月5日" in chinese[0]
+    assert "3月5日" in chinese[1]
+    assert "March 5, 2031" in english[0]
+    assert "Mar 5" in english[1]
+    assert "3月5日" not in english[0] + english[1]
+
+
 def test_a_full_activity_puts_the_volunteer_on_the_waitlist_with_the_position(
     client, volunteer, activity
 ):
