@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kuihua.accounts.models import Role
 from kuihua.activities.models import Activity, Attendance, Drive, Series, Signup
+from kuihua.activities.signup_selectors import position_of, with_waitlist_position
 from kuihua.organizations.models import Membership, Organization
 from kuihua.organizations.selectors import organizations_led_by
 
@@ -235,26 +236,6 @@ def my_signup(user, activity: Activity) -> Signup | None:
     )
 
 
-def waitlist_positions(signups: list[Signup]) -> dict[int, int]:
-    """{signup id: position} for waitlisted sign-ups, in as few queries as activities."""
-    waiting = [s for s in signups if s.status == Signup.Status.WAITLISTED]
-    if not waiting:
-        return {}
-    positions: dict[int, int] = {}
-    ahead = (
-        Signup.objects.filter(
-            activity_id__in={s.activity_id for s in waiting}, status=Signup.Status.WAITLISTED
-        )
-        .order_by("activity_id", "queued_at", "id")
-        .values_list("pk", "activity_id")
-    )
-    counter: dict[int, int] = {}
-    for pk, activity_id in ahead:
-        counter[activity_id] = counter.get(activity_id, 0) + 1
-        positions[pk] = counter[activity_id]
-    return positions
-
-
 def my_activities(user, *, now: dt.datetime | None = None) -> tuple[list[Signup], list[Signup]]:
     """(upcoming sign-ups with status and waitlist position, past ones with attendance)."""
     resident_id = getattr(user, "resident_id", None)
@@ -262,15 +243,15 @@ def my_activities(user, *, now: dt.datetime | None = None) -> tuple[list[Signup]
         return [], []
     now = now or timezone.now()
     signups = list(
-        Signup.objects.filter(resident_id=resident_id)
-        .exclude(status=Signup.Status.CANCELLED)
-        .select_related("activity__organization", "activity__room", "attendance")
-        .order_by("activity__starts_at", "id")
+        with_waitlist_position(
+            Signup.objects.filter(resident_id=resident_id)
+            .exclude(status=Signup.Status.CANCELLED)
+            .select_related("activity__organization", "activity__room", "attendance")
+        ).order_by("activity__starts_at", "id")
     )
-    positions = waitlist_positions(signups)
     upcoming, past = [], []
     for signup in signups:
-        signup.position = positions.get(signup.pk)
+        signup.position = position_of(signup)
         try:
             signup.attendance_row = signup.attendance
         except Attendance.DoesNotExist:

@@ -20,6 +20,7 @@ from kuihua.activities.signup_selectors import (
     access_signup,
     activity_signups,
     signups_of,
+    waitlist_position,
 )
 from kuihua.core.api_support import ServiceError, body_ref, error_responses, paginated
 from kuihua.core.throttling import WindowRateThrottle
@@ -70,7 +71,7 @@ def _resident_for(request, activity, resident_id: int | None):
 
 def _shown(signup: Signup) -> Signup:
     """The sign-up as SignupOut reads it: with its place in the queue (one count, if queued)."""
-    signup.waiting_ahead = (services.waitlist_position(signup) or 1) - 1
+    signup.waiting_ahead = (waitlist_position(signup) or 1) - 1
     return signup
 
 

@@ -83,14 +83,34 @@ def access_signup(user, signup_id: int) -> Signup:
     )
 
 
+def waiting_before(activity_id, queued_at, signup_id) -> Q:
+    """The waitlisted sign-ups ahead of one in its activity's queue: the queue's one order,
+    by arrival (`queued_at`), then by id. Values or OuterRefs."""
+    return Q(activity_id=activity_id, status=Signup.Status.WAITLISTED) & (
+        Q(queued_at__lt=queued_at) | Q(queued_at=queued_at, id__lt=signup_id)
+    )
+
+
+def waitlist_position(signup: Signup) -> int | None:
+    """1 for the next person to move up; None when not waitlisted (one count).
+
+    A sign-up read through `with_waitlist_position` carries its count already.
+    """
+    if signup.status != Signup.Status.WAITLISTED:
+        return None
+    ahead = getattr(signup, "waiting_ahead", None)
+    if ahead is None:
+        ahead = Signup.objects.filter(
+            waiting_before(signup.activity_id, signup.queued_at, signup.pk)
+        ).count()
+    return ahead + 1
+
+
 def with_waitlist_position(qs: QuerySet[Signup]) -> QuerySet[Signup]:
     """Annotate `waiting_ahead`: how many wait before each sign-up (meaningful when waitlisted)."""
     ahead = (
         Signup.objects.filter(
-            Q(queued_at__lt=OuterRef("queued_at"))
-            | Q(queued_at=OuterRef("queued_at"), id__lt=OuterRef("id")),
-            activity_id=OuterRef("activity_id"),
-            status=Signup.Status.WAITLISTED,
+            waiting_before(OuterRef("activity_id"), OuterRef("queued_at"), OuterRef("id"))
         )
         .order_by()
         .values("activity_id")

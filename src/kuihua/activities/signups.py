@@ -433,15 +433,3 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
         with use_community(community_id):
             expired += _offer_expire(signup_id=signup_id, activity_id=activity_id, now=now)
     return expired
-
-
-def waitlist_position(signup: Signup) -> int | None:
-    """1 for the next person to move up; None when not waitlisted."""
-    if signup.status != Signup.Status.WAITLISTED:
-        return None
-    ahead = Signup.objects.filter(
-        Q(queued_at__lt=signup.queued_at) | Q(queued_at=signup.queued_at, id__lt=signup.pk),
-        activity_id=signup.activity_id,
-        status=Signup.Status.WAITLISTED,
-    ).count()
-    return ahead + 1

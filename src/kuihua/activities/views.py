@@ -46,6 +46,7 @@ from kuihua.activities.selectors import (
     series_of,
     signup_list,
 )
+from kuihua.activities.signup_selectors import waitlist_position
 from kuihua.core.pages import apply_service_error, post_only, render_page, require
 from kuihua.organizations.selectors import organizations_visible_to
 from kuihua.venues.selectors import room_list
@@ -89,7 +90,7 @@ def _signup_state(user, activity: Activity) -> dict:
             problem = _("您的账户未关联居民信息，无法报名")
     return {
         "signup": signup,
-        "position": signups.waitlist_position(signup) if signup else None,
+        "position": waitlist_position(signup) if signup else None,
         "problem": problem,
     }
 
@@ -124,7 +125,7 @@ def signup_view(request, activity_id: int):
         messages.error(request, str(exc))
     else:
         if signup.status == Signup.Status.WAITLISTED:
-            position = signups.waitlist_position(signup)
+            position = waitlist_position(signup)
             messages.warning(request, _("已进入候补，第 %(n)s 位") % {"n": position})
         else:
             messages.success(request, _("报名成功"))

@@ -235,8 +235,8 @@ def job_outcome(*, community: int, activity: int) -> dict:
     """What the database holds after a race."""
     from django.db.models import Count
 
-    from kuihua.activities import signups
     from kuihua.activities.models import Activity, Signup
+    from kuihua.activities.signup_selectors import waitlist_position
     from kuihua.core.tenancy import use_community
 
     with use_community(community):
@@ -251,7 +251,7 @@ def job_outcome(*, community: int, activity: int) -> dict:
             "places_taken": target.places_taken,
             "by_status": by_status,
             "duplicates": sum(1 for row in per_person if row["n"] > 1),
-            "positions": sorted(signups.waitlist_position(s) for s in waitlisted),
+            "positions": sorted(waitlist_position(s) for s in waitlisted),
             "promoted": Signup.objects.filter(
                 activity=target, status__in=["confirmed", "offered"], pk__in=_promoted_ids()
             ).count(),

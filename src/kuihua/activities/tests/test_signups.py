@@ -9,6 +9,7 @@ from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
 from kuihua.activities import signups
 from kuihua.activities.models import Activity, Signup
+from kuihua.activities.signup_selectors import waitlist_position
 from kuihua.activities.signups import SignupError
 from kuihua.activities.tests.factories import (
     ActivityFactory,
@@ -46,7 +47,7 @@ def test_places_are_confirmed_until_full_then_people_queue_in_arrival_order(acti
     made = [sign_up(activity, person) for person in people]
 
     assert [s.status for s in made] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
-    assert [signups.waitlist_position(s) for s in made] == [None, None, 1, 2]
+    assert [waitlist_position(s) for s in made] == [None, None, 1, 2]
     activity.refresh_from_db()
     assert activity.places_taken == 2
     assert_places_consistent(activity)
@@ -66,7 +67,7 @@ def test_a_cancellation_promotes_the_first_waiting_person_at_once_and_tells_them
     queued.refresh_from_db()
     last.refresh_from_db()
     assert queued.status == Signup.Status.CONFIRMED
-    assert signups.waitlist_position(last) == 1
+    assert waitlist_position(last) == 1
     message = Message.objects.get(recipient=waiting.account)
     assert "候补转正" in message.title
     assert str(activity.pk) in message.link
@@ -82,7 +83,7 @@ def test_cancelling_a_waitlisted_sign_up_promotes_nobody(activity, organization)
 
     made[3].refresh_from_db()
     assert made[3].status == Signup.Status.WAITLISTED
-    assert signups.waitlist_position(made[3]) == 1
+    assert waitlist_position(made[3]) == 1
     assert_places_consistent(activity)
 
 
@@ -339,7 +340,7 @@ def test_more_places_move_the_waitlist_up(activity, organization, coordinator):
 
     assert [p.pk for p in promoted] == [made[2].pk, made[3].pk]
     made[4].refresh_from_db()
-    assert signups.waitlist_position(made[4]) == 1
+    assert waitlist_position(made[4]) == 1
     assert_places_consistent(activity)
 
 
