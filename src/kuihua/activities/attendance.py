@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,7 +71,8 @@ def token_is_current(activity: Activity, token: str, at: dt.datetime | None = No
 
 
 def scan_path(activity: Activity, token: str) -> str:
-    return f"/activities/scan/?a={activity.pk}&t={token}"
+    query = urlencode({"a": activity.pk, "t": token})
+    return f"{reverse('activities:scan')}?{query}"
 
 
 def qr_svg(url: str) -> str:

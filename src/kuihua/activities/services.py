@@ -29,6 +29,7 @@ from typing import Any
 
 from dateutil import rrule as dateutil_rrule
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -226,7 +227,7 @@ def _live_signups(activity: Activity):
 
 
 def _tell_signed_up(activity: Activity, *, kind: str, title: str, body: str) -> None:
-    link = f"/activities/{activity.pk}/"
+    link = reverse("activities:detail", kwargs={"activity_id": activity.pk})
     for signup in _live_signups(activity):
         account = getattr(signup.resident, "account", None)
         if account is not None:
