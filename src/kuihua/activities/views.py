@@ -132,8 +132,8 @@ def signup_view(request, activity_id: int):
     return redirect("activities:detail", activity_id=activity.pk)
 
 
-@login_required
-def signup_cancel_view(request, activity_id: int):
+def _on_my_signup(request, activity_id: int, service, done: str):
+    """POST: apply `service` to the user's own sign-up at the activity, then back to it."""
     activity = access_activity(request.user, activity_id)
     if (refused := post_only(request)) is not None:
         return refused
@@ -141,29 +141,22 @@ def signup_cancel_view(request, activity_id: int):
     if signup is None:
         raise Http404
     try:
-        signups.signup_cancel(actor=request.user, signup=signup)
+        service(actor=request.user, signup=signup)
     except signups.SignupError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("已取消报名"))
+        messages.success(request, done)
     return redirect("activities:detail", activity_id=activity.pk)
+
+
+@login_required
+def signup_cancel_view(request, activity_id: int):
+    return _on_my_signup(request, activity_id, signups.signup_cancel, _("已取消报名"))
 
 
 @login_required
 def offer_accept_view(request, activity_id: int):
-    activity = access_activity(request.user, activity_id)
-    if (refused := post_only(request)) is not None:
-        return refused
-    signup = my_signup(request.user, activity)
-    if signup is None:
-        raise Http404
-    try:
-        signups.offer_accept(actor=request.user, signup=signup)
-    except signups.SignupError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("已确认，报名成功"))
-    return redirect("activities:detail", activity_id=activity.pk)
+    return _on_my_signup(request, activity_id, signups.offer_accept, _("已确认，报名成功"))
 
 
 @login_required
