@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
+from kuihua.activities import signups
 from kuihua.activities.attendance import qr_token
 from kuihua.activities.models import Activity, Attendance, Series, Signup
 from kuihua.activities.tests.factories import ActivityFactory, SignupFactory
@@ -125,6 +126,25 @@ def test_cancelling_ones_own_signup(client, volunteer, activity):
     response = client.post(reverse("activities:signup_cancel", args=[activity.pk]), follow=True)
     assert "已取消报名" in text(response)
     assert Signup.objects.get().status == Signup.Status.CANCELLED
+
+
+def test_a_promoted_volunteer_confirms_the_offered_place_on_the_page(client, volunteer, activity):
+    activity.confirm_within_hours = 12
+    activity.save()
+    holder = SignupFactory(activity=activity)
+    client.force_login(volunteer)
+    client.post(reverse("activities:signup", args=[activity.pk]))
+    signups.signup_cancel(actor=None, signup=holder)
+    page = text(client.get(reverse("activities:detail", args=[activity.pk])))
+
+    response = client.post(reverse("activities:offer_accept", args=[activity.pk]), follow=True)
+    again = client.post(reverse("activities:offer_accept", args=[activity.pk]), follow=True)
+
+    assert "有名额空出，请确认参加" in page
+    assert "已确认，报名成功" in text(response)
+    assert "没有待确认的候补名额" in text(again)
+    mine = Signup.objects.get(resident=volunteer.resident)
+    assert mine.status == Signup.Status.CONFIRMED
 
 
 def test_my_activities_show_status_and_waitlist_position(client, volunteer, activity, org):
