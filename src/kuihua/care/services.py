@@ -320,10 +320,9 @@ def _send_to_contact(contact, text: str) -> None:
     import logging
 
     from kuihua.core.masking import mask_phone
-    from kuihua.notifications.channels import _configured, _setting_callable
+    from kuihua.notifications.channels import sms_to_number
 
-    if _configured("KUIHUA_SMS_SENDER", "") and contact.phone:
-        _setting_callable("KUIHUA_SMS_SENDER", "sms")(contact.phone, text)
+    sms_to_number(contact.phone, text)
     logging.getLogger("kuihua.care").info(
         "care: emergency contact %s (%s) told of alert", contact.priority, mask_phone(contact.phone)
     )

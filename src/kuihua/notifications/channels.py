@@ -108,6 +108,15 @@ def _setting_callable(name: str, channel: str) -> Callable:
     return path if callable(path) else import_string(path)
 
 
+def sms_to_number(phone: str, text: str) -> bool:
+    """Send `text` to a number no account holds (an emergency contact, say) through
+    KUIHUA_SMS_SENDER; False, and nothing leaves, when no provider is configured."""
+    if not phone or not _configured("KUIHUA_SMS_SENDER", ""):
+        return False
+    _setting_callable("KUIHUA_SMS_SENDER", "sms")(phone, text)
+    return True
+
+
 class SmsChannel(Channel):
     """SMS through a provider function of yours: `KUIHUA_SMS_SENDER(phone, text)`.
 
