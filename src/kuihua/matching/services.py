@@ -473,6 +473,23 @@ def _index(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.where(ids[where] == values, where, -1)
 
 
+def _links(through, other: str, offers, offer_ids: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """offer × other boolean matrix from a many-to-many table of `offers`.
+
+    The table itself is not community-owned, so it is read through the scoped
+    offers; a pair naming an id outside the arrays is dropped, never wrapped
+    round to the last row by a -1 index.
+    """
+    links = np.zeros((len(offer_ids), len(others)), bool)
+    rows = through.objects.filter(serviceoffer__in=offers).values_list("serviceoffer_id", other)
+    pairs = np.array(list(rows), np.int64)
+    if len(pairs):
+        i, j = _index(offer_ids, pairs[:, 0]), _index(others, pairs[:, 1])
+        keep = (i >= 0) & (j >= 0)
+        links[i[keep], j[keep]] = True
+    return links
+
+
 def load_problem(*, now=None):
     """Read every open need and all free capacity into the solver's arrays.
 
@@ -503,17 +520,11 @@ def load_problem(*, now=None):
         )
     )
     offer_ids = np.array([r[0] for r in offer_rows], np.int64)
-    m = len(offer_rows)
-    offered = np.zeros((m, len(categories)), bool)
-    through = ServiceOffer.categories.through.objects.filter(serviceoffer__active=True)
-    pairs = np.array(list(through.values_list("serviceoffer_id", "servicecategory_id")), np.int64)
-    if len(pairs):
-        offered[_index(offer_ids, pairs[:, 0]), _index(categories, pairs[:, 1])] = True
-    served = np.zeros((m, len(compounds)), bool)
-    through = ServiceOffer.compounds.through.objects.filter(serviceoffer__active=True)
-    pairs = np.array(list(through.values_list("serviceoffer_id", "compound_id")), np.int64)
-    if len(pairs):
-        served[_index(offer_ids, pairs[:, 0]), _index(compounds, pairs[:, 1])] = True
+    active = ServiceOffer.objects.filter(active=True)
+    offered = _links(
+        ServiceOffer.categories.through, "servicecategory_id", active, offer_ids, categories
+    )
+    served = _links(ServiceOffer.compounds.through, "compound_id", active, offer_ids, compounds)
     holding = dict(
         Need.objects.filter(status__in=HOLDING, provider__isnull=False)
         .values_list("provider_id")

@@ -288,3 +288,24 @@ def test_a_coordinator_may_raise_for_someone_not_online(building, coordinator):
     assert raised.raised_by == coordinator
     assert raised.consent_to_share is False
     assert not Consent.objects.filter(resident=person).exists()
+
+
+def test_a_run_reads_only_this_communitys_offers_and_what_they_serve(
+    community, other_community, coordinator
+):
+    with use_community(other_community):
+        elsewhere = BuildingFactory(compound=CompoundFactory(community=other_community))
+        organization_offer(other_community, code="haircut", compounds=[elsewhere.compound])
+    with use_community(community):
+        here = CompoundFactory(community=community, name="甲小区")
+        there = CompoundFactory(community=community, name="乙小区")  # the last compound
+        organization_offer(community, code="meal_delivery", compounds=[here])
+        far = need(resident_at(BuildingFactory(compound=there)), code="meal_delivery")
+        tutoring = need(resident_at(BuildingFactory(compound=here)), code="tutoring")
+
+        run = services.match_run(actor=coordinator)
+
+        assert run.proposals.get(need=far).offer_id is None
+        assert run.proposals.get(need=far).reason == Proposal.Reason.NO_AREA
+        assert run.proposals.get(need=tutoring).offer_id is None
+        assert run.proposals.get(need=tutoring).reason == Proposal.Reason.NO_CATEGORY
