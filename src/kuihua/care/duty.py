@@ -132,11 +132,23 @@ def on_duty_now(community_id: int, *, now: dt.datetime | None = None) -> list:
     return [shift.user] if shift else duty_officers(community_id)
 
 
+def duty_colleagues(user):
+    """Who `user` may hand a shift to: the other active accounts of the community in
+    force that stated when they take the duty line (the preferences are scoped)."""
+    from kuihua.accounts.models import User
+
+    return (
+        User.objects.filter(pk__in=DutyPreference.objects.values("user_id"), is_active=True)
+        .exclude(pk=user.pk)
+        .order_by("username")
+    )
+
+
 @transaction.atomic
 def swap_request(*, actor, shift: DutyShift, to_user) -> SwapRequest:
     if shift.user_id != getattr(actor, "pk", None):
         raise CareError(_("只能申请调换自己的班次"), field="shift")
-    if to_user is None or to_user.pk == actor.pk:
+    if to_user is None or to_user.pk == actor.pk or to_user.community_id != shift.community_id:
         raise CareError(_("请选择接班的志愿者"), field="to_user")
     if DutyShift.objects.filter(day=shift.day, user=to_user).exists():
         raise CareError(_("对方当天已有班次"), field="to_user")

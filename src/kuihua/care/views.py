@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from kuihua.accounts.models import Role, User
 from kuihua.care import selectors
 from kuihua.care.duty import (
+    duty_colleagues,
     on_duty_now,
     preference_set,
     rota_generate,
@@ -305,11 +306,7 @@ def my_duty(request):
     shifts = list(
         DutyShift.objects.filter(user=request.user, day__gte=today).order_by("day", "index")[:40]
     )
-    colleagues = list(
-        User.objects.filter(duty_preference__isnull=False, is_active=True)
-        .exclude(pk=request.user.pk)
-        .order_by("username")
-    )
+    colleagues = list(duty_colleagues(request.user))
     error = ""
     current = DutyPreference.objects.filter(user=request.user).first()
     preference = DutyPreferenceForm(

@@ -4,7 +4,9 @@ import pytest
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
+from kuihua.care import duty
 from kuihua.care.models import Alert
+from kuihua.care.services import CareError
 from kuihua.care.tests.factories import care_world
 from kuihua.registry.models import EmergencyContact
 from kuihua.registry.tests.factories import ResidentFactory
@@ -210,6 +212,29 @@ def test_a_volunteer_asks_to_hand_over_a_shift_and_the_coordinator_approves(
 
     shift.refresh_from_db()
     assert shift.user == taker
+
+
+def test_a_shift_is_never_handed_to_another_communitys_volunteer(client, world, other_community):
+    from kuihua.care.models import DutyPreference, SwapRequest
+    from kuihua.core.tenancy import use_community
+
+    with use_community(other_community):
+        outsider = UserFactory(
+            role=Role.VOLUNTEER, community=other_community, username="wenxin_duty"
+        )
+        DutyPreference.objects.create(user=outsider)
+    shift = world["shift"]
+    SwapRequest.objects.all().delete()
+    client.force_login(shift.user)
+
+    page = client.get("/care/duty/").content.decode()
+    asked = client.post("/care/duty/", {"shift": shift.pk, "to_user": outsider.pk})
+
+    assert "wenxin_duty" not in page
+    assert "请选择接班的志愿者" in asked.content.decode()
+    assert not SwapRequest.objects.exists()
+    with pytest.raises(CareError, match="请选择接班的志愿者"):
+        duty.swap_request(actor=shift.user, shift=shift, to_user=outsider)
 
 
 def test_a_coordinator_records_training_so_the_volunteer_can_visit(
