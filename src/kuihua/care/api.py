@@ -239,7 +239,7 @@ class AlertFilter(Schema):
 @router.get(
     "/alerts",
     response={200: list[AlertOut], **error_responses(404, 422)},
-    summary="Alerts, the open ones first, then the newest (coordinators)",
+    summary="Alerts, the open ones first, then the newest (the duty officer)",
 )
 @paginated
 def list_alerts(request, filters: Query[AlertFilter]):
@@ -255,11 +255,12 @@ def list_alerts(request, filters: Query[AlertFilter]):
 @router.get(
     "/alerts/{int:alert_id}",
     response={200: AlertDetailOut, **error_responses(404)},
-    summary="One alert, with the person's emergency contacts in order (coordinators)",
+    summary="One alert, with the person's emergency contacts in order "
+    "(the duty officer, the person's visitors)",
 )
 def get_alert(request, alert_id: int):
     alert = get_object_or_404(_alerts(), pk=alert_id)
-    require(request.user, "care.handle_alert")
+    require(request.user, "care.tend_alert", alert)
     alert.contacts = list(alert.recipient.resident.emergency_contacts.order_by("priority", "id"))
     return alert
 
@@ -267,11 +268,11 @@ def get_alert(request, alert_id: int):
 @router.post(
     "/alerts/{int:alert_id}/acknowledge",
     response={200: AlertOut, **error_responses(404)},
-    summary="I am on it: stops the escalation (coordinators)",
+    summary="I am on it: stops the escalation (the duty officer, the person's visitors)",
 )
 def acknowledge_alert(request, alert_id: int):
     alert = get_object_or_404(_alerts(), pk=alert_id)
-    require(request.user, "care.handle_alert")
+    require(request.user, "care.tend_alert", alert)
     services.alert_acknowledge(actor=request.user, alert=alert)
     return get_object_or_404(_alerts(), pk=alert.pk)
 
@@ -280,11 +281,11 @@ def acknowledge_alert(request, alert_id: int):
     "/alerts/{int:alert_id}/resolve",
     response={200: AlertOut, **error_responses(400, 404, 422)},
     summary="Close the alert with its outcome; hospital or incident records an incident "
-    "(coordinators)",
+    "(the duty officer, the person's visitors)",
 )
 def resolve_alert(request, alert_id: int, payload: ResolveIn):
     alert = get_object_or_404(_alerts(), pk=alert_id)
-    require(request.user, "care.handle_alert")
+    require(request.user, "care.tend_alert", alert)
     services.alert_resolve(
         actor=request.user, alert=alert, outcome=payload.outcome, note=payload.note
     )
@@ -298,7 +299,7 @@ def resolve_alert(request, alert_id: int, payload: ResolveIn):
     "/board",
     response={200: BoardOut, **error_responses(404)},
     summary="Today's windows of everyone enrolled, the worst first, and the open alerts "
-    "(coordinators)",
+    "(the duty officer)",
 )
 def get_board(request):
     require(request.user, "care.handle_alert")

@@ -132,6 +132,14 @@ def on_duty_now(community_id: int, *, now: dt.datetime | None = None) -> list:
     return [shift.user] if shift else duty_officers(community_id)
 
 
+def holds_duty_now(user, *, now: dt.datetime | None = None) -> bool:
+    """Whether `user` holds the shift of the duty line under way now."""
+    local = timezone.localtime(now or timezone.now())
+    return DutyShift.objects.filter(
+        user=user, day=local.date(), starts__lte=local.time(), ends__gt=local.time()
+    ).exists()
+
+
 def duty_colleagues(user):
     """Who `user` may hand a shift to: the other active accounts of the community in
     force that stated when they take the duty line (the preferences are scoped)."""

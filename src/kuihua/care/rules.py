@@ -1,7 +1,8 @@
 """Who may do what in the care programme (django-rules).
 
-Alerts are handled by coordinators (the duty officers until the rota lands)
-and by trained volunteers assigned as visitors. A person's primary and backup
+Alerts are handled by the duty officer (a coordinator, or the volunteer holding
+the current shift of the rota); the person's visitors, who are told of an
+alert about them, may acknowledge and resolve that one. A person's primary and backup
 visitors see that person (without the health conditions) and record their
 visits; a shift's holder asks to hand it over.
 """
@@ -26,7 +27,26 @@ def holds_shift(user, shift) -> bool:
     return shift is not None and user.is_authenticated and shift.user_id == user.pk
 
 
-rules.add_perm("care.handle_alert", is_coordinator)
+@rules.predicate
+def on_duty(user) -> bool:
+    """`user` holds the duty line's shift now (the community in force)."""
+    if not user.is_authenticated:
+        return False
+    from kuihua.care.duty import holds_duty_now
+
+    return holds_duty_now(user)
+
+
+@rules.predicate
+def visits_alerted(user, alert) -> bool:
+    """`user` visits the person an alert is about: they are told of it and go."""
+    return alert is not None and visits(user, alert.recipient)
+
+
+# The duty officer is a coordinator, or the volunteer holding the current shift.
+rules.add_perm("care.handle_alert", is_coordinator | on_duty)
+# One alert: also the person's visitors, who are told of it and are the ones at the door.
+rules.add_perm("care.tend_alert", is_coordinator | on_duty | visits_alerted)
 rules.add_perm("care.manage", is_coordinator)
 rules.add_perm("care.view_recipient", is_coordinator | visits)
 rules.add_perm("care.record_visit", is_coordinator | visits)

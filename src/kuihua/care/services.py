@@ -202,6 +202,7 @@ def check_in(
         CareRecipient.objects.filter(pk=recipient.pk, last_check_in_at__lt=at).update(
             last_check_in_at=at
         )
+        _close_answered_alerts(actor=actor, record=record)
     else:
         Alert.objects.create(
             community_id=recipient.community_id,
@@ -212,6 +213,28 @@ def check_in(
             escalate_at=at + ACKNOWLEDGE_WITHIN,
         )
     return record
+
+
+def _close_answered_alerts(*, actor, record: CheckIn) -> int:
+    """A well check-in answers the person's open alerts for silence (a missed window, a
+    knock nobody answered) raised before it: they close as found well, which also stops
+    their escalation and the calls to the family. A concern a visitor reported stays
+    open for the duty officer. Conditional UPDATEs: an alert someone closes at the
+    same moment is closed once."""
+    answered = Alert.objects.filter(
+        recipient_id=record.recipient_id,
+        kind__in=(Alert.Kind.MISSED, Alert.Kind.NO_ANSWER),
+        resolved_at__isnull=True,
+        raised_at__lte=record.at,
+    )
+    now, by = timezone.now(), _actor(actor)
+    answered.filter(acknowledged_at__isnull=True).update(acknowledged_at=now, acknowledged_by=by)
+    return answered.update(
+        resolved_at=now,
+        resolved_by=by,
+        outcome=Alert.Outcome.FOUND_WELL,
+        note=_("已签到平安（%(channel)s）") % {"channel": record.get_channel_display()},
+    )
 
 
 # --- the self check-in link ---------------------------------------------------------------

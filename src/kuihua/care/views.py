@@ -54,10 +54,10 @@ from kuihua.registry.selectors import access_resident
 @login_required
 def alert_detail(request, alert_id: int):
     """One alert: who, which window, the emergency contacts in order; acknowledge, resolve."""
-    require(request.user, "care.handle_alert")
     alert = get_object_or_404(
         Alert.objects.select_related("recipient__resident", "check_in"), pk=alert_id
     )
+    require(request.user, "care.tend_alert", alert)
     error = ""
     if request.method == "POST":
         try:
@@ -107,8 +107,12 @@ def self_check_in(request, token: str):
 
 @login_required
 def board(request):
-    """The duty officer's live board: open alerts, then today's windows, refreshed in place."""
-    require(request.user, "care.handle_alert")
+    """The duty officer's live board: open alerts, then today's windows, refreshed in place.
+
+    The programme's entry in the menu: anyone else lands on their visits page.
+    """
+    if not request.user.has_perm("care.handle_alert"):
+        return redirect("care:my_visits")
     context = {
         **selectors.board(),
         "on_duty": on_duty_now(request.user.community_id),

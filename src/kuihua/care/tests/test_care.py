@@ -282,3 +282,42 @@ def test_enrolling_one_person_twice_at_once_enrols_once_and_says_so(community):
     assert sorted(outcomes) == ["enrolled"] + ["该居民已在关爱名单中"] * 3
     with use_community(community):
         assert CareRecipient.objects.filter(resident=resident).count() == 1
+
+
+def test_a_well_check_in_after_a_missed_window_closes_its_alert_and_stops_escalation(
+    enrolled, visitor
+):
+    windows_sweep(now=at(1, 10, 1))
+    services.check_in(
+        actor=visitor, recipient=enrolled, channel="visit", result="no_answer", at=at(1, 10, 5)
+    )
+    services.check_in(
+        actor=visitor,
+        recipient=enrolled,
+        channel="visit",
+        result="concern",
+        note="腿疼",
+        at=at(1, 10, 6),
+    )
+    services.check_in(actor=visitor, recipient=enrolled, channel="visit", at=at(1, 10, 10))
+
+    by_kind = {a.kind: a for a in Alert.objects.all()}
+    for kind in ("missed", "no_answer"):
+        closed = by_kind[kind]
+        assert (closed.outcome, closed.resolved_by, closed.acknowledged_by) == (
+            "found_well",
+            visitor,
+            visitor,
+        )
+        assert closed.note == "已签到平安（上门探访）"
+    assert by_kind["concern"].resolved_at is None  # a concern waits for the duty officer
+    assert services.alerts_escalate(now=at(1, 10, 30)) == 1  # the concern alone
+    assert Alert.objects.filter(level__gte=2).get().kind == "concern"
+
+
+def test_a_well_check_in_entered_late_for_earlier_leaves_a_newer_alert_open(enrolled, visitor):
+    windows_sweep(now=at(1, 10, 1))
+
+    services.check_in(actor=visitor, recipient=enrolled, channel="visit", at=at(1, 7, 30))
+
+    assert Alert.objects.get().resolved_at is None

@@ -48,6 +48,45 @@ def test_a_volunteer_cannot_open_an_alert(client, in_community, world):
     assert client.get(f"/care/alerts/{world['alert'].pk}/").status_code == 404
 
 
+def test_the_persons_visitor_follows_the_alert_link_and_acknowledges(client, in_community, world):
+    visitor = UserFactory(role=Role.VOLUNTEER, community=in_community)
+    recipient = world["recipient"]
+    recipient.primary_visitor = visitor
+    recipient.save(update_fields=["primary_visitor"])
+    url = f"/care/alerts/{world['alert'].pk}/"
+    client.force_login(visitor)
+
+    assert client.get(url).status_code == 200
+    client.post(url, {"action": "acknowledge"})
+
+    assert Alert.objects.get(pk=world["alert"].pk).acknowledged_by == visitor
+    assert client.get("/care/").url == "/care/visits/"  # the board is the duty officer's
+
+
+def test_the_volunteer_holding_the_current_shift_is_the_duty_officer(client, in_community, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kuihua.care.models import DutyShift
+
+    officer = UserFactory(role=Role.VOLUNTEER, community=in_community)
+    client.force_login(officer)
+    assert client.get("/care/").status_code == 302
+    DutyShift.objects.create(
+        day=timezone.localdate(),
+        index=7,
+        starts=dt.time(0, 0),
+        ends=dt.time(23, 59, 59),
+        user=officer,
+    )
+
+    assert client.get("/care/").status_code == 200
+    url = f"/care/alerts/{world['alert'].pk}/"
+    client.post(url, {"action": "resolve", "outcome": "found_well", "note": "电话联系上了"})
+    assert Alert.objects.get(pk=world["alert"].pk).resolved_by == officer
+
+
 def test_the_saved_link_checks_in_with_one_tap_and_quiets_the_window(client, coordinator, world):
     from kuihua.care import services
     from kuihua.care.models import CheckIn
