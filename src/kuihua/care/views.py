@@ -280,7 +280,8 @@ def rota_page(request):
     left = None
     year, month = today.year, today.month
     if request.method == "POST" and request.POST.get("action") == "decide":
-        swap = get_object_or_404(SwapRequest, pk=request.POST.get("swap") or 0)
+        swap_id = request.POST.get("swap", "")
+        swap = get_object_or_404(SwapRequest, pk=int(swap_id) if swap_id.isdigit() else 0)
         try:
             swap_decide(actor=request.user, swap=swap, approve=request.POST.get("approve") == "1")
         except CareError as exc:

@@ -128,6 +128,29 @@ def test_a_paused_person_raises_nothing_until_the_pause_ends(enrolled, coordinat
     assert windows_sweep(now=at(3, 10, 1)) == 1  # Wednesday: watched again
 
 
+def test_a_window_missed_before_a_pause_is_still_raised(enrolled, coordinator):
+    # The worker was down from 07:00; the 08:00–10:00 window closed unswept.
+    services.recipient_pause(
+        actor=coordinator, recipient=enrolled, until=at(2, 0).date(), reason="住院", now=at(1, 11)
+    )
+
+    assert windows_sweep(now=at(1, 11, 1)) == 1
+    assert Alert.objects.get().window_closes_at == at(1, 10)
+    assert windows_sweep(now=at(2, 23)) == 0  # the paused days stay quiet
+
+
+def test_a_pause_longer_than_a_year_is_refused_and_changes_nothing(enrolled, coordinator):
+    with pytest.raises(CareError, match="一次最多暂停一年") as refused:
+        services.recipient_pause(
+            actor=coordinator, recipient=enrolled, until=dt.date(9999, 12, 31), now=at(1, 7)
+        )
+
+    assert refused.value.field == "until"
+    enrolled.refresh_from_db()
+    assert enrolled.paused_until is None
+    assert enrolled.next_closes_at == at(1, 10)
+
+
 def test_no_answer_or_a_concern_raises_an_alert_at_once(enrolled, visitor):
     services.check_in(
         actor=visitor, recipient=enrolled, channel="visit", result="no_answer", at=at(1, 9)

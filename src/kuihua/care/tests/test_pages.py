@@ -276,6 +276,14 @@ def test_a_shift_is_never_handed_to_another_communitys_volunteer(client, world, 
         duty.swap_request(actor=shift.user, shift=shift, to_user=outsider)
 
 
+def test_a_mangled_swap_decision_is_a_404_not_a_500(client, coordinator, world):
+    client.force_login(coordinator)
+
+    for swap in ("abc", "", "99999999999999999999999"):
+        refused = client.post("/care/rota/", {"action": "decide", "swap": swap, "approve": "1"})
+        assert refused.status_code == 404, swap
+
+
 def test_a_coordinator_records_training_so_the_volunteer_can_visit(
     client, in_community, coordinator
 ):

@@ -99,3 +99,11 @@ def test_a_regular_service_becomes_an_order_in_the_matching(in_community, coordi
     assert (need.status, need.channel, need.recurrence) == ("open", "coordinator", "weekdays")
     assert need.consent_to_share is False  # no consent to share recorded
     assert Need.objects.filter(resident=person.resident).count() == 1
+
+
+def test_a_29_february_birthday_is_reminded_every_year(in_community, coordinator):
+    _enrol(in_community, coordinator, name="钱秀兰", birth_date=dt.date(1944, 2, 29))
+
+    assert services.birthdays_remind(today=dt.date(2027, 2, 21)) == 1  # the 28th in 2027
+    assert services.birthdays_remind(today=dt.date(2028, 2, 21)) == 0  # 2028 has a 29th
+    assert services.birthdays_remind(today=dt.date(2028, 2, 22)) == 1
