@@ -67,6 +67,8 @@ def token_is_current(activity: Activity, token: str, at: dt.datetime | None = No
     """True for the current or the previous window's code, and for nothing older."""
     window = _window(at)
     given = (token or "").strip().lower()[: TOKEN_LENGTH + 1]
+    if not given.isascii():  # compare_digest takes ASCII strings only; no code has other letters
+        return False
     return any(hmac.compare_digest(given, _token_for(activity.pk, w)) for w in (window, window - 1))
 
 

@@ -267,6 +267,9 @@ def test_scanning_checks_the_volunteer_in_and_a_stale_code_is_refused(client, vo
     stale = qr_token(activity, at=timezone.now() - dt.timedelta(days=7))
     refused = client.get(reverse("activities:scan"), {"a": activity.pk, "t": stale})
     assert "二维码已过期，请重新扫描" in text(refused)
+    mangled = client.get(reverse("activities:scan"), {"a": activity.pk, "t": "二维码"})
+    assert "二维码已过期，请重新扫描" in text(mangled)
+    assert not Attendance.objects.exists()
 
     accepted = client.get(reverse("activities:scan"), {"a": activity.pk, "t": qr_token(activity)})
     assert "签到成功" in text(accepted)
