@@ -13,6 +13,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from kuihua.care.models import Alert, CheckIn
+from kuihua.core.api_support import RowId
 
 # --- people ------------------------------------------------------------------------------
 
@@ -102,7 +103,7 @@ class EnrolIn(Schema):
         None, description='[["08:00", "10:00"], …]; omit for 08:00–10:00 and 16:00–18:00'
     )
     primary_visitor_id: int | None = Field(None, description="a trained volunteer's user id")
-    backup_visitor_ids: list[int] = []
+    backup_visitor_ids: list[RowId] = []
 
 
 class PauseIn(Schema):

@@ -11,6 +11,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from kuihua.core.api_support import RowId
 from kuihua.matching.models import ALL_DAYS, ALL_SLOTS
 
 
@@ -141,13 +142,13 @@ class OfferIn(Schema):
     )
     name: str = Field(..., min_length=1, max_length=100)
     main_category_id: int
-    category_ids: list[int] = []
+    category_ids: list[RowId] = []
     capacity_per_week: int = Field(1, ge=1, le=500)
     organization_id: int | None = None
     volunteer_id: int | None = Field(None, description="the volunteer's resident id")
     partner_id: int | None = None
     serves_all: bool = False
-    compound_ids: list[int] = []
+    compound_ids: list[RowId] = []
     days: int = Field(ALL_DAYS, ge=1, le=ALL_DAYS)
     slots: int = Field(ALL_SLOTS, ge=1, le=ALL_SLOTS)
     is_free: bool = True
@@ -203,7 +204,7 @@ class RunOut(Schema):
 
 
 class AcceptIn(Schema):
-    proposal_ids: list[int] | None = Field(None, description="omit to accept every proposal")
+    proposal_ids: list[RowId] | None = Field(None, description="omit to accept every proposal")
 
 
 class AcceptOut(Schema):

@@ -81,6 +81,26 @@ def test_bad_input_is_refused_in_the_users_language_and_changes_nothing(client, 
     assert not Need.objects.exists()
 
 
+def test_ids_no_table_can_hold_are_a_field_error_not_a_500(client, building, coordinator):
+    client.force_login(coordinator)
+    run = post(client, "/runs", {})
+    offer = {
+        "provider_type": "organization",
+        "name": "助餐队",
+        "main_category_id": category().pk,
+        "capacity_per_week": 3,
+        "serves_all": False,
+        "compound_ids": [2**70],
+    }
+
+    accept = post(client, f"/runs/{run.json()['id']}/accept", {"proposal_ids": [2**70]})
+    made = post(client, "/offers", offer)
+
+    for refused, field in ((accept, "proposal_ids.0"), (made, "compound_ids.0")):
+        assert refused.status_code == 422, refused.json()
+        assert refused.json()["errors"] == [{"field": field, "message": "数值超出范围"}]
+
+
 def test_a_provider_without_consent_sees_a_masked_person(client, building, coordinator):
     offer = organization_offer(building.community)
     from kuihua.matching import services

@@ -88,6 +88,24 @@ def test_a_manual_record_without_a_reason_is_a_field_error(
     assert response.json()["errors"] == [{"field": "reason", "message": "请填写补录原因"}]
 
 
+def test_malformed_hours_are_refused_in_chinese(client, leader, organization, volunteer_resident):
+    client.force_login(leader)
+    payload = {
+        "organization_id": organization.pk,
+        "resident_id": volunteer_resident.pk,
+        "date": timezone.localdate().isoformat(),
+        "content": "送餐",
+        "evidence": "签字单",
+        "reason": "补录",
+    }
+    url = "/api/service-records/records"
+
+    for hours, message in (("1.255", "小数位数太多"), ("NaN", "格式不正确")):
+        response = client.post(url, {**payload, "hours": hours}, content_type="application/json")
+        assert response.status_code == 422, hours
+        assert response.json()["errors"] == [{"field": "hours", "message": message}], hours
+
+
 def test_a_volunteer_cannot_verify(client, volunteer, leader, organization, volunteer_resident):
     record = manual_record(actor=leader, organization=organization, resident=volunteer_resident)
     client.force_login(volunteer)
