@@ -144,11 +144,14 @@ def attendance_scan(*, actor, activity: Activity, token: str, now: dt.datetime |
     if attendance.checked_out_at is not None:
         raise AttendanceError(_("您已签退，无需重复扫码"))
     if attendance.checked_in_at is None or attendance.no_show:
+        if now >= activity.ends_at:
+            raise AttendanceError(_("活动已结束，不能再签到"))
         attendance.checked_in_at = now
         attendance.check_in_method = Attendance.Method.QR
         attendance.no_show = False
         action = "in"
-    elif now - attendance.checked_in_at < DOUBLE_SCAN:
+    elif now - attendance.checked_in_at < DOUBLE_SCAN or now < activity.starts_at:
+        # A second scan before the start is not a check-out: the service has not begun.
         return attendance, "already_in"
     else:
         attendance.checked_out_at = max(now, attendance.checked_in_at)
@@ -195,7 +198,7 @@ def attendance_mark(
             attendance.check_in_method = Attendance.Method.MANUAL
         attendance.no_show = False
         if attendance.checked_out_at is None and now >= activity.ends_at:
-            attendance.checked_out_at = activity.ends_at
+            attendance.checked_out_at = max(activity.ends_at, attendance.checked_in_at)
             attendance.check_out_method = Attendance.Method.MANUAL
             closed_now = True
     else:
@@ -232,6 +235,7 @@ def attendances_close(*, now: dt.datetime | None = None) -> int:
                 checked_in_at__isnull=False,
                 checked_out_at__isnull=True,
                 no_show=False,
+                signup__status=Signup.Status.CONFIRMED,
                 signup__activity__ends_at__lte=now,
             ).values_list("pk", "community_id")
         )

@@ -53,7 +53,7 @@ from django.utils.translation import gettext as _
 
 from kuihua.accounts.models import Role
 from kuihua.activities import lock_objects
-from kuihua.activities.models import Activity, Signup
+from kuihua.activities.models import Activity, Attendance, Signup
 from kuihua.core.audit import audit
 from kuihua.core.tenancy import unscoped, use_community
 from kuihua.notifications.services import notify
@@ -368,6 +368,8 @@ def signup_cancel(*, actor, signup: Signup) -> Signup:
         raise SignupError(_("该报名已取消"))
     if now >= signup.activity.starts_at:
         raise SignupError(_("活动已开始，不能再取消报名"))
+    if Attendance.objects.filter(signup=signup, checked_in_at__isnull=False).exists():
+        raise SignupError(_("您已签到，不能再取消报名；如不能参加，请告诉组织者"))
     _release(actor=actor, signup=signup, now=now, action="signup.cancel")
     return signup
 

@@ -179,8 +179,14 @@ def record_from_attendance(*, attendance) -> ServiceRecord | None:
     activity = signup.activity
     if activity.status == activity.Status.CANCELLED:
         return None
+    if signup.status != signup.Status.CONFIRMED:
+        return None  # cancelled after checking in: nothing served for this sign-up
+    # Service time is the part spent within the activity: coming early or staying
+    # on after the end is not service (and never more than the hours it credits).
     hours = attendance_hours(
-        attendance.checked_in_at, attendance.checked_out_at, cap=activity.hours_credited
+        max(attendance.checked_in_at, activity.starts_at),
+        min(attendance.checked_out_at, activity.ends_at),
+        cap=activity.hours_credited,
     )
     if hours <= 0:
         return None

@@ -191,3 +191,48 @@ def test_a_waitlisted_person_cannot_be_marked(activity, coordinator):
     waiting = SignupFactory(activity=activity, status=Signup.Status.WAITLISTED)
     with pytest.raises(AttendanceError):
         attendance_mark(actor=coordinator, signup=waiting, present=True, now=activity.ends_at)
+
+
+def scan_at(activity, user, at):
+    return attendance_scan(actor=user, activity=activity, token=qr_token(activity, at), now=at)
+
+
+def test_a_volunteer_who_checked_in_cannot_cancel_and_walk_away_with_the_hours(activity, volunteer):
+    from kuihua.activities.signups import SignupError, signup_cancel
+
+    scan_at(activity, volunteer, activity.starts_at - dt.timedelta(minutes=30))
+
+    with pytest.raises(SignupError, match="您已签到，不能再取消报名"):
+        signup_cancel(actor=volunteer, signup=volunteer.signup)
+    volunteer.signup.refresh_from_db()
+    assert volunteer.signup.status == Signup.Status.CONFIRMED
+
+
+@pytest.mark.skipif(not HAS_SERVICE_RECORDS, reason="service records not installed")
+def test_a_checked_in_sign_up_cancelled_since_is_not_closed_into_hours(activity, volunteer):
+    attendance, _ = scan_at(activity, volunteer, activity.starts_at)
+    Signup.objects.filter(pk=volunteer.signup.pk).update(status=Signup.Status.CANCELLED)
+
+    attendances_close(now=activity.ends_at + dt.timedelta(minutes=10))
+
+    assert service_records_of(attendance) == []
+
+
+@pytest.mark.skipif(not HAS_SERVICE_RECORDS, reason="service records not installed")
+def test_only_time_within_the_activity_is_service(activity, volunteer):
+    early = activity.starts_at - dt.timedelta(minutes=59)
+
+    scan_at(activity, volunteer, early)
+    _, before_start = scan_at(activity, volunteer, activity.starts_at - dt.timedelta(minutes=40))
+    attendance, out = scan_at(activity, volunteer, activity.starts_at + dt.timedelta(minutes=60))
+
+    assert (before_start, out) == ("already_in", "out")
+    assert attendance.checked_in_at == early  # what happened is kept as it happened
+    assert [r.hours for r in service_records_of(attendance)] == [Decimal("1.00")]
+
+
+def test_a_first_scan_after_the_end_is_refused(activity, volunteer):
+    with pytest.raises(AttendanceError, match="活动已结束，不能再签到"):
+        scan_at(activity, volunteer, activity.ends_at + dt.timedelta(minutes=10))
+
+    assert not Attendance.objects.exists()
