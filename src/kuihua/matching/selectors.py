@@ -26,6 +26,8 @@ from kuihua.matching.models import (
     ServiceDelivery,
     ServiceOffer,
 )
+from kuihua.registry.models import Consent
+from kuihua.registry.selectors import consent_in_force
 
 ORDER_STATUSES = (Need.Status.MATCHED, Need.Status.IN_SERVICE, Need.Status.DONE, Need.Status.RATED)
 
@@ -109,10 +111,18 @@ def need_personal_details(user, need: Need) -> dict | None:
         return details
     from kuihua.matching.rules import _provides
 
-    if need.consent_to_share and _provides(user, need):
+    if _provides(user, need) and shares_details(need):
         log_access(user=user, subject=resident, fields=["name", "address", "phone"], purpose="need")
         return details
     return None
+
+
+def shares_details(need: Need) -> bool:
+    """Whether the person's details may reach an individual provider: consent given
+    with the need and not withdrawn since (the registry's newest consent holds)."""
+    if not need.consent_to_share:
+        return False
+    return consent_in_force(Consent.Purpose.SHARE_WITH_PROVIDER, need.resident_id) is not False
 
 
 def need_masked_details(need: Need) -> dict:

@@ -35,8 +35,10 @@ from kuihua.matching.models import (
     ServiceDelivery,
     ServiceOffer,
 )
+from kuihua.matching.selectors import shares_details
 from kuihua.notifications.services import notify
 from kuihua.registry.models import Community, Consent
+from kuihua.registry.selectors import consent_in_force
 
 DEFAULT_CATEGORIES: list[tuple[str, str]] = [
     ("meal_delivery", "助餐送餐"),
@@ -324,7 +326,7 @@ def hard_constraint_problem(need: Need, offer: ServiceOffer) -> str | None:
         return _("该服务方不覆盖居民所在小区")
     if not (need.days & offer.days and need.slots & offer.slots):
         return _("该服务方在居民希望的日期和时段没空")
-    if not need.consent_to_share and not offer.is_institutional:
+    if not shares_details(need) and not offer.is_institutional:
         return _("居民未同意提供联系方式，只能由组织或机构服务")
     return None
 
@@ -548,6 +550,7 @@ def load_problem(*, now=None):
 
     need_rows = list(
         Need.objects.filter(status__in=(Need.Status.OPEN, Need.Status.PROPOSED))
+        .annotate(share_now=consent_in_force(Consent.Purpose.SHARE_WITH_PROVIDER))
         .order_by("pk")
         .values_list(
             "pk",
@@ -560,6 +563,7 @@ def load_problem(*, now=None):
             "created_at",
             "consent_to_share",
             "resident_id",
+            "share_now",
         )
     )
     # Last time's provider per resident and category (the latest delivery wins).
@@ -578,7 +582,7 @@ def load_problem(*, now=None):
         slots=np.array([r[5] for r in need_rows], np.int64),
         urgency=np.array([r[6] for r in need_rows], np.int64),
         waited_days=np.array([(now - r[7]).days for r in need_rows], np.int64),
-        consent=np.array([r[8] for r in need_rows], bool),
+        consent=np.array([r[8] and r[10] is not False for r in need_rows], bool),
         last_provider=_index(offer_ids, [last.get((r[9], r[1])) for r in need_rows]),
     )
     return need_ids, offer_ids, needs, providers

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from kuihua.accounts.models import Role
 from kuihua.core.crypto import blind_index
 from kuihua.registry.identity import clean_name
-from kuihua.registry.models import Household, Resident, Tag
+from kuihua.registry.models import Consent, Household, Resident, Tag
 
 
 def residents_visible_to(user) -> QuerySet[Resident]:
@@ -131,3 +131,17 @@ def household_members(household: Household) -> QuerySet[Resident]:
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.all()))
         .order_by("relation_to_head", "birth_date", "id")
     )
+
+
+def consent_in_force(purpose: str, resident=None):
+    """The person's newest consent row for `purpose` decides (rows never change).
+
+    With a resident (or id): True/False as last recorded, None if never asked. With
+    none: a subquery for annotating rows that carry a `resident_id` (None where
+    never asked).
+    """
+    newest = Consent.objects.filter(purpose=purpose).order_by("-recorded_at", "-id")
+    if resident is None:
+        return Subquery(newest.filter(resident_id=OuterRef("resident_id")).values("granted")[:1])
+    resident_id = getattr(resident, "pk", resident)
+    return newest.filter(resident_id=resident_id).values_list("granted", flat=True).first()

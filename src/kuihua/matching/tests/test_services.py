@@ -309,3 +309,30 @@ def test_a_run_reads_only_this_communitys_offers_and_what_they_serve(
         assert run.proposals.get(need=far).reason == Proposal.Reason.NO_AREA
         assert run.proposals.get(need=tutoring).offer_id is None
         assert run.proposals.get(need=tutoring).reason == Proposal.Reason.NO_CATEGORY
+
+
+def test_a_withdrawn_consent_stops_the_sharing_and_individual_providers(building, coordinator):
+    from kuihua.matching.tests.factories import volunteer_offer
+    from kuihua.registry import services as registry_services
+
+    person = resident_at(building, name="王秀英")
+    volunteer = volunteer_offer(resident_at(building), code="companionship", capacity=2)
+    held = services.need_assign(
+        actor=coordinator, need=need(person, code="companionship"), offer=volunteer
+    )
+    waiting = need(person, code="companionship")
+    assert selectors.need_personal_details(volunteer.contact_user, held)["name"] == "王秀英"
+
+    registry_services.consent_record(
+        actor=coordinator,
+        resident=person,
+        purpose=Consent.Purpose.SHARE_WITH_PROVIDER,
+        granted=False,
+        method=Consent.Method.PAPER,
+    )
+    run = services.match_run(actor=coordinator)
+
+    assert selectors.need_personal_details(volunteer.contact_user, held) is None
+    assert run.proposals.get(need=waiting).reason == Proposal.Reason.NO_CONSENT
+    with pytest.raises(MatchingError, match="居民未同意提供联系方式"):
+        services.need_assign(actor=coordinator, need=waiting, offer=volunteer)
