@@ -288,6 +288,13 @@ def need_raise(
     return need
 
 
+def _require_provider(need: Need) -> None:
+    """An order whose provider was removed (a volunteer erased from the registry) waits
+    for the coordinator to give it to someone else (`need_assign` takes it)."""
+    if need.provider_id is None:
+        raise MatchingError(_("该需求的服务方已不存在，请社区重新派单"))
+
+
 def _lock_need(need: Need) -> Need:
     return Need.objects.select_for_update(of=("self",)).select_related("provider").get(pk=need.pk)
 
@@ -301,12 +308,29 @@ def need_cancel(*, actor, need: Need, reason: str, close: bool = False) -> Need:
     need = _lock_need(need)
     if need.status not in LIVE:
         raise MatchingError(_("该需求已结束，不能再取消"))
+    held_by = need.provider if need.status in HOLDING else None
     need.close_reason = reason[:200]
     need.provider = None
     Proposal.objects.filter(need=need, status=Proposal.Status.PROPOSED).update(
         status=Proposal.Status.SUPERSEDED
     )
     _step(need, Need.Status.CLOSED if close else Need.Status.CANCELLED, actor=actor, note=reason)
+    if held_by is not None:
+        # The order left their list: they must not go to the door for nothing.
+        notify(
+            recipient=held_by.contact_user,
+            kind="service_order_cancelled",
+            title=_("服务单已取消：%(c)s") % {"c": need.category.name},
+            body=_("原因：%(r)s") % {"r": need.close_reason},
+        )
+    if close:
+        notify(
+            recipient=getattr(need.resident, "account", None),
+            kind="need_closed",
+            title=_("您的需求已由社区关闭：%(c)s") % {"c": need.category.name},
+            body=_("原因：%(r)s") % {"r": need.close_reason},
+            link=_need_link(need),
+        )
     return need
 
 
@@ -400,7 +424,8 @@ def proposals_accept(*, actor, run: MatchRun, proposal_ids=None) -> tuple[int, l
 def need_assign(*, actor, need: Need, offer: ServiceOffer) -> Need:
     """The coordinator's own choice of provider (overrides a proposal, or without a run)."""
     need = _lock_need(need)
-    if need.status not in (Need.Status.OPEN, Need.Status.PROPOSED):
+    provider_gone = need.status in HOLDING and need.provider_id is None
+    if need.status not in (Need.Status.OPEN, Need.Status.PROPOSED) and not provider_gone:
         raise MatchingError(_("该需求已派单或已结束"))
     _give(actor=actor, need=need, offer=offer, note=_("社区指定服务方"))
     Proposal.objects.filter(need=need, status=Proposal.Status.PROPOSED).update(
@@ -414,6 +439,7 @@ def need_start(*, actor, need: Need) -> Need:
     need = _lock_need(need)
     if need.status != Need.Status.MATCHED:
         raise MatchingError(_("只有已派单的需求可以开始服务"))
+    _require_provider(need)
     _step(need, Need.Status.IN_SERVICE, actor=actor)
     return need
 
@@ -424,6 +450,7 @@ def need_done(*, actor, need: Need) -> Need:
     need = _lock_need(need)
     if need.status not in HOLDING:
         raise MatchingError(_("只有已派单或服务中的需求可以完成"))
+    _require_provider(need)
     now = timezone.now()
     ServiceDelivery.objects.create(
         community_id=need.community_id,

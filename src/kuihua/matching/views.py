@@ -201,7 +201,11 @@ def _detail_context(request, need: Need, **forms) -> dict:
         and proposal.status == Proposal.Status.PROPOSED
         and need.status == Need.Status.PROPOSED
     )
-    can_assign = can_manage and need.status in (Need.Status.OPEN, Need.Status.PROPOSED)
+    # A held order whose provider was removed goes to someone else from here too.
+    can_assign = can_manage and (
+        need.status in (Need.Status.OPEN, Need.Status.PROPOSED)
+        or (need.status in services.HOLDING and need.provider_id is None)
+    )
     can_cancel = live and user.has_perm("matching.cancel_need", need)
     may_serve = user.has_perm("matching.serve_need", need)
     can_rate = need.status == Need.Status.DONE and user.has_perm("matching.rate_need", need)

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
@@ -336,3 +337,43 @@ def test_a_withdrawn_consent_stops_the_sharing_and_individual_providers(building
     assert run.proposals.get(need=waiting).reason == Proposal.Reason.NO_CONSENT
     with pytest.raises(MatchingError, match="居民未同意提供联系方式"):
         services.need_assign(actor=coordinator, need=waiting, offer=volunteer)
+
+
+def test_an_order_whose_volunteer_was_erased_is_refused_and_given_to_someone_else(
+    building, coordinator, client
+):
+    from kuihua.matching.tests.factories import volunteer_offer
+    from kuihua.registry import services as registry_services
+
+    leaving = resident_at(building)
+    order = services.need_assign(
+        actor=coordinator,
+        need=need(resident_at(building), code="companionship"),
+        offer=volunteer_offer(leaving, code="companionship"),
+    )
+    registry_services.resident_erase(actor=coordinator, resident=leaving, reason="本人要求删除")
+    client.force_login(coordinator)
+
+    done = client.post(f"/api/matching/needs/{order.pk}/done", {}, "application/json")
+    other = volunteer_offer(resident_at(building), code="companionship")
+    page = client.get(reverse("matching:need_detail", args=[order.pk])).content.decode()
+    again = services.need_assign(actor=coordinator, need=order, offer=other)
+
+    assert done.status_code == 400
+    assert done.json()["message"] == "该需求的服务方已不存在，请社区重新派单"
+    assert reverse("matching:need_assign", args=[order.pk]) in page
+    assert (again.status, again.provider.provider_type) == (Need.Status.MATCHED, "volunteer")
+
+
+def test_the_provider_is_told_when_an_order_is_cancelled_or_closed(building, coordinator):
+    offer = organization_offer(building.community)
+    person = resident_at(building)
+    cancelled = services.need_assign(actor=coordinator, need=need(person), offer=offer)
+    closed = services.need_assign(actor=coordinator, need=need(person), offer=offer)
+
+    services.need_cancel(actor=person.account, need=cancelled, reason="家人来照顾了")
+    services.need_cancel(actor=coordinator, need=closed, reason="已搬走", close=True)
+
+    told = Message.objects.filter(recipient=offer.contact_user, kind="service_order_cancelled")
+    assert sorted(told.values_list("body", flat=True)) == ["原因：家人来照顾了", "原因：已搬走"]
+    assert Message.objects.filter(recipient=person.account, kind="need_closed").count() == 1
