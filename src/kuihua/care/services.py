@@ -358,6 +358,22 @@ def _send_to_contact(contact, text: str) -> None:
     )
 
 
+def _contact_text(alert: Alert) -> str:
+    """What the family reads: what happened, and when (a window missed yesterday says so)."""
+    name = alert.recipient.resident.name
+    happened = alert.window_closes_at or alert.raised_at
+    when = timezone.localtime(happened).strftime("%m-%d %H:%M")
+    if alert.kind == Alert.Kind.MISSED:
+        text = _("【社区关爱】%(name)s 未在 %(when)s 前报平安，社区正在联系，请您尽快确认。")
+    elif alert.kind == Alert.Kind.NO_ANSWER:
+        text = _("【社区关爱】志愿者 %(when)s 上门看望 %(name)s，敲门无人应答，请您尽快联系确认。")
+    else:
+        text = _(
+            "【社区关爱】志愿者 %(when)s 看望 %(name)s 时发现情况异常，社区正在处理，请您尽快联系。"
+        )
+    return text % {"name": name, "when": when}
+
+
 def contacts_tell(*, now: dt.datetime | None = None) -> int:
     """Escalated, unacknowledged alerts reach the emergency contacts one by one, in order,
     every CONTACT_EVERY until someone acknowledges; how many contacts were told.
@@ -396,11 +412,7 @@ def contacts_tell(*, now: dt.datetime | None = None) -> int:
                 alert.contact_due_at = None  # everyone in the chain has been told
             else:
                 contact = contacts[alert.contacts_told]
-                _send_to_contact(
-                    contact,
-                    _("【社区关爱】%(name)s 今天未按时报平安，社区正在联系，请您尽快确认。")
-                    % {"name": alert.recipient.resident.name},
-                )
+                _send_to_contact(contact, _contact_text(alert))
                 alert.contacts_told += 1
                 alert.contact_due_at = now + CONTACT_EVERY
                 told += 1

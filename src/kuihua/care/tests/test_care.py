@@ -241,7 +241,7 @@ def test_an_escalated_alert_reaches_the_emergency_contacts_one_by_one_in_order(
 
     sent = []
     monkeypatch.setattr(
-        "kuihua.care.tests.test_care.record_sms", lambda phone, text: sent.append(phone)
+        "kuihua.care.tests.test_care.record_sms", lambda phone, text: sent.append((phone, text))
     )
     settings.KUIHUA_SMS_SENDER = "kuihua.care.tests.test_care.record_sms"
     resident = enrolled.resident
@@ -254,7 +254,11 @@ def test_an_escalated_alert_reaches_the_emergency_contacts_one_by_one_in_order(
     assert services.contacts_tell(now=at(1, 10, 18)) == 0  # the next one waits five minutes
     assert services.contacts_tell(now=at(1, 10, 22)) == 1
     assert services.contacts_tell(now=at(1, 10, 27)) == 0  # the chain is done
-    assert sent == ["13800000001", "13800000002"]
+    assert [phone for phone, _text in sent] == ["13800000001", "13800000002"]
+    name = resident.name
+    assert (
+        sent[0][1] == f"【社区关爱】{name} 未在 11-30 10:00 前报平安，社区正在联系，请您尽快确认。"
+    )
 
 
 def test_acknowledging_stops_the_chain(enrolled, coordinator):
