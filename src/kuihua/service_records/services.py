@@ -387,7 +387,7 @@ def record_reject(*, actor, record: ServiceRecord, reason: str) -> ServiceRecord
         recipient=_account_of(record.volunteer),
         kind="service_record.rejected",
         title=_("服务记录未通过审核：%(project)s") % {"project": record.project},
-        body=_("原因：%(reason)s。如有异议，可在记录页面申请更正。")
+        body=_("原因：%(reason)s。如有异议，请联系组织重新登记。")
         % {"reason": record.reject_reason},
         link=reverse("service_records:record", args=[record.pk]),
     )

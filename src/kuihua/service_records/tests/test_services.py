@@ -248,7 +248,11 @@ def test_a_rejected_record_earns_nothing_and_says_why(
     assert record.status == ServiceRecord.Status.REJECTED
     assert record.reject_reason == "当天未开展该活动"
     assert selectors.points_balance(volunteer_resident) == 0
-    assert "当天未开展该活动" in Message.objects.get(recipient=volunteer).body
+    told = Message.objects.get(recipient=volunteer).body
+    assert told == "原因：当天未开展该活动。如有异议，请联系组织重新登记。"
+    # what it suggests is possible: a rejected record takes no correction request
+    with pytest.raises(services.ServiceRecordError):
+        services.correction_request(actor=volunteer, record=record, hours="1", reason="我去了")
 
 
 def test_rejecting_needs_a_reason(leader, organization, volunteer_resident):
