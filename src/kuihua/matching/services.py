@@ -406,10 +406,15 @@ def proposal_accept(*, actor, proposal: Proposal) -> Need:
 
 
 def proposals_accept(*, actor, run: MatchRun, proposal_ids=None) -> tuple[int, list[str]]:
-    """Accept a run's proposals (all, or those named); (accepted, problems by need)."""
-    pending = run.proposals.filter(status=Proposal.Status.PROPOSED, offer__isnull=False)
-    if proposal_ids is not None:
-        pending = pending.filter(pk__in=proposal_ids)
+    """Accept a run's proposals (all, or those named); (accepted, problems by need).
+
+    A named proposal that is not pending (accepted meanwhile, or replaced by a newer
+    run) is a problem that says so, not silently passed over.
+    """
+    if proposal_ids is None:
+        pending = run.proposals.filter(status=Proposal.Status.PROPOSED, offer__isnull=False)
+    else:
+        pending = run.proposals.filter(pk__in=proposal_ids)
     accepted, problems = 0, []
     for proposal in pending.order_by("id"):
         try:

@@ -121,6 +121,8 @@ def test_a_new_run_replaces_pending_proposals_and_old_ones_cannot_be_accepted(
     assert stale.status == Proposal.Status.SUPERSEDED
     with pytest.raises(MatchingError, match="取代"):
         services.proposal_accept(actor=coordinator, proposal=stale)
+    named = services.proposals_accept(actor=coordinator, run=first, proposal_ids=[stale.pk])
+    assert named == (0, [f"#{stale.need_id}: 该建议已处理或已被新一轮对接取代"])
 
 
 def test_a_provider_holds_no_more_orders_than_its_weekly_capacity(building, coordinator):
