@@ -219,10 +219,10 @@ class OfferForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     capacity_per_week = forms.IntegerField(
-        label=_("每周可服务次数"),
+        label=_("可同时接单数"),
         initial=1,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "1", "max": "500"}),
-        help_text=_("同时可以接几单：已派单和服务中的需求都占名额"),
+        help_text=_("已派单和服务中的服务单都占名额；一张单可以每周多次上门"),
     )
     serves_all = forms.BooleanField(label=_("服务全社区"), required=False, initial=True)
     compounds = forms.TypedMultipleChoiceField(

@@ -89,7 +89,7 @@ class ServiceOffer(CommunityOwned):
     categories = models.ManyToManyField(
         ServiceCategory, related_name="offers", verbose_name=_("可提供的类别")
     )
-    capacity_per_week = models.PositiveSmallIntegerField(_("每周可服务次数"), default=1)
+    capacity_per_week = models.PositiveSmallIntegerField(_("可同时接单数"), default=1)
     serves_all = models.BooleanField(_("服务全社区"), default=False)
     compounds = models.ManyToManyField(
         "registry.Compound", blank=True, related_name="+", verbose_name=_("服务小区")

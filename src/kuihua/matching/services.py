@@ -149,7 +149,7 @@ def offer_create(
     if provider_type not in ProviderType.values:
         raise MatchingError(_("请选择提供方类型"), field="provider_type")
     if not 1 <= int(capacity_per_week) <= 500:
-        raise MatchingError(_("每周可服务次数应在 1 到 500 之间"), field="capacity_per_week")
+        raise MatchingError(_("可同时接单数应在 1 到 500 之间"), field="capacity_per_week")
     _check_times(days, slots)
     if provider_type == ProviderType.ORGANIZATION and organization is None:
         raise MatchingError(_("请选择社会组织"), field="organization")
