@@ -14,6 +14,7 @@ from kuihua.care.models import Alert, CareRecipient, CheckIn
 from kuihua.care.sweep import parse_time
 
 DONE, PENDING, OPEN, LATE, ALERTED, PAUSED = "done", "pending", "open", "late", "alerted", "paused"
+UNWATCHED = "unwatched"
 LABELS = {
     DONE: _("已签到"),
     PENDING: _("未到时间"),
@@ -21,6 +22,8 @@ LABELS = {
     LATE: _("已超时"),
     ALERTED: _("已报警"),
     PAUSED: _("暂停"),
+    # Closed before the person was enrolled or resumed: nobody was waiting for it.
+    UNWATCHED: _("未纳入"),
 }
 
 
@@ -36,7 +39,7 @@ class BoardRow:
 
     @property
     def worst(self) -> int:
-        order = [ALERTED, LATE, OPEN, PENDING, DONE, PAUSED]
+        order = [ALERTED, LATE, OPEN, PENDING, DONE, UNWATCHED, PAUSED]
         return min((order.index(w["state"]) for w in self.windows), default=len(order))
 
 
@@ -79,6 +82,8 @@ def board(*, now: dt.datetime | None = None) -> dict:
                 state = PENDING
             elif now < closes:
                 state = OPEN
+            elif recipient.next_closes_at is not None and closes < recipient.next_closes_at:
+                state = UNWATCHED  # the sweep's cursor never stood on it
             else:
                 state = LATE
             counts[state] += 1

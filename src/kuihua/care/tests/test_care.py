@@ -234,6 +234,22 @@ def test_the_board_shows_each_window_done_open_late_or_alerted(
     assert selectors.board(now=at(1, 18, 0, 30))["counts"]["late"] == 2  # closed, not yet swept
 
 
+def test_a_window_closed_before_enrolment_is_not_shown_as_late(in_community, coordinator):
+    from kuihua.care import selectors
+
+    services.recipient_enrol(
+        actor=coordinator,
+        resident=ResidentFactory(household__building__compound__community=in_community),
+        now=at(1, 13),
+    )
+
+    shown = selectors.board(now=at(1, 13, 5))
+
+    assert [w["state"] for w in shown["rows"][0].windows] == ["unwatched", "pending"]
+    assert shown["counts"]["late"] == 0
+    assert windows_sweep(now=at(1, 13, 6)) == 0  # and nothing will be raised for it
+
+
 def test_an_escalated_alert_reaches_the_emergency_contacts_one_by_one_in_order(
     enrolled, coordinator, settings, monkeypatch
 ):
