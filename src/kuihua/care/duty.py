@@ -30,6 +30,22 @@ REASONS = {
 }
 
 
+def _runs_before(first: dt.date, longest: int) -> dict[int, int]:
+    """{user id: days in a row held up to the day before `first`} (at most `longest`)."""
+    worked: dict[int, set[dt.date]] = {}
+    for user_id, day in DutyShift.objects.filter(
+        day__gte=first - dt.timedelta(days=longest), day__lt=first, user__isnull=False
+    ).values_list("user_id", "day"):
+        worked.setdefault(user_id, set()).add(day)
+    runs = {}
+    for user_id, held in worked.items():
+        run = 0
+        while first - dt.timedelta(days=run + 1) in held:
+            run += 1
+        runs[user_id] = run
+    return runs
+
+
 def rota_generate(*, actor, year: int, month: int) -> tuple[list[DutyShift], list[dict]]:
     """The month's rota; (shifts, the shifts left open with the reason in words).
 
@@ -41,6 +57,7 @@ def rota_generate(*, actor, year: int, month: int) -> tuple[list[DutyShift], lis
         raise CareError(_("月份不正确"), field="month")
     days = rota.month_days(year, month)
     preferences = list(DutyPreference.objects.select_related("user").filter(user__is_active=True))
+    before = _runs_before(days[0], max((p.max_consecutive_days for p in preferences), default=1))
     volunteers = [
         rota.Volunteer(
             key=p.user_id,
@@ -48,6 +65,7 @@ def rota_generate(*, actor, year: int, month: int) -> tuple[list[DutyShift], lis
             unavailable=frozenset(dt.date.fromisoformat(d) for d in p.unavailable),
             max_shifts=p.max_shifts_per_month,
             max_consecutive_days=max(1, p.max_consecutive_days),
+            run_before=before.get(p.user_id, 0),
         )
         for p in preferences
     ]

@@ -13,7 +13,8 @@ consecutive days. The model:
   minimised, so an impossible month still gets the best rota there is, and
   the shifts left open are reported with the reason);
 * one shift a day per person, nobody over their limit, no run of days longer
-  than their maximum;
+  than their maximum (counting the days already worked at the end of the month
+  before);
 * then the spread: the difference between the most and the fewest shifts
   anyone has, among those available at all, is minimised (≤ 1 where feasible).
 """
@@ -34,6 +35,9 @@ class Volunteer:
     unavailable: frozenset[dt.date] = frozenset()
     max_shifts: int = 8
     max_consecutive_days: int = 3
+    # Days in a row already worked up to the last day before the month: a run that
+    # crosses into the month counts them.
+    run_before: int = 0
 
 
 @dataclasses.dataclass
@@ -112,6 +116,9 @@ def build(
         k = v.max_consecutive_days
         for i in range(len(days) - k):
             model.add(sum(worked[v.key, d] for d in days[i : i + k + 1]) <= k)
+        for back in range(1, min(v.run_before, k) + 1):
+            # a window of k + 1 days starting `back` days before the month, all worked there
+            model.add(sum(worked[v.key, d] for d in days[: k + 1 - back]) <= k - back)
     open_total = sum(uncovered.values())
     able = [v for v in volunteers if v.key in counts]
     highest = model.new_int_var(0, len(days), "highest")

@@ -84,3 +84,14 @@ def test_the_holder_of_the_current_shift_is_on_duty_else_the_coordinators(
 
     assert duty.on_duty_now(in_community.pk, now=at_three) == [shift.user]
     assert duty.on_duty_now(in_community.pk, now=at_night) == [coordinator]
+
+
+def test_runs_of_days_are_kept_across_the_turn_of_the_month(coordinator, volunteers):
+    duty.rota_generate(actor=coordinator, year=2026, month=11)
+    duty.rota_generate(actor=coordinator, year=2026, month=12)
+
+    for volunteer in volunteers:
+        held = set(DutyShift.objects.filter(user=volunteer).values_list("day", flat=True))
+        for start in held:
+            run = [start + dt.timedelta(days=i) for i in range(4)]
+            assert not all(day in held for day in run), (volunteer.username, start)

@@ -82,3 +82,17 @@ def test_the_official_calendar_decides_make_up_working_days_and_weekday_holidays
     assert set(make_up) <= covered  # the Saturday make-up day is a working day
     assert not covered & set(holidays)  # the weekday holidays are not
     assert {d for d, _s, _why in result.uncovered} >= set(holidays)
+
+
+def test_a_run_of_days_from_the_month_before_counts():
+    days = R.month_days(2027, 2)  # 28 days; alone, with 2 days in a row at most
+
+    def worked(run_before: int) -> list[dt.date]:
+        alone = R.Volunteer(key=1, max_shifts=28, max_consecutive_days=2, run_before=run_before)
+        return sorted({d for (d, _s), key in R.build(days, [alone]).assignment.items()})
+
+    rested, tired = worked(0), worked(2)
+
+    assert (len(rested), rested[0]) == (19, days[0])  # 1–2, 4–5, … 28 February
+    assert days[0] not in tired  # 30 and 31 January were worked already
+    assert len(tired) == 18
