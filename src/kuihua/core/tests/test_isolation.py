@@ -305,3 +305,66 @@ def test_an_organization_leader_cannot_manage_another_organization(client, world
             if status != 404:
                 leaks.append((method.upper(), url, status))
     assert leaks == []
+
+
+# --- lists: pages and API reads without an id ----------------------------------------
+
+# Written into community B's world so that any list that shows B's rows gives itself away.
+B_MARKERS = ("乙社区标记居民", "乙社区标记组织", "b-coordinator", "b养老院")
+
+
+def list_routes() -> list[str]:
+    """Every page URL without parameters (the lists, boards and forms)."""
+    found: list[str] = []
+
+    def walk(patterns, prefix: str) -> None:
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if route.startswith(IGNORED_PREFIXES):
+                continue
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern) and "<" not in route and not route.startswith("^"):
+                found.append("/" + route)
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def api_list_paths() -> list[str]:
+    return [
+        path
+        for path, item in api.get_openapi_schema()["paths"].items()
+        if "get" in item and "{" not in path
+    ]
+
+
+def test_no_list_shows_another_communitys_rows(client, worlds):
+    """Every page and API read without an id, for A's coordinator, leader and duty
+    volunteer: nothing of B's appears (names, usernames, partner units)."""
+    from kuihua.organizations.models import Organization
+    from kuihua.registry.models import Resident
+
+    mine, theirs = worlds
+    with use_community(theirs["community"]):
+        Resident.objects.filter(pk=theirs["resident"].pk).update(name=B_MARKERS[0])
+        Organization.objects.filter(pk=theirs["organization"].pk).update(name=B_MARKERS[1])
+    with use_community(mine["community"]):
+        from kuihua.accounts.models import User
+
+        duty = User.objects.get(username="a-coordinator-duty0")
+    with use_community(mine["community"]):
+        Resident.objects.filter(pk=mine["resident"].pk).update(name="甲社区标记居民")
+    pages, reads = list_routes(), api_list_paths()
+    assert len(pages) >= 10 and len(reads) >= 10
+    leaks, own_seen = [], set()
+    for user in (mine["coordinator"], mine["leader"], duty):
+        client.force_login(user)
+        for url in pages + reads:
+            body = client.get(url).content.decode(errors="replace")
+            leaks += [(user.username, url, m) for m in B_MARKERS if m in body]
+            own_seen |= {url for own in ("甲社区标记居民", "a-coordinator") if own in body}
+    assert leaks == []
+    # the lists do show rows like these: A's own appear in several of them
+    assert {"/registry/residents/", "/api/registry/residents"} & own_seen, own_seen
+    assert "/care/duty/" in own_seen
