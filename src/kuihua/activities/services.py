@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from kuihua.activities.models import Activity, Drive, Series, Signup
 from kuihua.core.audit import audit
-from kuihua.notifications.services import notify
+from kuihua.notifications.services import notify, recipients_language
 
 logger = logging.getLogger("kuihua.activities")
 
@@ -354,13 +354,14 @@ def activity_update(*, actor, activity: Activity, **changes: Any) -> Activity:
         new=_audit_values(changed),
     )
     if {"starts_at", "ends_at", "room", "address"} & set(changed):
-        _tell_signed_up(
-            activity,
-            kind="activity_changed",
-            title=_("活动时间或地点有变：%(t)s") % {"t": activity.title},
-            body=_("新的时间：%(w)s，地点：%(p)s")
-            % {"w": _when(activity.starts_at), "p": activity.room or activity.address},
-        )
+        with recipients_language():
+            _tell_signed_up(
+                activity,
+                kind="activity_changed",
+                title=_("活动时间或地点有变：%(t)s") % {"t": activity.title},
+                body=_("新的时间：%(w)s，地点：%(p)s")
+                % {"w": _when(activity.starts_at), "p": activity.room or activity.address},
+            )
     # More places: the waitlist moves up (the sign-up service decides who).
     if "places" in changed and (old["places"] is not None):
         grown = changed["places"] is None or changed["places"] > old["places"]
@@ -397,12 +398,14 @@ def activity_cancel(*, actor, activity: Activity, reason: str = "") -> Activity:
         old={"status": old_status},
         new={"status": activity.status, "reason": reason[:200]},
     )
-    _tell_signed_up(
-        activity,
-        kind="activity_cancelled",
-        title=_("活动已取消：%(t)s") % {"t": activity.title},
-        body=_("原定 %(w)s 的活动已取消。%(r)s") % {"w": _when(activity.starts_at), "r": reason},
-    )
+    with recipients_language():
+        _tell_signed_up(
+            activity,
+            kind="activity_cancelled",
+            title=_("活动已取消：%(t)s") % {"t": activity.title},
+            body=_("原定 %(w)s 的活动已取消。%(r)s")
+            % {"w": _when(activity.starts_at), "r": reason},
+        )
     return activity
 
 

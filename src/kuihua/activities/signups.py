@@ -56,7 +56,7 @@ from kuihua.activities import lock_objects
 from kuihua.activities.models import Activity, Attendance, Signup
 from kuihua.core.audit import audit
 from kuihua.core.tenancy import unscoped, use_community
-from kuihua.notifications.services import notify
+from kuihua.notifications.services import notify, recipients_language
 from kuihua.organizations.models import Membership
 from kuihua.registry.identity import age_on
 
@@ -267,40 +267,44 @@ def _fill_places(*, actor, activity_id: int, now: dt.datetime) -> list[Signup]:
         waiting = lock_objects.first_waitlisted(activity_id)
         if waiting is None or not lock_objects.take_place(activity_id):
             break
-        if activity.confirm_within_hours:
-            waiting.status = Signup.Status.OFFERED
-            waiting.offer_expires_at = now + dt.timedelta(hours=activity.confirm_within_hours)
-            body = _(
-                "%(title)s（%(when)s）有空余名额，请在 %(deadline)s 前确认，逾期名额将顺延。"
-            ) % {
-                "title": activity.title,
-                "when": _when(activity),
-                "deadline": timezone.localtime(waiting.offer_expires_at).strftime("%m-%d %H:%M"),
-            }
-        else:
-            waiting.status = Signup.Status.CONFIRMED
-            body = _("%(title)s（%(when)s）有空余名额，您已由候补转为正式报名。") % {
-                "title": activity.title,
-                "when": _when(activity),
-            }
-        waiting.save(update_fields=["status", "offer_expires_at"])
-        audit(
-            actor=actor,
-            community_id=activity.community_id,
-            action="signup.promote",
-            obj=waiting,
-            old={"status": Signup.Status.WAITLISTED},
-            new={"status": waiting.status},
-        )
-        notify(
-            recipient=_account_of(waiting.resident),
-            kind="waitlist_promoted",
-            title=_("候补转正：%(title)s") % {"title": activity.title},
-            body=body,
-            link=_activity_link(activity),
-        )
         promoted.append(waiting)
+        with recipients_language():
+            _promote(actor=actor, activity=activity, waiting=waiting, now=now)
     return promoted
+
+
+def _promote(*, actor, activity: Activity, waiting: Signup, now: dt.datetime) -> None:
+    """Move `waiting` up into the place just taken for them, and tell them."""
+    if activity.confirm_within_hours:
+        waiting.status = Signup.Status.OFFERED
+        waiting.offer_expires_at = now + dt.timedelta(hours=activity.confirm_within_hours)
+        body = _("%(title)s（%(when)s）有空余名额，请在 %(deadline)s 前确认，逾期名额将顺延。") % {
+            "title": activity.title,
+            "when": _when(activity),
+            "deadline": timezone.localtime(waiting.offer_expires_at).strftime("%m-%d %H:%M"),
+        }
+    else:
+        waiting.status = Signup.Status.CONFIRMED
+        body = _("%(title)s（%(when)s）有空余名额，您已由候补转为正式报名。") % {
+            "title": activity.title,
+            "when": _when(activity),
+        }
+    waiting.save(update_fields=["status", "offer_expires_at"])
+    audit(
+        actor=actor,
+        community_id=activity.community_id,
+        action="signup.promote",
+        obj=waiting,
+        old={"status": Signup.Status.WAITLISTED},
+        new={"status": waiting.status},
+    )
+    notify(
+        recipient=_account_of(waiting.resident),
+        kind="waitlist_promoted",
+        title=_("候补转正：%(title)s") % {"title": activity.title},
+        body=body,
+        link=_activity_link(activity),
+    )
 
 
 @transaction.atomic

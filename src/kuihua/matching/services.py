@@ -36,7 +36,7 @@ from kuihua.matching.models import (
     ServiceOffer,
 )
 from kuihua.matching.selectors import shares_details
-from kuihua.notifications.services import notify
+from kuihua.notifications.services import notify, recipients_language
 from kuihua.registry.models import Community, Consent
 from kuihua.registry.selectors import consent_in_force
 
@@ -317,20 +317,22 @@ def need_cancel(*, actor, need: Need, reason: str, close: bool = False) -> Need:
     _step(need, Need.Status.CLOSED if close else Need.Status.CANCELLED, actor=actor, note=reason)
     if held_by is not None:
         # The order left their list: they must not go to the door for nothing.
-        notify(
-            recipient=held_by.contact_user,
-            kind="service_order_cancelled",
-            title=_("服务单已取消：%(c)s") % {"c": need.category.name},
-            body=_("原因：%(r)s") % {"r": need.close_reason},
-        )
+        with recipients_language():
+            notify(
+                recipient=held_by.contact_user,
+                kind="service_order_cancelled",
+                title=_("服务单已取消：%(c)s") % {"c": need.category.name},
+                body=_("原因：%(r)s") % {"r": need.close_reason},
+            )
     if close:
-        notify(
-            recipient=getattr(need.resident, "account", None),
-            kind="need_closed",
-            title=_("您的需求已由社区关闭：%(c)s") % {"c": need.category.name},
-            body=_("原因：%(r)s") % {"r": need.close_reason},
-            link=_need_link(need),
-        )
+        with recipients_language():
+            notify(
+                recipient=getattr(need.resident, "account", None),
+                kind="need_closed",
+                title=_("您的需求已由社区关闭：%(c)s") % {"c": need.category.name},
+                body=_("原因：%(r)s") % {"r": need.close_reason},
+                link=_need_link(need),
+            )
     return need
 
 
@@ -372,20 +374,22 @@ def _give(*, actor, need: Need, offer: ServiceOffer, note: str) -> None:
         obj=need,
         new={"offer": offer.pk},
     )
-    notify(
-        recipient=offer.contact_user,
-        kind="service_order",
-        title=_("新的服务单：%(c)s") % {"c": need.category.name},
-        body=_("社区为您派了一项服务，请查看并按时上门。"),
-        link=_need_link(need),
-    )
-    notify(
-        recipient=getattr(need.resident, "account", None),
-        kind="need_matched",
-        title=_("您的需求已有人服务：%(c)s") % {"c": need.category.name},
-        body=_("服务方：%(o)s") % {"o": offer.name},
-        link=_need_link(need),
-    )
+    with recipients_language():
+        notify(
+            recipient=offer.contact_user,
+            kind="service_order",
+            title=_("新的服务单：%(c)s") % {"c": need.category.name},
+            body=_("社区为您派了一项服务，请查看并按时上门。"),
+            link=_need_link(need),
+        )
+    with recipients_language():
+        notify(
+            recipient=getattr(need.resident, "account", None),
+            kind="need_matched",
+            title=_("您的需求已有人服务：%(c)s") % {"c": need.category.name},
+            body=_("服务方：%(o)s") % {"o": offer.name},
+            link=_need_link(need),
+        )
 
 
 @transaction.atomic
@@ -467,13 +471,14 @@ def need_done(*, actor, need: Need) -> Need:
         delivered_at=now,
     )
     _step(need, Need.Status.DONE, actor=actor)
-    notify(
-        recipient=getattr(need.resident, "account", None),
-        kind="need_done",
-        title=_("服务已完成：%(c)s") % {"c": need.category.name},
-        body=_("请为这次服务打个分。"),
-        link=_need_link(need),
-    )
+    with recipients_language():
+        notify(
+            recipient=getattr(need.resident, "account", None),
+            kind="need_done",
+            title=_("服务已完成：%(c)s") % {"c": need.category.name},
+            body=_("请为这次服务打个分。"),
+            link=_need_link(need),
+        )
     return need
 
 

@@ -39,6 +39,16 @@ class DeliveryFailed(Exception):
     """Some copies of a message could not be sent this time; the worker retries later."""
 
 
+def recipients_language():
+    """Write texts for other people in the platform's language, not the actor's.
+
+    A coordinator reading the pages in English who cancels an activity must not send
+    the residents an English notice. Accounts carry no language of their own, so
+    every message is written in LANGUAGE_CODE, as the reminders are.
+    """
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def notify(*, recipient, kind: str, title: str, body: str = "", link: str = "") -> Message | None:
     """Put a message in `recipient`'s inbox (no-op without an account or with a closed one).
 
@@ -206,7 +216,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
 
     now = now or timezone.now()
     sent = 0
-    with translation.override(settings.LANGUAGE_CODE):
+    with recipients_language():
         for community_id in Community.objects.values_list("id", flat=True):
             with use_community(community_id):
                 for signup in _signups_to_remind(now):

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from kuihua.core.audit import audit
 from kuihua.core.crypto import blind_index
 from kuihua.core.masking import mask_id_number, mask_name
-from kuihua.notifications.services import notify
+from kuihua.notifications.services import notify, recipients_language
 from kuihua.registry.models import Community
 from kuihua.service_records.models import (
     Certificate,
@@ -339,19 +339,22 @@ def record_verify(*, actor, record: ServiceRecord, quality: str = "") -> Service
         old={"status": ServiceRecord.Status.PENDING},
         new={"status": record.status, "hours": str(record.hours), "points": str(points)},
     )
-    notify(
-        recipient=_account_of(record.volunteer),
-        kind="service_record.verified",
-        title=_("服务时长已审核：%(project)s") % {"project": record.project},
-        body=_("%(date)s 的服务记录 %(hours)s 小时已由%(org)s审核通过，获得爱心积分 %(points)s。")
-        % {
-            "date": record.date.isoformat(),
-            "hours": record.hours,
-            "org": record.organization.name,
-            "points": points,
-        },
-        link=reverse("service_records:record", args=[record.pk]),
-    )
+    with recipients_language():
+        notify(
+            recipient=_account_of(record.volunteer),
+            kind="service_record.verified",
+            title=_("服务时长已审核：%(project)s") % {"project": record.project},
+            body=_(
+                "%(date)s 的服务记录 %(hours)s 小时已由%(org)s审核通过，获得爱心积分 %(points)s。"
+            )
+            % {
+                "date": record.date.isoformat(),
+                "hours": record.hours,
+                "org": record.organization.name,
+                "points": points,
+            },
+            link=reverse("service_records:record", args=[record.pk]),
+        )
     return record
 
 
@@ -383,14 +386,15 @@ def record_reject(*, actor, record: ServiceRecord, reason: str) -> ServiceRecord
         old={"status": ServiceRecord.Status.PENDING},
         new={"status": record.status, "reason": record.reject_reason},
     )
-    notify(
-        recipient=_account_of(record.volunteer),
-        kind="service_record.rejected",
-        title=_("服务记录未通过审核：%(project)s") % {"project": record.project},
-        body=_("原因：%(reason)s。如有异议，请联系组织重新登记。")
-        % {"reason": record.reject_reason},
-        link=reverse("service_records:record", args=[record.pk]),
-    )
+    with recipients_language():
+        notify(
+            recipient=_account_of(record.volunteer),
+            kind="service_record.rejected",
+            title=_("服务记录未通过审核：%(project)s") % {"project": record.project},
+            body=_("原因：%(reason)s。如有异议，请联系组织重新登记。")
+            % {"reason": record.reject_reason},
+            link=reverse("service_records:record", args=[record.pk]),
+        )
     return record
 
 
@@ -445,13 +449,14 @@ def correction_request(
         },
     )
     organization = record.organization
-    notify(
-        recipient=_account_of(organization.leader),
-        kind="service_record.correction_requested",
-        title=_("有一条服务记录的更正申请待处理"),
-        body=_("%(project)s（%(date)s）") % {"project": record.project, "date": record.date},
-        link=reverse("service_records:record", args=[record.pk]),
-    )
+    with recipients_language():
+        notify(
+            recipient=_account_of(organization.leader),
+            kind="service_record.correction_requested",
+            title=_("有一条服务记录的更正申请待处理"),
+            body=_("%(project)s（%(date)s）") % {"project": record.project, "date": record.date},
+            link=reverse("service_records:record", args=[record.pk]),
+        )
     return correction
 
 
@@ -500,13 +505,14 @@ def correction_decide(
     title = (
         _("您的更正申请已同意：%(project)s") if approve else _("您的更正申请未同意：%(project)s")
     ) % {"project": record.project}
-    notify(
-        recipient=_account_of(record.volunteer),
-        kind="service_record.correction_decided",
-        title=title,
-        body=note,
-        link=reverse("service_records:record", args=[record.pk]),
-    )
+    with recipients_language():
+        notify(
+            recipient=_account_of(record.volunteer),
+            kind="service_record.correction_decided",
+            title=title,
+            body=note,
+            link=reverse("service_records:record", args=[record.pk]),
+        )
     return correction
 
 
@@ -702,11 +708,12 @@ def certificate_issue(
             "period": f"{period_start}/{period_end}",
         },
     )
-    notify(
-        recipient=_account_of(resident),
-        kind="service_records.certificate",
-        title=_("您的志愿服务证明已出具"),
-        body=_("证明编号 %(number)s，可在“我的证明”中下载。") % {"number": certificate.number},
-        link=reverse("service_records:certificates"),
-    )
+    with recipients_language():
+        notify(
+            recipient=_account_of(resident),
+            kind="service_records.certificate",
+            title=_("您的志愿服务证明已出具"),
+            body=_("证明编号 %(number)s，可在“我的证明”中下载。") % {"number": certificate.number},
+            link=reverse("service_records:certificates"),
+        )
     return certificate

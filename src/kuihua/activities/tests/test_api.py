@@ -243,3 +243,30 @@ def test_a_weekday_out_of_range_is_a_clear_422_and_makes_no_series(client, leade
     assert response.status_code == 422
     assert response.json()["code"] == "invalid"
     assert not Activity.objects.filter(title="合唱").exists()
+
+
+def test_notices_go_out_in_the_communitys_language_whatever_the_actors(client, leader, org):
+    from kuihua.notifications.models import Message
+
+    activity = ActivityFactory(community=org.community, organization=org, title="义诊", places=1)
+    holder = SignupFactory(activity=activity)
+    waiting = SignupFactory(activity=activity, status=Signup.Status.WAITLISTED)
+    Activity.objects.filter(pk=activity.pk).update(places_taken=1)
+    for person in (holder.resident, waiting.resident):
+        UserFactory(role=Role.VOLUNTEER, community=org.community, resident=person)
+    client.force_login(leader)
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+    client.delete(f"/api/activities/signups/{holder.pk}", **english)
+    client.post(
+        f"/api/activities/{activity.pk}/cancel",
+        {"reason": "场地维修"},
+        content_type="application/json",
+        **english,
+    )
+
+    titles = sorted(Message.objects.values_list("kind", "title"))
+    assert titles == [
+        ("activity_cancelled", "活动已取消：义诊"),
+        ("waitlist_promoted", "候补转正：义诊"),
+    ]
