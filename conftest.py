@@ -33,3 +33,14 @@ def coordinator(community):
 @pytest.fixture
 def compound(community):
     return CompoundFactory(community=community, name="翠苑一区")
+
+
+@pytest.fixture(autouse=True)
+def _restore_language():
+    """A request through LocaleMiddleware leaves its language active in the thread:
+    a test that reads a page in English must not make the next test's messages English."""
+    from django.utils import translation
+
+    before = translation.get_language()
+    yield
+    translation.activate(before)

@@ -53,14 +53,6 @@ def po_entries() -> list[dict]:
     return read_po(PO_FILE)
 
 
-@pytest.fixture(autouse=True)
-def _restore_language():
-    """A request through LocaleMiddleware leaves its language active in the thread."""
-    before = translation.get_language()
-    yield
-    translation.activate(before)
-
-
 @pytest.fixture
 def english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
