@@ -88,6 +88,19 @@ class CommunityScopeMiddleware:
         with request_scope():
             return self.get_response(request)
 
+    def process_exception(self, request, exception):
+        """A page read by an account with no community in force (a district viewer not
+        yet given one, a platform operator outside admin): 403 with the reason, not a 500."""
+        from django.core.exceptions import PermissionDenied
+        from django.utils.translation import gettext as _
+        from django.views.defaults import permission_denied
+
+        from kuihua.core.tenancy import ScopeError
+
+        if isinstance(exception, ScopeError) and getattr(request, "community_id", 1) is None:
+            return permission_denied(request, PermissionDenied(_("您的账户不属于任何社区")))
+        return None
+
 
 class SessionTimeoutMiddleware:
     """Signs out a session idle for longer than SESSION_IDLE_TIMEOUT seconds.

@@ -39,6 +39,7 @@ from kuihua.registry.importing import (
     RowError,
     SheetError,
     cell_text,
+    formula_errors,
     parse_date,
     parse_id_number,
     parse_phone,
@@ -136,6 +137,10 @@ def organizations_validate(sheet) -> tuple[list[OrganizationRow], list[RowError]
     good: list[OrganizationRow] = []
     errors: list[RowError] = []
     for row_number, cells in sheet.rows:
+        broken = formula_errors(row_number, cells, sheet.labels)
+        if broken:
+            errors.extend(broken)
+            continue
         parsed, row_errors = _validate_organization(
             row_number, cells, sheet.labels, existing=existing, seen=seen
         )

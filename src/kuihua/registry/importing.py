@@ -132,6 +132,7 @@ RESIDENT_COLUMNS: dict[str, str] = {
     "政治面貌": "political",
     "人员类别": "category",
     "紧急联系人": "emergency_name",
+    "紧急联系人姓名": "emergency_name",
     "紧急联系电话": "emergency_phone",
     "紧急联系人电话": "emergency_phone",
     "紧急联系人关系": "emergency_relation",
@@ -331,7 +332,7 @@ def _load_grid(file: str | IO[bytes]) -> list[tuple[str, list[list[Any]], Any]]:
         workbook = load_workbook(file, data_only=True)
     except FileNotFoundError as exc:
         raise SheetError(_("找不到文件：%(file)s") % {"file": file}) from exc
-    except UNREADABLE as exc:
+    except (*UNREADABLE, IndexError, TypeError) as exc:
         raise SheetError(
             _("无法读取该文件：只支持 .xlsx 格式（旧的 .xls 请在 Excel 中另存为 .xlsx）")
         ) from exc
@@ -350,6 +351,12 @@ def _load_grid(file: str | IO[bytes]) -> list[tuple[str, list[list[Any]], Any]]:
             (ws.title, [list(r) for r in ws.iter_rows(values_only=True)], ws.merged_cells.ranges)
             for ws in workbook.worksheets
         ]
+    except (IndexError, TypeError) as exc:
+        # Files written by other programs trip openpyxl (a style index out of range,
+        # a font size that is no number): unreadable, not a 500.
+        raise SheetError(
+            _("无法读取该文件：请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入")
+        ) from exc
     finally:
         workbook.close()
 
@@ -366,6 +373,7 @@ def read_sheet(
     `columns` maps headers to fields; `required` maps the fields that must have a
     column to the name to report them by. Raises SheetError when no sheet fits.
     """
+    fitting = []
     for title, grid, merged in _load_grid(file):
         header_index = next(
             (
@@ -375,8 +383,19 @@ def read_sheet(
             ),
             None,
         )
-        if header_index is None:
-            continue
+        if header_index is not None:
+            fitting.append((title, grid, merged, header_index))
+    if len(fitting) > 1:
+        # One sheet per compound is common; importing only the first would lose the rest.
+        raise SheetError(
+            _(
+                "文件里有 %(n)d 个工作表都有“%(h)s”表头（%(sheets)s）："
+                "请合并到一个工作表，或分成几个文件导入"
+            )
+            % {"n": len(fitting), "h": key_header, "sheets": "、".join(f[0] for f in fitting)}
+        )
+    if fitting:
+        title, grid, merged, header_index = fitting[0]
         return _sheet_from_grid(title, grid, merged, header_index, columns, required)
     raise SheetError(
         _("没有找到表头：前 %(n)d 行中应有“%(h)s”这一列")
@@ -444,6 +463,28 @@ def _sheet_from_grid(title, grid, merged, header_index, columns, required) -> Sh
 # Values of one cell
 
 
+# Excel's day number of 1910-01-01: a plain number below it in a date column is a year,
+# a year.month or an age typed by hand, not a date.
+EARLIEST_SERIAL = 3654
+EXCEL_ERRORS = frozenset(
+    {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
+)
+
+
+def formula_errors(row_number: int, cells: dict[str, Any], labels: dict[str, str]) -> list:
+    """The row's cells that hold a formula's error (#N/A from a VLOOKUP that found
+    nothing …): each is the row's error, never imported as the text "#N/A"."""
+    return [
+        RowError(
+            row_number,
+            labels.get(name, name),
+            _("单元格是公式错误（%(e)s），请改成实际内容") % {"e": value.strip()},
+        )
+        for name, value in cells.items()
+        if isinstance(value, str) and value.strip() in EXCEL_ERRORS
+    ]
+
+
 def parse_date(value) -> dt.date | None:
     """A real Excel date, or text such as 1950.03.12, 1950-3-12, 1950/03/12, 1950年3月12日."""
     if value is None or (isinstance(value, str) and not clean_text(value)):
@@ -455,10 +496,14 @@ def parse_date(value) -> dt.date | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if float(value).is_integer() and 10000101 <= value <= 99991231:
             value = str(int(value))  # 19500312 typed as a number
-        elif 1 <= value < 2958466:
+        elif float(value).is_integer() and EARLIEST_SERIAL <= value < 2958466:
             return from_excel(value).date()  # a date cell formatted as a plain number
         else:
-            raise InvalidValue(_("日期格式不正确，应为 1950-03-12 或 1950年3月12日"))
+            # 1950, 1950.03 or an age such as 78 would read as a day of 1900–1905.
+            raise InvalidValue(
+                _("“%(v)s”不是完整的日期，应为 1950-03-12 或 1950年3月12日")
+                % {"v": cell_text(value)}
+            )
     text = clean_text(value)
     match = _DATE_TEXT.fullmatch(text)
     if match:
@@ -535,6 +580,10 @@ def residents_validate(sheet: Sheet) -> tuple[list[ResidentRow], list[RowError]]
     good: list[ResidentRow] = []
     errors: list[RowError] = []
     for row_number, cells in sheet.rows:
+        broken = formula_errors(row_number, cells, sheet.labels)
+        if broken:
+            errors.extend(broken)
+            continue
         parsed, row_errors = _validate_resident(row_number, cells, sheet.labels, context)
         if row_errors:
             errors.extend(row_errors)

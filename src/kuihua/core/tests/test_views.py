@@ -107,6 +107,16 @@ def test_a_district_viewer_reads_one_community_at_a_time_and_switches(
     assert "文新书画社" in second and "翠苑合唱团" not in second
 
 
+def test_an_account_with_no_community_yet_gets_a_403_that_says_why(client, community):
+    viewer = UserFactory(role=Role.DISTRICT_VIEWER, community=None)  # none assigned yet
+    client.force_login(viewer)
+
+    for name in ("registry:resident_list", "organizations:list"):
+        response = client.get(reverse(name))
+        assert response.status_code == 403, name
+        assert "您的账户不属于任何社区" in response.content.decode()
+
+
 def test_nobody_switches_into_a_community_that_is_not_theirs(client, coordinator, other_community):
     client.force_login(coordinator)
 

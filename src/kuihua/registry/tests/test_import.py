@@ -321,6 +321,85 @@ class TestRowChecks:
             (4, "紧急联系人"): "填写了紧急联系电话，但没有填写紧急联系人",
         }
 
+    def test_numbers_typed_into_the_date_column_are_not_read_as_1900s_days(
+        self, in_community, coordinator, tmp_path
+    ):
+        rows = [
+            person(0, 身份证号码="", 出生日期=1950),
+            person(1, 身份证号码="", 出生日期=1950.03),
+            person(2, 身份证号码="", 出生日期=78),
+            person(3, 身份证号码="", 出生日期=19500312),  # all digits: still a date
+        ]
+
+        report = residents_import_file(write_sheet(tmp_path, rows), actor=coordinator)
+
+        assert report.imported == 1
+        assert errors_by_row(report) == {
+            (3, "出生日期"): "“1950”不是完整的日期，应为 1950-03-12 或 1950年3月12日",
+            (4, "出生日期"): "“1950.03”不是完整的日期，应为 1950-03-12 或 1950年3月12日",
+            (5, "出生日期"): "“78”不是完整的日期，应为 1950-03-12 或 1950年3月12日",
+        }
+
+    def test_formula_errors_and_other_sheets_are_refused_not_imported(
+        self, in_community, coordinator, tmp_path
+    ):
+        from kuihua.registry.models import Compound
+
+        broken = write_sheet(tmp_path, [person(0), person(1, 小区="#N/A")], name="a.xlsx")
+        report = residents_import_file(broken, actor=coordinator)
+        assert report.imported == 1
+        assert errors_by_row(report) == {(4, "小区"): "单元格是公式错误（#N/A），请改成实际内容"}
+        assert not Compound.objects.filter(name="#N/A").exists()
+
+        workbook = Workbook()
+        for index, title in enumerate(("一区", "二区")):
+            sheet = workbook.active if index == 0 else workbook.create_sheet()
+            sheet.title = title
+            sheet.append(HEADERS)
+            sheet.append([person(index + 5).get(h) for h in HEADERS])
+        workbook.save(tmp_path / "two.xlsx")
+        two = residents_import_file(tmp_path / "two.xlsx", actor=coordinator)
+        assert two.imported == 0 and two.exit_code == 1
+        assert "2 个工作表都有“姓名”表头（一区、二区）" in two.errors[0].message
+
+    @pytest.mark.parametrize("damage", ["style_index", "font_size"])
+    def test_a_file_openpyxl_chokes_on_is_unreadable_not_a_crash(
+        self, in_community, coordinator, tmp_path, damage
+    ):
+        import re
+        import zipfile
+
+        good = write_sheet(tmp_path, [person(0)], name="good.xlsx")
+        with zipfile.ZipFile(good) as source:
+            files = {name: source.read(name) for name in source.namelist()}
+        if damage == "style_index":  # as some other programs write them
+            sheet = files["xl/worksheets/sheet1.xml"].decode()
+            files["xl/worksheets/sheet1.xml"] = re.sub(r' s="\d+"', ' s="99"', sheet).encode()
+        else:
+            styles = files["xl/styles.xml"].decode()
+            files["xl/styles.xml"] = re.sub(r'<sz val="[^"]*"', '<sz val="x"', styles).encode()
+        damaged = tmp_path / "damaged.xlsx"
+        with zipfile.ZipFile(damaged, "w") as out:
+            for name, data in files.items():
+                out.writestr(name, data)
+
+        report = residents_import_file(damaged, actor=coordinator)
+
+        assert report.imported == 0 and report.exit_code == 1
+        assert "无法读取该文件" in report.errors[0].message
+
+    def test_the_emergency_contacts_name_column_may_say_姓名(
+        self, in_community, coordinator, tmp_path
+    ):
+        headers = [*HEADERS, "紧急联系人姓名", "紧急联系人电话"]
+        rows = [person(0, 紧急联系人姓名="王小明", 紧急联系人电话="13800000000")]
+
+        report = residents_import_file(
+            write_sheet(tmp_path, rows, headers=headers), actor=coordinator
+        )
+
+        assert (report.imported, report.errors) == (1, [])
+
     def test_an_id_already_registered_here_is_refused_but_not_one_registered_elsewhere(
         self, community, other_community, coordinator, tmp_path
     ):
