@@ -615,7 +615,11 @@ def _generate(
         close_before = dt.timedelta(0)
     tz = timezone.get_current_timezone()
     created = []
-    for moment in series_dates(series, after=series.generated_until, until=until):
+    moments = series_dates(series, after=series.generated_until, until=until)
+    if len(moments) >= MAX_OCCURRENCES_PER_RUN:
+        # Capped: generated up to the last one made; the daily task goes on from there.
+        until = moments[-1].date()
+    for moment in moments:
         starts_at = timezone.make_aware(moment, tz)
         ends_at = starts_at + duration
         closes = ends_at - close_before if close_before is not None else None

@@ -212,6 +212,28 @@ def test_the_default_horizon_is_eight_weeks_from_today(coordinator, choir):
     assert series.occurrences.count() == 9
 
 
+def test_a_series_longer_than_one_run_is_generated_on_later_and_never_loses_dates(
+    coordinator, choir
+):
+    series = services.series_create(
+        actor=coordinator,
+        organization=choir,
+        title="巡逻",
+        first_starts_at=local(2026, 12, 1, 8, 0),
+        first_ends_at=local(2026, 12, 1, 9, 0),
+        rule="daily",
+        until=dt.date(2028, 6, 30),
+        address="社区",
+    )
+    assert series.occurrences.count() == services.MAX_OCCURRENCES_PER_RUN
+    last = timezone.localtime(series.occurrences.order_by("-starts_at").first().starts_at)
+    assert series.generated_until == last.date()  # not 2028-06-30: the rest is still due
+
+    services.series_generate(series=series, until=dt.date(2028, 6, 30))
+
+    assert series.occurrences.count() == (dt.date(2028, 6, 30) - dt.date(2026, 12, 1)).days + 1
+
+
 def test_a_twice_weekly_blood_pressure_station(coordinator, choir):
     series = services.series_create(
         actor=coordinator,
