@@ -211,8 +211,12 @@ def activity_edit_view(request, activity_id: int):
         editing=True,
     )
     if request.method == "POST" and form.is_valid():
+        changes = form.values()
+        if "hours_credited" not in form.changed_data:
+            # Left as it was: the hours follow a changed start or end, as through the API.
+            changes.pop("hours_credited", None)
         try:
-            services.activity_update(actor=request.user, activity=activity, **form.values())
+            services.activity_update(actor=request.user, activity=activity, **changes)
         except services.ActivityError as exc:
             apply_service_error(form, exc)
         else:

@@ -206,6 +206,42 @@ def test_the_leader_creates_an_activity_for_the_organization(client, leader, org
     assert timezone.localtime(activity.starts_at).hour == 9
 
 
+def test_editing_the_times_on_the_page_lets_the_hours_follow(client, leader, org):
+    from decimal import Decimal
+
+    from kuihua.activities.forms import ActivityForm
+
+    starts = timezone.make_aware(dt.datetime(2031, 3, 5, 9, 0))
+    activity = ActivityFactory(
+        community=org.community,
+        organization=org,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=2),
+        hours_credited=Decimal("2"),
+    )
+    client.force_login(leader)
+
+    def save(ends: str, **more):
+        shown = ActivityForm.initial_from(activity)
+        fields = {k: v for k, v in shown.items() if v is not None and k != "publish"}
+        fields.update(starts_at="2031-03-05T09:00", ends_at=ends, **more)
+        for name in ("starts_at", "ends_at", "signup_closes_at", "signup_opens_at"):
+            if isinstance(fields.get(name), dt.datetime):
+                fields[name] = f"{fields[name]:%Y-%m-%dT%H:%M}"
+        fields = {k: ("on" if v is True else v) for k, v in fields.items() if v is not False}
+        response = client.post(reverse("activities:edit", args=[activity.pk]), fields)
+        activity.refresh_from_db()
+        return response
+
+    shorter = save("2031-03-05T10:00")
+    assert shorter.status_code == 302, text(shorter)
+    assert activity.hours_credited == Decimal("1.00")
+    save("2031-03-05T12:00")
+    assert activity.hours_credited == Decimal("3.00")
+    save("2031-03-05T12:00", hours_credited="2.5")  # typed in: kept
+    assert activity.hours_credited == Decimal("2.50")
+
+
 def test_a_series_is_created_from_the_form(client, leader, org):
     client.force_login(leader)
     response = client.post(
