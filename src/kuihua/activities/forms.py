@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuihua.activities.models import Activity
+from kuihua.core.dates import validate_within_reach
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -289,6 +290,7 @@ class MonthForm(forms.Form):
     month = forms.DateField(
         label=_("月份"),
         required=False,
+        validators=[validate_within_reach],
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kuihua.core.dates import validate_within_reach
 from kuihua.organizations.models import Organization
 from kuihua.venues.models import Room
 
@@ -42,7 +43,7 @@ class BookingForm(forms.Form):
         label=_("预约组织"), queryset=Organization.objects.none(), required=False
     )
     title = forms.CharField(label=_("用途"), max_length=200, help_text=_("如：合唱排练、读书会"))
-    day = forms.DateField(label=_("日期"), widget=DATE_WIDGET)
+    day = forms.DateField(label=_("日期"), widget=DATE_WIDGET, validators=[validate_within_reach])
     start_time = forms.TimeField(label=_("开始时间"), widget=TIME_WIDGET)
     end_time = forms.TimeField(label=_("结束时间"), widget=TIME_WIDGET)
     repeat = forms.ChoiceField(
@@ -62,7 +63,9 @@ class BookingForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("选“每周”时可选多天，如每周二、周四；不选则为第一次的那一天"),
     )
-    until = forms.DateField(label=_("重复到"), required=False, widget=DATE_WIDGET)
+    until = forms.DateField(
+        label=_("重复到"), required=False, widget=DATE_WIDGET, validators=[validate_within_reach]
+    )
 
     # Errors of the service named after its arguments, shown on these fields.
     SERVICE_FIELDS = {"starts_at": "start_time", "ends_at": "end_time", "rule": "repeat"}

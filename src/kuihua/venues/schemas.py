@@ -4,6 +4,8 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from kuihua.core.dates import EARLIEST, LATEST
+
 
 class RoomOut(Schema):
     id: int
@@ -105,5 +107,9 @@ class CalendarOut(Schema):
 
 
 class CalendarQuery(Schema):
-    start: dt.date | None = Field(None, description="first day (default: this Monday)")
-    end: dt.date | None = Field(None, description="the day after the last (default: +7 days)")
+    start: dt.date | None = Field(
+        None, ge=EARLIEST, le=LATEST, description="first day (default: this Monday)"
+    )
+    end: dt.date | None = Field(
+        None, ge=EARLIEST, le=LATEST, description="the day after the last (default: +7 days)"
+    )

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuihua.core.dates import within_reach
 from kuihua.core.pages import apply_service_error, post_only, render_page, require
 from kuihua.venues import selectors, services
 from kuihua.venues.forms import BookingForm, RoomForm
@@ -25,10 +26,12 @@ from kuihua.venues.services import BookingClash, BookingError
 
 
 def _parse_day(value: str | None) -> dt.date | None:
+    """The day a calendar link names; None (this week) for nonsense or a day out of reach."""
     try:
-        return dt.date.fromisoformat(value) if value else None
+        day = dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if within_reach(day) else None
 
 
 @login_required

@@ -112,6 +112,25 @@ class TestCalendar:
         assert month.context["cal"].view == "month"
         assert len(month.context["cal"].weeks) in (4, 5, 6)
 
+    def test_a_day_out_of_reach_is_refused_or_ignored_never_a_500(
+        self, client, coordinator, room, choir
+    ):
+        from kuihua.venues.models import Booking
+
+        client.force_login(coordinator)
+
+        for day in ("9999-12-31", "0001-01-01"):
+            assert client.get(CALENDAR, {"date": day}).status_code == 200
+            assert client.get(CALENDAR, {"view": "month", "date": day}).status_code == 200
+            api = client.get("/api/venues/calendar", {"start": day})
+            assert api.status_code == 422
+            assert api.json()["errors"][0]["field"] == "start"
+        far = client.post(NEW_BOOKING, _booking_post(room, choir, day=dt.date(1, 1, 1)))
+        assert "日期超出范围" in far.content.decode()
+        assert not Booking.objects.exists()
+        overview = client.get(reverse("activities:overview"), {"month": "9999-12"})
+        assert overview.status_code == 200
+
     def test_htmx_gets_the_calendar_alone(self, client, coordinator):
         client.force_login(coordinator)
 

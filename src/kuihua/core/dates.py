@@ -1,0 +1,26 @@
+"""The span of days the platform deals in.
+
+A date typed or linked far outside it (0001-01-01, 9999-12-31) makes date
+arithmetic overflow; such a date is refused with a message, never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2099, 12, 31)
+OUT_OF_REACH = _("日期超出范围：请选择 2000 年到 2099 年之间的日期")
+
+
+def within_reach(day: dt.date | None) -> bool:
+    return day is not None and EARLIEST <= day <= LATEST
+
+
+def validate_within_reach(day: dt.date | None) -> None:
+    """A form field validator: empty passes (the field's `required` decides)."""
+    if day is not None and not within_reach(day):
+        raise ValidationError(OUT_OF_REACH, code="out_of_reach")
