@@ -214,7 +214,7 @@ def _release(*, actor, activity: Activity) -> None:
         return
     # The room may have been given back from the calendar already.
     if booking.cancelled_at is None:
-        booking_cancel(actor=actor, booking=booking)
+        booking_cancel(actor=actor, booking=booking, by_activity=True)
     activity.booking = None
 
 

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable
 
 from dateutil import rrule as dateutil_rrule
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -409,11 +410,23 @@ def _series_clash_error(clashes) -> BookingClash:
 
 
 @transaction.atomic
-def booking_cancel(*, actor, booking: Booking) -> Booking:
-    """Free the room; the row stays (cancelled) for the record."""
+def booking_cancel(*, actor, booking: Booking, by_activity: bool = False) -> Booking:
+    """Free the room; the row stays (cancelled) for the record.
+
+    The room of a live activity is given back by the activity itself (moved or
+    cancelled, `by_activity`): cancelled from the calendar, the room would look free
+    while the activity still meets there.
+    """
     locked = Booking.objects.select_for_update().get(pk=booking.pk)
     if locked.cancelled_at is not None:
         raise BookingError(_("该预约已取消"), field="booking")
+    held_for = _live_activity_of(locked)
+    if held_for is not None and not by_activity:
+        raise BookingError(
+            _("这是活动“%(t)s”的场地，请在活动页面修改时间、地点或取消活动")
+            % {"t": held_for.title},
+            field="booking",
+        )
     locked.cancelled_at = timezone.now()
     locked.save(update_fields=["cancelled_at"])
     booking.cancelled_at = locked.cancelled_at
@@ -426,6 +439,15 @@ def booking_cancel(*, actor, booking: Booking) -> Booking:
         new={"cancelled_at": locked.cancelled_at.isoformat()},
     )
     return booking
+
+
+def _live_activity_of(booking: Booking):
+    """The activity (not cancelled) this booking holds the room for, if any."""
+    try:
+        activity = booking.activity  # the activities app's one-to-one
+    except ObjectDoesNotExist:
+        return None
+    return None if activity.status == "cancelled" else activity
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from kuihua.accounts.models import Role
@@ -136,6 +137,35 @@ def test_moving_an_activity_tells_those_signed_up(coordinator, in_community):
         actor=coordinator, activity=activity, starts_at=activity.starts_at + dt.timedelta(hours=1)
     )
     assert Message.objects.filter(recipient=volunteer, kind="activity_changed").exists()
+
+
+def test_an_activitys_room_is_not_given_back_from_the_calendar(client, coordinator, choir, room):
+    from kuihua.venues.services import BookingError, booking_cancel
+
+    activity = services.activity_create(
+        actor=coordinator,
+        organization=choir,
+        title="合唱排练",
+        starts_at=local(2026, 12, 2, 19, 0),
+        ends_at=local(2026, 12, 2, 21, 0),
+        room=room,
+    )
+    booking = activity.booking
+    client.force_login(coordinator)
+
+    with pytest.raises(BookingError, match="这是活动“合唱排练”的场地"):
+        booking_cancel(actor=coordinator, booking=booking)
+    api = client.delete(f"/api/venues/bookings/{booking.pk}")
+    page = client.post(reverse("venues:booking_cancel", args=[booking.pk]), follow=True)
+
+    assert api.status_code == 400
+    assert "这是活动“合唱排练”的场地" in page.content.decode()
+    booking.refresh_from_db()
+    assert booking.cancelled_at is None
+    # cancelling the activity still gives the room back
+    services.activity_cancel(actor=coordinator, activity=activity, reason="场地维修")
+    booking.refresh_from_db()
+    assert booking.cancelled_at is not None
 
 
 def test_cancelling_gives_the_room_back_and_tells_everyone(coordinator, choir, room):
