@@ -426,7 +426,8 @@ class TestACancelledActivity:
             ends_at=start + dt.timedelta(hours=2),
             room=room,
         )
-        venue_services.booking_cancel(actor=coordinator, booking=activity.booking)
+        # The calendar refuses this now; rows from before it did may still be so.
+        venue_services.booking_cancel(actor=coordinator, booking=activity.booking, by_activity=True)
 
         services.activity_cancel(actor=coordinator, activity=activity, reason="老师生病")
 
