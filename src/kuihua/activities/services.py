@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from kuihua.activities.models import Activity, Drive, Series, Signup
 from kuihua.core.audit import audit
-from kuihua.notifications.services import notify, recipients_language
+from kuihua.notifications.services import notify, recipients_language, reminders_forget
 
 logger = logging.getLogger("kuihua.activities")
 
@@ -353,6 +353,8 @@ def activity_update(*, actor, activity: Activity, **changes: Any) -> Activity:
         old=_audit_values({k: old[k] for k in changed}),
         new=_audit_values(changed),
     )
+    if "starts_at" in changed:
+        reminders_forget(activity_id=activity.pk)
     if {"starts_at", "ends_at", "room", "address"} & set(changed):
         with recipients_language():
             _tell_signed_up(

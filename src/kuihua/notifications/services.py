@@ -240,6 +240,11 @@ def _signups_to_remind(now: dt.datetime):
     )
 
 
+def reminders_forget(*, activity_id: int) -> int:
+    """The activity moved: its sign-ups are reminded again before the new time."""
+    return ReminderSent.objects.filter(signup__activity_id=activity_id).delete()[0]
+
+
 def reminder_send(*, signup) -> int:
     """Remind one confirmed person of their activity unless someone already did: 1 or 0."""
     activity = signup.activity

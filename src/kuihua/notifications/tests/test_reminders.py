@@ -116,3 +116,30 @@ def test_every_community_is_reminded_in_its_own_scope(community, other_community
     for c, person in zip((community, other_community), people, strict=True):
         with use_community(c):
             assert Message.objects.get().recipient_id == person.pk
+
+
+def test_a_postponed_activity_is_reminded_again_before_its_new_time(in_community):
+    from django.utils import timezone
+
+    from kuihua.accounts.models import Role
+    from kuihua.accounts.tests.factories import UserFactory
+    from kuihua.activities import services as activity_services
+
+    soon = activity(in_community, starts_in=3 * HOURS, title="义诊")
+    person = volunteer(in_community)
+    signup(soon, person)
+    now = timezone.now()
+    reminders_send(now=now)
+    coordinator = UserFactory(role=Role.COORDINATOR, community=in_community)
+
+    week = dt.timedelta(days=7)
+    activity_services.activity_update(
+        actor=coordinator,
+        activity=soon,
+        starts_at=soon.starts_at + week,
+        ends_at=soon.ends_at + week,
+    )
+
+    assert reminders_send(now=now) == 0  # not yet: a week to go
+    assert reminders_send(now=now + week) == 1
+    assert reminders_of(person) == ["活动提醒：义诊", "活动提醒：义诊"]
