@@ -37,6 +37,10 @@ class Series(CommunityOwned):
     )
     title = models.CharField(_("名称"), max_length=200)
     rule = models.CharField(_("重复规则"), max_length=200)
+    # What each new occurrence starts from (title, place, places, hours …): set when
+    # the series is made and by changes to "this and later"; an occurrence changed on
+    # its own leaves it alone.
+    template = models.JSONField(_("每次的内容"), default=dict, blank=True)
     generated_until = models.DateField(_("已生成至"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

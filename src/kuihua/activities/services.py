@@ -559,11 +559,18 @@ def series_create(
         interval=interval,
         working_days_only=working_days_only,
     )
+    template = {"title": title, **template}
+    closes = template.pop("signup_closes_at", None)
+    template.pop("signup_opens_at", None)
+    if closes is not None:
+        # Each occurrence closes as long before its end as the first one does.
+        template["close_before"] = max(first_ends_at - closes, dt.timedelta(0))
     series = Series.objects.create(
         community_id=organization.community_id,
         organization=organization,
         title=title.strip(),
         rule=text,
+        template=_template_json(template),
     )
     audit(
         actor=actor,
@@ -573,18 +580,46 @@ def series_create(
         new={"title": series.title, "rule": text},
     )
     created = _generate(
-        actor=actor,
-        series=series,
-        until=until or _horizon(),
-        template={"title": title, **template},
-        strict=True,
+        actor=actor, series=series, until=until or _horizon(), template=template, strict=True
     )
     if not created:
         raise ActivityError(_("按该规则没有任何一次"), field="rule")
     return series
 
 
+def _template_json(values: dict[str, Any]) -> dict[str, Any]:
+    """The template fields among `values` (activity_create's names), as JSON."""
+    stored: dict[str, Any] = {}
+    for name in TEMPLATE_FIELDS:
+        key = name.removesuffix("_id")
+        if key == "organization" or key not in values:
+            continue
+        value = values[key]
+        if key == "room":
+            stored["room_id"] = getattr(value, "pk", value)
+        else:
+            stored[key] = str(value) if isinstance(value, Decimal) else value
+    if values.get("close_before") is not None:
+        stored["close_before_seconds"] = int(values["close_before"].total_seconds())
+    return stored
+
+
 def _template_from(series: Series) -> dict[str, Any] | None:
+    """What the next occurrence is made of: the series' own template; for a series
+    made before it kept one, its latest occurrence."""
+    if series.template:
+        from kuihua.venues.models import Room
+
+        values = dict(series.template)
+        room_id = values.pop("room_id", None)
+        values["room"] = Room.objects.filter(pk=room_id).first() if room_id else None
+        if values.get("hours_credited") is not None:
+            values["hours_credited"] = Decimal(values["hours_credited"])
+        seconds = values.pop("close_before_seconds", None)
+        if seconds is not None:
+            values["close_before"] = dt.timedelta(seconds=seconds)
+        values["organization"] = series.organization
+        return values
     latest = (
         Activity.objects.filter(series=series)
         .exclude(status=Activity.Status.CANCELLED)
@@ -692,7 +727,9 @@ def series_update(
         changed.append(activity_update(actor=actor, activity=activity, **changes))
     if "title" in changes:
         series.title = changes["title"].strip()
-        series.save(update_fields=["title"])
+    if series.template:
+        series.template = {**series.template, **_template_json(changes)}
+    series.save(update_fields=["title", "template"])
     return changed
 
 

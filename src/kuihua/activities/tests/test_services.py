@@ -348,12 +348,43 @@ def test_one_occurrence_changes_alone_and_later_ones_keep_the_series_values(coor
     assert titles == ["合唱排练", "合唱排练（新年音乐会彩排）", "合唱排练", "合唱排练"]
     assert [a.places for a in series.occurrences.order_by("starts_at")] == [30, 40, 30, 30]
 
-    # Extending copies the latest occurrence, not the one changed alone.
+    # The latest occurrence changed alone (a longer rehearsal, more hours) too:
+    last = series.occurrences.order_by("starts_at").last()
+    services.activity_update(
+        actor=coordinator,
+        activity=last,
+        title="合唱排练（加长）",
+        ends_at=last.ends_at + dt.timedelta(hours=1),
+        hours_credited=Decimal("3"),
+        places=50,
+    )
+
+    # Extending starts from the series' own values, not from an occurrence changed alone.
     added = services.series_generate(series=series, until=dt.date(2027, 1, 6))
     assert [(a.title, a.places) for a in added] == [("合唱排练", 30), ("合唱排练", 30)]
     assert local_dates(added) == [dt.date(2026, 12, 30), dt.date(2027, 1, 6)]
     # Running again makes nothing twice.
     assert services.series_generate(series=series, until=dt.date(2027, 1, 6)) == []
+
+
+def test_each_occurrence_closes_its_sign_ups_as_the_first_one_does(coordinator, choir):
+    first = local(2026, 12, 5, 9, 30)
+    series = services.series_create(
+        actor=coordinator,
+        organization=choir,
+        title="读书会",
+        first_starts_at=first,
+        first_ends_at=first + dt.timedelta(hours=1),
+        signup_closes_at=first - dt.timedelta(days=1),
+        rule="weekly",
+        until=dt.date(2026, 12, 19),
+        address="图书室",
+    )
+    later = services.series_generate(series=series, until=dt.date(2027, 1, 2))
+
+    every = list(series.occurrences.order_by("starts_at"))
+    assert len(every) == 5 and later
+    assert {a.starts_at - a.signup_closes_at for a in every} == {dt.timedelta(days=1)}
 
 
 def test_a_change_to_the_series_carries_forward(coordinator, choir):
