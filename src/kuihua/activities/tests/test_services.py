@@ -387,6 +387,23 @@ def test_each_occurrence_closes_its_sign_ups_as_the_first_one_does(coordinator, 
     assert {a.starts_at - a.signup_closes_at for a in every} == {dt.timedelta(days=1)}
 
 
+def test_a_monthly_series_on_the_31st_is_refused_with_the_way_out(coordinator, choir):
+    with pytest.raises(services.ActivityError, match="请从 1 到 28 日中选") as refused:
+        services.series_create(
+            actor=coordinator,
+            organization=choir,
+            title="爱心集市",
+            first_starts_at=local(2031, 1, 31, 9, 0),
+            first_ends_at=local(2031, 1, 31, 11, 0),
+            rule="monthly",
+            until=dt.date(2031, 12, 31),
+            address="广场",
+        )
+
+    assert refused.value.field == "rule"
+    assert not Series.objects.exists()
+
+
 def test_a_change_to_the_series_carries_forward(coordinator, choir):
     series = services.series_create(
         actor=coordinator,

@@ -128,6 +128,27 @@ def test_a_weekly_series_books_each_occurrence(in_community, coordinator, room, 
     assert Booking.objects.filter(series_key=bookings[0].series_key).count() == 4
 
 
+def test_monthly_on_a_day_some_months_lack_is_refused_not_thinned(
+    in_community, coordinator, room, choir
+):
+    first_day = dt.date(2031, 1, 31)
+
+    with pytest.raises(services.BookingError, match="每月 31 日不是每个月都有") as refused:
+        services.booking_create_series(
+            actor=coordinator,
+            room=room,
+            organization=choir,
+            title="月度例会",
+            first_starts_at=local_datetime(first_day, 14),
+            first_ends_at=local_datetime(first_day, 16),
+            rule="monthly",
+            until=dt.date(2031, 12, 31),
+        )
+
+    assert refused.value.field == "rule"
+    assert not Booking.objects.exists()
+
+
 def test_an_rrule_series_books_the_named_days(in_community, coordinator, room, choir):
     first_day = tomorrow()
     while first_day.weekday() != 1:  # a Tuesday
