@@ -161,19 +161,9 @@ def _prepare_identity(values: dict[str, Any]) -> dict[str, Any]:
             raise RegistryError(str(exc), field="id_number") from exc
         out["id_number_index"] = id_number_index(out["id_number"])
         if out["id_number"]:
-            from_id = birth_from_id(out["id_number"])
-            given = out.get("birth_date")
-            if given and given != from_id:
-                raise RegistryError(
-                    _("出生日期与身份证号码不一致（身份证上为 %(date)s）")
-                    % {"date": from_id.isoformat()},
-                    field="birth_date",
-                )
-            out["birth_date"] = from_id
-            sex = sex_from_id(out["id_number"])
-            if out.get("sex") and out["sex"] != sex:
-                raise RegistryError(_("性别与身份证号码不一致"), field="sex")
-            out["sex"] = sex
+            _check_against_id(out["id_number"], out.get("birth_date"), out.get("sex"))
+            out["birth_date"] = birth_from_id(out["id_number"])
+            out["sex"] = sex_from_id(out["id_number"])
     birth = out.get("birth_date")
     if birth and birth > timezone.localdate():
         raise RegistryError(_("出生日期不能晚于今天"), field="birth_date")
@@ -261,14 +251,29 @@ def resident_create(
     return resident
 
 
+def _check_against_id(id_number: str, birth_date, sex) -> None:
+    """A birth date or sex given beside an ID number must be the one the number says."""
+    from_id = birth_from_id(id_number)
+    if birth_date and birth_date != from_id:
+        raise RegistryError(
+            _("出生日期与身份证号码不一致（身份证上为 %(date)s）") % {"date": from_id.isoformat()},
+            field="birth_date",
+        )
+    if sex and sex != sex_from_id(id_number):
+        raise RegistryError(_("性别与身份证号码不一致"), field="sex")
+
+
 @transaction.atomic
 def resident_update(*, actor, resident: Resident, **changes: Any) -> Resident:
     """Change a resident's fields; sensitive changes are audited by field name, never value."""
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise RegistryError(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
-    if "id_number" in changes and "birth_date" not in changes:
-        changes["birth_date"] = None
+    if changes.get("id_number") and "birth_date" not in changes:
+        changes["birth_date"] = None  # the new number's own date takes its place
+    if "id_number" not in changes and resident.id_number:
+        # A birth date or sex changed alone must still agree with the ID on file.
+        _check_against_id(resident.id_number, changes.get("birth_date"), changes.get("sex"))
     address = changes.pop("address", None)
     values = _prepare_identity(changes)
     if "id_number_index" in values:

@@ -317,6 +317,26 @@ class TestIdentityRulesHoldForEveryEntryPoint:
         assert error.value.field == "sex"
         assert Resident.objects.count() == 0
 
+    def test_an_edit_of_birth_date_or_sex_alone_must_agree_with_the_id(
+        self, in_community, coordinator
+    ):
+        male_id = make_id_number(dt.date(1950, 1, 1), 5, male=True)
+        resident = services.resident_create(actor=coordinator, name="赵四", id_number=male_id)
+
+        for change, field in (
+            ({"birth_date": dt.date(1990, 1, 1)}, "birth_date"),
+            ({"sex": "F"}, "sex"),
+        ):
+            with pytest.raises(services.RegistryError) as error:
+                services.resident_update(actor=coordinator, resident=resident, **change)
+            assert error.value.field == field
+        resident.refresh_from_db()
+        assert (resident.birth_date, resident.sex) == (dt.date(1950, 1, 1), "M")
+
+        services.resident_update(actor=coordinator, resident=resident, id_number="")
+        resident.refresh_from_db()
+        assert resident.birth_date == dt.date(1950, 1, 1)  # clearing the ID keeps the date
+
     def test_a_birth_date_in_the_future_is_refused(self, in_community, coordinator):
         with pytest.raises(services.RegistryError) as error:
             services.resident_create(
