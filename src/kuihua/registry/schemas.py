@@ -1,6 +1,6 @@
 """What the registry API reads and writes. Every field is named; nothing is derived from models.
 
-Outputs mask by default: ID numbers and phones come out as 330106********1234
+Outputs mask by default: ID numbers and phones come out as 330***********1234
 and 138****5678; tags that describe health are left out of lists. The whole
 values leave only through the `sensitive` and `export` endpoints, which write
 the access log.

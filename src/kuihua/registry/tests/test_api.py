@@ -155,6 +155,9 @@ class TestDetail:
         body = as_coordinator.get(f"{URL}/residents/{resident.pk}").json()
 
         assert body["id_number"] == mask_id_number(resident.id_number)
+        # the masked number and the birth date shown beside it are not the whole number
+        shown = body["id_number"][:6] + f"{resident.birth_date:%Y%m%d}" + body["id_number"][-4:]
+        assert shown != resident.id_number and "***" in body["id_number"][:6]
         assert body["phone"] == mask_phone(resident.phone)
         assert body["birth_date"] == resident.birth_date.isoformat()
         assert body["emergency_contacts"][0]["phone"] == "136****1111"
