@@ -206,7 +206,7 @@ def test_export_masks_the_leader_and_reimports_into_another_community(
     masked = list(load_workbook(tmp_path / "masked.xlsx").active.iter_rows(values_only=True))
     assert list(masked[1]) == ORGANIZATION_HEADERS
     by_name = {r[0]: r for r in masked[2:]}
-    assert by_name["夕阳红志愿服务队"][5].count("*") == 8
+    assert by_name["夕阳红志愿服务队"][5].count("*") == 11
     assert json.loads(out.getvalue())["imported"] == 2
     with use_community(other_community):
         copied = Organization.objects.select_related("leader").get(name="夕阳红志愿服务队")
