@@ -204,6 +204,8 @@ def activity_create_view(request):
 def activity_edit_view(request, activity_id: int):
     activity = access_activity_for_manage(request.user, activity_id)
     rooms = list(room_list(request.user, include_inactive=False))
+    if activity.room is not None and activity.room not in rooms:
+        rooms.append(activity.room)  # paused since it was booked: it stays choosable here
     form = ActivityForm(
         request.POST or None,
         initial=ActivityForm.initial_from(activity),

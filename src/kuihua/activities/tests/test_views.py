@@ -242,6 +242,37 @@ def test_editing_the_times_on_the_page_lets_the_hours_follow(client, leader, org
     assert activity.hours_credited == Decimal("2.50")
 
 
+def test_an_activity_in_a_room_paused_since_can_still_be_edited(client, leader, org):
+    from kuihua.activities import services as activity_services
+    from kuihua.activities.forms import ActivityForm
+    from kuihua.venues.models import Room
+
+    room = Room.objects.create(
+        community=org.community, centre="邻里中心", name="书画室", capacity=20
+    )
+    starts = timezone.make_aware(dt.datetime(2031, 3, 5, 9, 0))
+    activity = activity_services.activity_create(
+        actor=leader,
+        organization=org,
+        title="书法课",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=2),
+        room=room,
+    )
+    Room.objects.filter(pk=room.pk).update(is_active=False)
+    client.force_login(leader)
+    shown = ActivityForm.initial_from(activity)
+    fields = {k: v for k, v in shown.items() if v not in (None, False) and k != "publish"}
+    fields.update(title="书法课（改）", starts_at="2031-03-05T09:00", ends_at="2031-03-05T11:00")
+    fields = {k: ("on" if v is True else v) for k, v in fields.items()}
+
+    response = client.post(reverse("activities:edit", args=[activity.pk]), fields)
+
+    assert response.status_code == 302, text(response)
+    activity.refresh_from_db()
+    assert (activity.title, activity.room_id) == ("书法课（改）", room.pk)
+
+
 def test_a_series_is_created_from_the_form(client, leader, org):
     client.force_login(leader)
     response = client.post(
