@@ -340,6 +340,12 @@ def activity_update(*, actor, activity: Activity, **changes: Any) -> Activity:
     changed = {k: v for k, v in merged.items() if v != old[k]}
     if not changed:
         return activity
+    if changed.get("status") == Activity.Status.DRAFT and _live_signups(activity).exists():
+        # A draft is hidden from those signed up, and they would not be told.
+        raise ActivityError(
+            _("已有人报名，不能改回草稿；如不再举办，请取消活动（报名的人会收到通知）"),
+            field="status",
+        )
     if changed.get("places") is not None and changed["places"] < activity.places_taken:
         raise ActivityError(
             _("已有 %(n)s 人报名，名额不能少于此数") % {"n": activity.places_taken},

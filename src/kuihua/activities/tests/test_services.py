@@ -168,6 +168,18 @@ def test_an_activitys_room_is_not_given_back_from_the_calendar(client, coordinat
     assert booking.cancelled_at is not None
 
 
+def test_an_activity_people_signed_up_to_does_not_go_back_to_draft(coordinator, in_community):
+    activity = ActivityFactory(community=in_community)
+    SignupFactory(activity=activity)
+
+    with pytest.raises(services.ActivityError, match="已有人报名，不能改回草稿") as refused:
+        services.activity_update(actor=coordinator, activity=activity, status="draft")
+
+    assert refused.value.field == "status"
+    activity.refresh_from_db()
+    assert activity.status == Activity.Status.PUBLISHED
+
+
 def test_cancelling_gives_the_room_back_and_tells_everyone(coordinator, choir, room):
     activity = services.activity_create(
         actor=coordinator,
