@@ -35,7 +35,7 @@ from kuihua.care.models import (
 from kuihua.care.sweep import ACKNOWLEDGE_WITHIN, next_window
 from kuihua.core.audit import audit
 from kuihua.core.tenancy import current_community_ids, unscoped, use_community
-from kuihua.notifications.services import notify
+from kuihua.notifications.services import notify, recipients_language
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 MAX_PAUSE = dt.timedelta(days=366)
@@ -235,12 +235,11 @@ def _close_answered_alerts(*, actor, record: CheckIn) -> int:
         raised_at__lte=record.at,
     )
     now, by = timezone.now(), _actor(actor)
+    with recipients_language():  # the note is read by the duty officer, not the actor
+        note = _("已签到平安（%(channel)s）") % {"channel": record.get_channel_display()}
     answered.filter(acknowledged_at__isnull=True).update(acknowledged_at=now, acknowledged_by=by)
     return answered.update(
-        resolved_at=now,
-        resolved_by=by,
-        outcome=Alert.Outcome.FOUND_WELL,
-        note=_("已签到平安（%(channel)s）") % {"channel": record.get_channel_display()},
+        resolved_at=now, resolved_by=by, outcome=Alert.Outcome.FOUND_WELL, note=note
     )
 
 

@@ -502,10 +502,12 @@ def correction_decide(
         old=old,
         new={**new, "correction": correction.pk, "note": note},
     )
-    title = (
-        _("您的更正申请已同意：%(project)s") if approve else _("您的更正申请未同意：%(project)s")
-    ) % {"project": record.project}
     with recipients_language():
+        title = (
+            _("您的更正申请已同意：%(project)s")
+            if approve
+            else _("您的更正申请未同意：%(project)s")
+        ) % {"project": record.project}
         notify(
             recipient=_account_of(record.volunteer),
             kind="service_record.correction_decided",

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kuihua.activities.models import Activity
 from kuihua.core.models import AuditLog
@@ -278,10 +278,13 @@ def test_an_approved_correction_leaves_a_trail_and_adjusts_points_by_a_new_entry
     correction = services.correction_request(
         actor=volunteer, record=record, hours="3", reason="服务到11点才结束"
     )
-    services.correction_decide(actor=leader, correction=correction, approve=True, note="属实")
+    with translation.override("en"):  # the leader reads the pages in English
+        services.correction_decide(actor=leader, correction=correction, approve=True, note="属实")
 
     record.refresh_from_db()
     assert record.hours == Decimal("3.00")
+    told = Message.objects.get(recipient=volunteer, kind="service_record.correction_decided")
+    assert told.title.startswith("您的更正申请已同意")  # the volunteer reads Chinese
     revision = RecordRevision.objects.get(record=record)
     assert revision.old == {"hours": "2.00"}
     assert revision.new == {"hours": "3.00"}
