@@ -32,10 +32,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from kuihua.activities.models import Activity, Drive, Series, Signup
 from kuihua.core.audit import audit
+from kuihua.core.dates import monthly_day_problem
 from kuihua.notifications.services import notify, recipients_language, reminders_forget
 
 logger = logging.getLogger("kuihua.activities")
@@ -44,12 +44,6 @@ SERIES_WEEKS_AHEAD = 8
 MAX_TITLE = 200
 MAX_HOURS = Decimal("999.99")
 MAX_OCCURRENCES_PER_RUN = 400
-# "Monthly" repeats the first date's day; the 29th–31st are missing from some months,
-# which would be skipped without a word.
-MONTHLY_LAST_DAY = 28
-MONTHLY_TOO_LATE = gettext_lazy(
-    "每月 %(d)s 日不是每个月都有：请从 1 到 28 日中选，或按“每月第几个星期几”重复"
-)
 FREQUENCIES = {
     "daily": "FREQ=DAILY",
     "weekly": "FREQ=WEEKLY",
@@ -437,8 +431,8 @@ def build_rule(
     working_days_only: bool = False,
 ) -> str:
     """The `Series.rule` text for a simple recurrence (weekdays 0 = Monday)."""
-    if frequency == "monthly" and _local(first_starts_at).day > MONTHLY_LAST_DAY:
-        raise ActivityError(MONTHLY_TOO_LATE % {"d": _local(first_starts_at).day}, field="rule")
+    if frequency == "monthly" and (problem := monthly_day_problem(_local(first_starts_at).day)):
+        raise ActivityError(problem, field="rule")
     if frequency in FREQUENCIES:
         parts = [FREQUENCIES[frequency]]
         if interval and interval > 1:

@@ -134,28 +134,25 @@ def on_duty_now(community_id: int, *, now: dt.datetime | None = None) -> list:
     """Who answers the duty line now: the current shift's holder, else the coordinators."""
     from kuihua.care.services import duty_officers
 
-    local = timezone.localtime(now or timezone.now())
     shift = (
-        DutyShift.objects.filter(
-            community_id=community_id,
-            day=local.date(),
-            starts__lte=local.time(),
-            ends__gt=local.time(),
-            user__isnull=False,
-            user__is_active=True,
-        )
+        _shifts_under_way(now)
+        .filter(community_id=community_id, user__isnull=False, user__is_active=True)
         .select_related("user")
         .first()
     )
     return [shift.user] if shift else duty_officers(community_id)
 
 
-def holds_duty_now(user, *, now: dt.datetime | None = None) -> bool:
-    """Whether `user` holds the shift of the duty line under way now."""
+def _shifts_under_way(now: dt.datetime | None = None):
     local = timezone.localtime(now or timezone.now())
     return DutyShift.objects.filter(
-        user=user, day=local.date(), starts__lte=local.time(), ends__gt=local.time()
-    ).exists()
+        day=local.date(), starts__lte=local.time(), ends__gt=local.time()
+    )
+
+
+def holds_duty_now(user, *, now: dt.datetime | None = None) -> bool:
+    """Whether `user` holds the shift of the duty line under way now."""
+    return _shifts_under_way(now).filter(user=user).exists()
 
 
 def duty_colleagues(user):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 EARLIEST = dt.date(2000, 1, 1)
@@ -24,3 +25,17 @@ def validate_within_reach(day: dt.date | None) -> None:
     """A form field validator: empty passes (the field's `required` decides)."""
     if day is not None and not within_reach(day):
         raise ValidationError(OUT_OF_REACH, code="out_of_reach")
+
+
+# "Monthly" repeats the first date's day of the month; the 29th–31st are missing from
+# some months, which a recurrence would skip without a word.
+MONTHLY_LAST_DAY = 28
+
+
+def monthly_day_problem(day: int) -> str | None:
+    """Why a monthly repetition cannot start on day `day` of the month, or None."""
+    if day <= MONTHLY_LAST_DAY:
+        return None
+    return gettext(
+        "每月 %(d)s 日不是每个月都有：请从 1 到 28 日中选，或按“每月第几个星期几”重复"
+    ) % {"d": day}

@@ -315,17 +315,16 @@ def need_cancel(*, actor, need: Need, reason: str, close: bool = False) -> Need:
         status=Proposal.Status.SUPERSEDED
     )
     _step(need, Need.Status.CLOSED if close else Need.Status.CANCELLED, actor=actor, note=reason)
-    if held_by is not None:
-        # The order left their list: they must not go to the door for nothing.
-        with recipients_language():
+    with recipients_language():
+        if held_by is not None:
+            # The order left their list: they must not go to the door for nothing.
             notify(
                 recipient=held_by.contact_user,
                 kind="service_order_cancelled",
                 title=_("服务单已取消：%(c)s") % {"c": need.category.name},
                 body=_("原因：%(r)s") % {"r": need.close_reason},
             )
-    if close:
-        with recipients_language():
+        if close:
             notify(
                 recipient=getattr(need.resident, "account", None),
                 kind="need_closed",
@@ -382,7 +381,6 @@ def _give(*, actor, need: Need, offer: ServiceOffer, note: str) -> None:
             body=_("社区为您派了一项服务，请查看并按时上门。"),
             link=_need_link(need),
         )
-    with recipients_language():
         notify(
             recipient=getattr(need.resident, "account", None),
             kind="need_matched",

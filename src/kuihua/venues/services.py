@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit
+from kuihua.core.dates import monthly_day_problem
 from kuihua.venues.models import Booking, Room
 
 # The PostgreSQL exclusion constraint added by migration 0002.
@@ -288,13 +289,8 @@ def occurrences(
     if naive_until < naive_start:
         raise BookingError(_("重复截止日期不能早于第一次"), field="until")
     rule = (rule or "").strip()
-    if rule.lower() == "monthly" and naive_start.day > 28:
-        # The 29th–31st are missing from some months, which would be skipped unsaid.
-        raise BookingError(
-            _("每月 %(d)s 日不是每个月都有：请从 1 到 28 日中选，或按“每月第几个星期几”重复")
-            % {"d": naive_start.day},
-            field="rule",
-        )
+    if rule.lower() == "monthly" and (problem := monthly_day_problem(naive_start.day)):
+        raise BookingError(problem, field="rule")
     try:
         if rule.lower() in SIMPLE_RULES:
             recurrence = dateutil_rrule.rrule(
