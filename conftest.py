@@ -1,11 +1,45 @@
-"""Fixtures shared by every app's tests: two communities and a user of each role."""
+"""Fixtures shared by every app's tests: the clock, two communities and a user of each role."""
+
+import datetime as dt
+import os
 
 import pytest
+import time_machine
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
 from kuihua.core.tenancy import use_community
 from kuihua.registry.tests.factories import CommunityFactory, CompoundFactory
+
+CLOCK_ENV = "KUIHUA_TEST_NOW"
+
+
+def _clock_start() -> dt.datetime | None:
+    """The moment KUIHUA_TEST_NOW names (ISO 8601; a date alone means 10:00 Beijing time)."""
+    value = os.environ.get(CLOCK_ENV, "").strip()
+    if not value:
+        return None
+    if len(value) == 10:
+        value += "T10:00:00+08:00"
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"{CLOCK_ENV}={value!r} needs a UTC offset, like +08:00")
+    return moment
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """Every test runs on a clock it controls: time-machine, ticking.
+
+    It starts at the real now, or at KUIHUA_TEST_NOW when that is set (how
+    `scripts/test --awkward-days` runs the suite on a month's last day, 29 February,
+    New Year's night and the days around the Spring Festival). A test that needs a
+    particular day moves there with `clock.move_to(...)`; everything else computes its
+    dates from `timezone.localdate()` / `timezone.now()`, never from a literal month.
+    """
+    start = _clock_start() or dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

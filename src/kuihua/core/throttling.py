@@ -49,7 +49,7 @@ def hit(key: str, period: int) -> tuple[int, int]:
     """Count one request under `key`; (requests in the window so far, seconds it has left)."""
     location = _redis_location()
     if location is not None:
-        key = f"kuihua:{key}"
+        key = f"{settings.KUIHUA_REDIS_PREFIX}:{key}"
         pipe = _redis_client(location).pipeline(transaction=False)
         pipe.set(key, 0, ex=period, nx=True)
         pipe.incr(key)

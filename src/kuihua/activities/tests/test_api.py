@@ -12,6 +12,7 @@ from kuihua.accounts.tests.factories import UserFactory
 from kuihua.activities.attendance import qr_token
 from kuihua.activities.models import Activity, Signup
 from kuihua.activities.tests.factories import ActivityFactory, SignupFactory
+from kuihua.core.tests.clock import days_from_today, iso_at, next_weekday
 from kuihua.organizations.models import Membership
 from kuihua.organizations.tests.factories import MembershipFactory, OrganizationFactory
 
@@ -36,8 +37,8 @@ def test_create_list_change_and_cancel_an_activity(client, leader, org):
         {
             "organization_id": org.pk,
             "title": "敬老院探访",
-            "starts_at": "2026-12-12T09:00:00+08:00",
-            "ends_at": "2026-12-12T11:00:00+08:00",
+            "starts_at": iso_at(days_from_today(8), 9),
+            "ends_at": iso_at(days_from_today(8), 11),
             "address": "翠苑敬老院",
             "places": 8,
         },
@@ -69,8 +70,8 @@ def test_a_broken_rule_is_a_400_on_its_field(client, leader, org):
         {
             "organization_id": org.pk,
             "title": "敬老院探访",
-            "starts_at": "2026-12-12T11:00:00+08:00",
-            "ends_at": "2026-12-12T09:00:00+08:00",
+            "starts_at": iso_at(days_from_today(8), 11),
+            "ends_at": iso_at(days_from_today(8), 9),
             "address": "翠苑敬老院",
         },
         content_type="application/json",
@@ -87,8 +88,8 @@ def test_creating_for_an_organization_one_does_not_lead_is_403(client, leader, i
         {
             "organization_id": other.pk,
             "title": "x",
-            "starts_at": "2026-12-12T09:00:00+08:00",
-            "ends_at": "2026-12-12T11:00:00+08:00",
+            "starts_at": iso_at(days_from_today(8), 9),
+            "ends_at": iso_at(days_from_today(8), 11),
             "address": "y",
         },
         content_type="application/json",
@@ -97,16 +98,17 @@ def test_creating_for_an_organization_one_does_not_lead_is_403(client, leader, i
 
 
 def test_series_and_drives(client, leader, org):
+    saturday = next_weekday(5)
     client.force_login(leader)
     series = client.post(
         "/api/activities/series",
         {
             "organization_id": org.pk,
             "title": "周六读书会",
-            "first_starts_at": "2026-12-05T09:30:00+08:00",
-            "first_ends_at": "2026-12-05T11:00:00+08:00",
+            "first_starts_at": iso_at(saturday, 9, 30),
+            "first_ends_at": iso_at(saturday, 11),
             "rule": "FREQ=WEEKLY;BYDAY=SA",
-            "until": "2026-12-26",
+            "until": (saturday + dt.timedelta(weeks=3)).isoformat(),
             "address": "图书室",
             "places": 12,
         },
@@ -124,8 +126,8 @@ def test_series_and_drives(client, leader, org):
     shift = client.post(
         f"/api/activities/drives/{drive['id']}/shifts",
         {
-            "starts_at": "2026-12-07T08:00:00+08:00",
-            "ends_at": "2026-12-07T11:00:00+08:00",
+            "starts_at": iso_at(days_from_today(3), 8),
+            "ends_at": iso_at(days_from_today(3), 11),
             "places": 15,
             "address": "各小区",
         },
@@ -223,6 +225,7 @@ def test_null_for_a_field_that_cannot_be_empty_changes_nothing_and_breaks_nothin
 
 
 def test_a_weekday_out_of_range_is_a_clear_422_and_makes_no_series(client, leader, org):
+    saturday = next_weekday(5)
     client.force_login(leader)
 
     response = client.post(
@@ -230,11 +233,11 @@ def test_a_weekday_out_of_range_is_a_clear_422_and_makes_no_series(client, leade
         {
             "organization_id": org.pk,
             "title": "合唱",
-            "first_starts_at": "2026-12-05T09:30:00+08:00",
-            "first_ends_at": "2026-12-05T11:00:00+08:00",
+            "first_starts_at": iso_at(saturday, 9, 30),
+            "first_ends_at": iso_at(saturday, 11),
             "rule": "weekly",
             "weekdays": [7],
-            "until": "2026-12-26",
+            "until": (saturday + dt.timedelta(weeks=3)).isoformat(),
             "address": "活动室",
         },
         content_type="application/json",

@@ -230,16 +230,18 @@ def test_back_to_back_shifts_and_cancelled_ones_do_not_clash(activity, organizat
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"status": Activity.Status.DRAFT}, "尚未发布"),
-        ({"status": Activity.Status.CANCELLED}, "已取消"),
-        ({"signup_opens_at": timezone.now() + dt.timedelta(hours=1)}, "尚未开始"),
-        ({"signup_closes_at": timezone.now() - dt.timedelta(minutes=1)}, "已截止"),
+        (lambda now: {"status": Activity.Status.DRAFT}, "尚未发布"),
+        (lambda now: {"status": Activity.Status.CANCELLED}, "已取消"),
+        (lambda now: {"signup_opens_at": now + dt.timedelta(hours=1)}, "尚未开始"),
+        (lambda now: {"signup_closes_at": now - dt.timedelta(minutes=1)}, "已截止"),
     ],
+    ids=["draft", "cancelled", "not-yet-open", "closed"],
 )
 def test_sign_ups_outside_the_window_or_to_an_unpublished_activity_are_refused(
     activity, organization, change, message
 ):
-    Activity.objects.filter(pk=activity.pk).update(**change)
+    # The times are taken inside the test, on its clock, not when the module is read.
+    Activity.objects.filter(pk=activity.pk).update(**change(timezone.now()))
     activity.refresh_from_db()
 
     with pytest.raises(SignupError, match=message):

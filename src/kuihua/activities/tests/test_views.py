@@ -7,7 +7,8 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
@@ -15,6 +16,7 @@ from kuihua.activities import signups
 from kuihua.activities.attendance import qr_token
 from kuihua.activities.models import Activity, Attendance, Series, Signup
 from kuihua.activities.tests.factories import ActivityFactory, SignupFactory
+from kuihua.core.tests.clock import at, days_from_today, next_weekday
 from kuihua.organizations.models import Membership
 from kuihua.organizations.tests.factories import MembershipFactory, OrganizationFactory
 
@@ -84,7 +86,8 @@ def test_a_volunteer_signs_up_in_one_tap(client, volunteer, activity):
 
 
 def test_activity_dates_are_written_in_the_readers_language(client, volunteer, org):
-    starts = timezone.make_aware(dt.datetime(2031, 3, 5, 9, 0))
+    day = days_from_today(40)
+    starts = at(day, 9)
     activity = ActivityFactory(
         community=org.community,
         organization=org,
@@ -99,11 +102,15 @@ def test_activity_dates_are_written_in_the_readers_language(client, volunteer, o
     client.cookies["django_language"] = "en"
     english = text(client.get(detail)), text(client.get(listing))
 
-    assert "2031年3月5日" in chinese[0]
-    assert "3月5日" in chinese[1]
-    assert "March 5, 2031" in english[0]
-    assert "Mar 5" in english[1]
-    assert "3月5日" not in english[0] + english[1]
+    month_day = f"{day.month}月{day.day}日"
+    assert f"{day.year}年{month_day}" in chinese[0]
+    assert month_day in chinese[1]
+    with translation.override("en"):
+        long_english = date_format(day, "DATE_FORMAT")  # "March 5, 2031", "Jan. 13, 2027"
+    assert long_english.endswith(f" {day.day}, {day.year}")
+    assert long_english in english[0]
+    assert f"{day:%b} {day.day}" in english[1]
+    assert month_day not in english[0] + english[1]
 
 
 def test_a_full_activity_puts_the_volunteer_on_the_waitlist_with_the_position(
@@ -192,8 +199,8 @@ def test_the_leader_creates_an_activity_for_the_organization(client, leader, org
         {
             "organization": org.pk,
             "title": "敬老院探访",
-            "starts_at": "2026-12-12T09:00",
-            "ends_at": "2026-12-12T11:00",
+            "starts_at": f"{days_from_today(8)}T09:00",
+            "ends_at": f"{days_from_today(8)}T11:00",
             "address": "翠苑敬老院",
             "places": "8",
             "audience": "volunteers",
@@ -211,7 +218,8 @@ def test_editing_the_times_on_the_page_lets_the_hours_follow(client, leader, org
 
     from kuihua.activities.forms import ActivityForm
 
-    starts = timezone.make_aware(dt.datetime(2031, 3, 5, 9, 0))
+    day = days_from_today(40)
+    starts = at(day, 9)
     activity = ActivityFactory(
         community=org.community,
         organization=org,
@@ -224,7 +232,7 @@ def test_editing_the_times_on_the_page_lets_the_hours_follow(client, leader, org
     def save(ends: str, **more):
         shown = ActivityForm.initial_from(activity)
         fields = {k: v for k, v in shown.items() if v is not None and k != "publish"}
-        fields.update(starts_at="2031-03-05T09:00", ends_at=ends, **more)
+        fields.update(starts_at=f"{day}T09:00", ends_at=f"{day}T{ends}", **more)
         for name in ("starts_at", "ends_at", "signup_closes_at", "signup_opens_at"):
             if isinstance(fields.get(name), dt.datetime):
                 fields[name] = f"{fields[name]:%Y-%m-%dT%H:%M}"
@@ -233,12 +241,12 @@ def test_editing_the_times_on_the_page_lets_the_hours_follow(client, leader, org
         activity.refresh_from_db()
         return response
 
-    shorter = save("2031-03-05T10:00")
+    shorter = save("10:00")
     assert shorter.status_code == 302, text(shorter)
     assert activity.hours_credited == Decimal("1.00")
-    save("2031-03-05T12:00")
+    save("12:00")
     assert activity.hours_credited == Decimal("3.00")
-    save("2031-03-05T12:00", hours_credited="2.5")  # typed in: kept
+    save("12:00", hours_credited="2.5")  # typed in: kept
     assert activity.hours_credited == Decimal("2.50")
 
 
@@ -250,7 +258,8 @@ def test_an_activity_in_a_room_paused_since_can_still_be_edited(client, leader, 
     room = Room.objects.create(
         community=org.community, centre="邻里中心", name="书画室", capacity=20
     )
-    starts = timezone.make_aware(dt.datetime(2031, 3, 5, 9, 0))
+    day = days_from_today(40)
+    starts = at(day, 9)
     activity = activity_services.activity_create(
         actor=leader,
         organization=org,
@@ -263,7 +272,7 @@ def test_an_activity_in_a_room_paused_since_can_still_be_edited(client, leader, 
     client.force_login(leader)
     shown = ActivityForm.initial_from(activity)
     fields = {k: v for k, v in shown.items() if v not in (None, False) and k != "publish"}
-    fields.update(title="书法课（改）", starts_at="2031-03-05T09:00", ends_at="2031-03-05T11:00")
+    fields.update(title="书法课（改）", starts_at=f"{day}T09:00", ends_at=f"{day}T11:00")
     fields = {k: ("on" if v is True else v) for k, v in fields.items()}
 
     response = client.post(reverse("activities:edit", args=[activity.pk]), fields)
@@ -280,7 +289,7 @@ def test_a_series_is_created_from_the_form(client, leader, org):
         {
             "organization": org.pk,
             "title": "血压测量点",
-            "first_day": "2026-12-01",
+            "first_day": next_weekday(1).isoformat(),
             "start_time": "08:30",
             "end_time": "10:30",
             "frequency": "weekly",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
 from kuihua.care import duty, services
@@ -25,13 +27,19 @@ def care_world(*, coordinator, resident) -> dict:
         )
         DutyPreference.objects.create(user=user, max_shifts_per_month=31, max_consecutive_days=31)
         volunteers.append(user)
-    duty.rota_generate(actor=coordinator, year=2026, month=12)
+    # Next month's rota: every shift of it is still ahead, whatever today is, so
+    # "my duty" (from today on) always offers the one taken below.
+    next_month = (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    duty.rota_generate(actor=coordinator, year=next_month.year, month=next_month.month)
     shift = DutyShift.objects.filter(user=volunteers[0]).order_by("day").first()
     busy = set(DutyShift.objects.filter(day=shift.day).values_list("user_id", flat=True))
     free = next(v for v in volunteers if v.pk not in busy)  # 3 people, 2 shifts a day
     swap = duty.swap_request(actor=volunteers[0], shift=shift, to_user=free)
     incident = services.incident_record(
-        actor=coordinator, recipient=recipient, kind="fall", occurred_on=dt.date(2026, 1, 5)
+        actor=coordinator,
+        recipient=recipient,
+        kind="fall",
+        occurred_on=timezone.localdate() - dt.timedelta(days=30),
     )
     return {
         "recipient": recipient,

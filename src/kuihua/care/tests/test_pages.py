@@ -8,6 +8,7 @@ from kuihua.care import duty
 from kuihua.care.models import Alert
 from kuihua.care.services import CareError
 from kuihua.care.tests.factories import care_world
+from kuihua.core.tests.clock import days_from_today
 from kuihua.registry.models import EmergencyContact
 from kuihua.registry.tests.factories import ResidentFactory
 
@@ -303,7 +304,7 @@ def test_a_coordinator_records_training_so_the_volunteer_can_visit(
             "action": "training",
             "user": volunteer.pk,
             "course": "探访培训",
-            "completed_on": "2026-11-20",
+            "completed_on": days_from_today(-14).isoformat(),
         },
     )
     page = client.get("/care/people/").content.decode()

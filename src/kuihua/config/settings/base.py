@@ -193,10 +193,14 @@ LOGGING = {
 # Background work (huey): SQLite storage beside the database by default, so the
 # embedded set-up needs no outside service; Redis when REDIS_URL is set.
 # Tasks live in each app's tasks.py (db_task / db_periodic_task).
+# Every key Kuihua writes to a shared Redis (throttles, cache, the task queue) starts
+# with this prefix, so two deployments, or a test run beside a server, never meet.
+KUIHUA_REDIS_PREFIX = os.environ.get("KUIHUA_REDIS_PREFIX", "kuihua")
+
 if os.environ.get("REDIS_URL"):
     HUEY = {
         "huey_class": "huey.RedisHuey",
-        "name": "kuihua",
+        "name": KUIHUA_REDIS_PREFIX,
         "url": os.environ["REDIS_URL"],
         "immediate": False,
     }

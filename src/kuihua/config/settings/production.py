@@ -44,5 +44,6 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
+        "KEY_PREFIX": KUIHUA_REDIS_PREFIX,  # noqa: F405
     }
 }

@@ -59,7 +59,9 @@ def manual_record(*, actor, organization, resident, hours="2", date=None, **fiel
         actor=actor,
         organization=organization,
         resident=resident,
-        date=date or timezone.localdate() - dt.timedelta(days=1),
+        # Today, not yesterday: on 1 January yesterday is last year, and "this year's hours"
+        # tests would find none.
+        date=date or timezone.localdate(),
         hours=Decimal(str(hours)),
         content=fields.pop("content", "陪伴独居老人聊天、打扫卫生"),
         evidence=fields.pop("evidence", "服务对象签字的服务单"),

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from kuihua.core.models import AuditLog
+from kuihua.core.tests.clock import days_from_today
 from kuihua.venues import services
 from kuihua.venues.models import Booking
 from kuihua.venues.tests.factories import BookingFactory, RoomFactory, local_datetime, tomorrow
@@ -131,7 +132,7 @@ def test_a_weekly_series_books_each_occurrence(in_community, coordinator, room, 
 def test_monthly_on_a_day_some_months_lack_is_refused_not_thinned(
     in_community, coordinator, room, choir
 ):
-    first_day = dt.date(2031, 1, 31)
+    first_day = next(d for d in map(days_from_today, range(1, 63)) if d.day == 31)
 
     with pytest.raises(services.BookingError, match="每月 31 日不是每个月都有") as refused:
         services.booking_create_series(
@@ -142,7 +143,7 @@ def test_monthly_on_a_day_some_months_lack_is_refused_not_thinned(
             first_starts_at=local_datetime(first_day, 14),
             first_ends_at=local_datetime(first_day, 16),
             rule="monthly",
-            until=dt.date(2031, 12, 31),
+            until=first_day + dt.timedelta(days=365),
         )
 
     assert refused.value.field == "rule"

@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db
 
 CALENDAR = reverse("venues:calendar")
 NEW_BOOKING = reverse("venues:booking_create")
-AT_TEN = local_datetime(tomorrow(), 10)
+
+
+def at_ten() -> dt.datetime:
+    """10:00 tomorrow on the test's clock (read when the test runs, not at import)."""
+    return local_datetime(tomorrow(), 10)
 
 
 @pytest.fixture(autouse=True)
@@ -43,9 +47,11 @@ class TestCalendar:
         self, client, volunteer, community, room, choir
     ):
         BookingFactory(room=room, community=community, organization=choir, title="合唱排练")
-        ActivityFactory(community=community, organization=choir, title="楼道清洁", starts_at=AT_TEN)
+        ActivityFactory(
+            community=community, organization=choir, title="楼道清洁", starts_at=at_ten()
+        )
         other = RoomFactory(community=community, name="书画室")
-        ActivityFactory(community=community, title="书法课", room=other, starts_at=AT_TEN)
+        ActivityFactory(community=community, title="书法课", room=other, starts_at=at_ten())
         client.force_login(volunteer)
 
         page = client.get(CALENDAR, {"date": tomorrow().isoformat()}).content.decode()
@@ -85,7 +91,7 @@ class TestCalendar:
     ):
         booking = BookingFactory(room=room, community=community, title="已取消的排练")
         services.booking_cancel(actor=coordinator, booking=booking)
-        ActivityFactory(community=community, title="草稿活动", status="draft", starts_at=AT_TEN)
+        ActivityFactory(community=community, title="草稿活动", status="draft", starts_at=at_ten())
         client.force_login(coordinator)
 
         page = client.get(CALENDAR, {"date": tomorrow().isoformat()}).content.decode()
@@ -169,7 +175,7 @@ class TestCalendar:
                 room=room,
                 starts_at=local_datetime(day, 14),
             )
-            ActivityFactory(community=community, address=f"{n}号楼下", starts_at=AT_TEN)
+            ActivityFactory(community=community, address=f"{n}号楼下", starts_at=at_ten())
 
         assert count_queries() == few
 
