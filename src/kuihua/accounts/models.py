@@ -26,7 +26,7 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
     community = models.ForeignKey(
-        "registry.Community",
+        "core.Community",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -34,7 +34,7 @@ class User(AbstractUser):
         verbose_name=_("所属社区"),
     )
     viewable_communities = models.ManyToManyField(
-        "registry.Community",
+        "core.Community",
         blank=True,
         related_name="district_viewers",
         verbose_name=_("可查看的社区"),

@@ -55,10 +55,10 @@ from kuihua.accounts.models import Role
 from kuihua.activities import lock_objects
 from kuihua.activities.models import Activity, Attendance, Signup
 from kuihua.core.audit import audit
+from kuihua.core.identity import age_on
 from kuihua.core.tenancy import unscoped, use_community
 from kuihua.notifications.services import notify, recipients_language
 from kuihua.organizations.models import Membership
-from kuihua.registry.identity import age_on
 
 LIVE = (Signup.Status.CONFIRMED, Signup.Status.WAITLISTED, Signup.Status.OFFERED)
 HOLDS_PLACE = (Signup.Status.CONFIRMED, Signup.Status.OFFERED)

@@ -65,7 +65,7 @@ def run(*, scale: float = 1.0, say: Callable[[str], None] = print) -> dict:
 def write_sheet(path: Path, rows: int) -> None:
     from openpyxl import Workbook
 
-    from kuihua.registry.identity import id_check_digit
+    from kuihua.core.identity import id_check_digit
 
     rng = random.Random(2026)
     workbook = Workbook(write_only=True)

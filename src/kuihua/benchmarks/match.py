@@ -250,9 +250,9 @@ def _match() -> dict:
 
     django.setup()
     from kuihua.accounts.models import User
+    from kuihua.core.models import Community
     from kuihua.core.tenancy import use_community
     from kuihua.matching import services, solver
-    from kuihua.registry.models import Community
 
     community = Community.objects.get(code="bench-match")
     actor = User.objects.get(username="bench")

@@ -21,8 +21,8 @@ from kuihua.care.models import DutyPreference, DutyShift, SwapRequest
 from kuihua.care.services import CareError, _actor
 from kuihua.care.sweep import parse_time
 from kuihua.core.audit import audit
+from kuihua.core.models import Community
 from kuihua.core.tenancy import current_community_ids
-from kuihua.registry.models import Community
 
 REASONS = {
     "nobody_available": gettext_lazy("这一天没有人能值班"),

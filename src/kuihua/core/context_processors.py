@@ -4,12 +4,12 @@ from kuihua.core.navigation import AREAS
 def navigation(request):
     community = None
     if getattr(request, "community_id", None):
-        from kuihua.registry.models import Community
+        from kuihua.core.models import Community
 
         community = Community.objects.filter(pk=request.community_id).first()
     switchable = []
     if len(getattr(request, "community_ids", [])) > 1:
-        from kuihua.registry.models import Community
+        from kuihua.core.models import Community
 
         switchable = list(Community.objects.filter(pk__in=request.community_ids))
     return {

@@ -72,7 +72,7 @@ class CommunityOwned(models.Model):
     """
 
     community = models.ForeignKey(
-        "registry.Community",
+        "core.Community",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("社区"),

@@ -32,6 +32,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from kuihua.accounts.models import Role, User
+from kuihua.core.identity import age_on, id_check_digit
+from kuihua.core.models import Community
 from kuihua.core.tenancy import use_community
 from kuihua.demo import names
 from kuihua.organizations.models import (
@@ -43,10 +45,8 @@ from kuihua.organizations.models import (
     Stage,
     StageChange,
 )
-from kuihua.registry.identity import age_on, id_check_digit
 from kuihua.registry.models import (
     Building,
-    Community,
     Compound,
     Consent,
     EmergencyContact,

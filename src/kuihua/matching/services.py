@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit
+from kuihua.core.models import Community
 from kuihua.core.tenancy import current_community_ids
 from kuihua.matching import solver
 from kuihua.matching.models import (
@@ -37,7 +38,7 @@ from kuihua.matching.models import (
 )
 from kuihua.matching.selectors import shares_details
 from kuihua.notifications.services import notify, recipients_language
-from kuihua.registry.models import Community, Consent
+from kuihua.registry.models import Consent
 from kuihua.registry.selectors import consent_in_force
 
 DEFAULT_CATEGORIES: list[tuple[str, str]] = [

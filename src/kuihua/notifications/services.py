@@ -189,7 +189,7 @@ def deliveries_requeue_lost(*, now: dt.datetime | None = None) -> list[int]:
     Copies waiting for a retry (attempted, back to pending) are left to the
     worker's schedule.
     """
-    from kuihua.registry.models import Community
+    from kuihua.core.models import Community
 
     now = now or timezone.now()
     lost = Q(status=Delivery.Status.PENDING, attempts=0, created_at__lt=now - LOST_AFTER) | Q(
@@ -212,7 +212,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
     transaction, and its unique sign-up makes a second worker's attempt roll
     back. Returns how many reminders this call wrote.
     """
-    from kuihua.registry.models import Community
+    from kuihua.core.models import Community
 
     now = now or timezone.now()
     sent = 0

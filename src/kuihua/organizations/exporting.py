@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit, log_access
 from kuihua.core.masking import mask_id_number, mask_phone
-from kuihua.core.models import AccessLog
+from kuihua.core.models import AccessLog, Community
 from kuihua.core.tenancy import current_community_ids
 from kuihua.organizations.importing import CATEGORY_LABELS, ORGANIZATION_HEADERS, STAGE_LABELS
 from kuihua.organizations.models import Organization
@@ -28,7 +28,6 @@ from kuihua.registry.exporting import (
     format_columns,
     new_sheet,
 )
-from kuihua.registry.models import Community
 
 _FORMATS = {"成立日期": DATE, "负责人身份证号码": TEXT, "负责人电话": TEXT}
 _WIDTHS = {

@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit
+from kuihua.core.identity import InvalidValue, clean_name
+from kuihua.core.models import Community
 from kuihua.core.tenancy import current_community_ids
 from kuihua.organizations.models import STAGE_ORDER, Category, Organization, Stage
 from kuihua.organizations.services import (
@@ -33,7 +35,6 @@ from kuihua.organizations.services import (
     organization_advance_stage,
     organization_create,
 )
-from kuihua.registry.identity import InvalidValue, clean_name
 from kuihua.registry.importing import (
     ImportReport,
     RowError,
@@ -45,7 +46,7 @@ from kuihua.registry.importing import (
     parse_phone,
     read_sheet,
 )
-from kuihua.registry.models import Community, Resident
+from kuihua.registry.models import Resident
 from kuihua.registry.services import id_number_index, phone_indexes
 
 ORGANIZATION_HEADERS = [

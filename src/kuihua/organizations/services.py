@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit
+from kuihua.core.identity import InvalidValue, clean_name, normalize_phone
 from kuihua.organizations.models import (
     STAGE_ORDER,
     Branch,
@@ -19,7 +20,6 @@ from kuihua.organizations.models import (
     Stage,
     StageChange,
 )
-from kuihua.registry.identity import InvalidValue, clean_name, normalize_phone
 
 BRANCH_NAMES = {
     Category.GOVERNANCE: "治理型社会组织党支部",

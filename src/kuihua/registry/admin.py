@@ -1,8 +1,8 @@
 from django.contrib import admin
 
+from kuihua.core.models import Community
 from kuihua.registry.models import (
     Building,
-    Community,
     Compound,
     Consent,
     EmergencyContact,

@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 
 from kuihua.core.audit import audit, log_access
 from kuihua.core.masking import mask_id_number, mask_phone
-from kuihua.core.models import AccessLog
+from kuihua.core.models import AccessLog, Community
 from kuihua.core.tenancy import current_community_ids
 from kuihua.registry.importing import (
     POLITICAL_LABELS,
@@ -37,7 +37,7 @@ from kuihua.registry.importing import (
     RESIDENT_HEADERS,
     SEX_LABELS,
 )
-from kuihua.registry.models import Community, EmergencyContact, Resident, Tag
+from kuihua.registry.models import EmergencyContact, Resident, Tag
 
 TEXT = "@"
 DATE = "yyyy-mm-dd"

@@ -46,9 +46,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
 from kuihua.core.audit import audit
-from kuihua.core.models import AuditLog
-from kuihua.core.tenancy import current_community_ids
-from kuihua.registry.identity import (
+from kuihua.core.identity import (
     InvalidValue,
     birth_from_id,
     clean_name,
@@ -57,15 +55,9 @@ from kuihua.registry.identity import (
     normalize_phone,
     sex_from_id,
 )
-from kuihua.registry.models import (
-    Building,
-    Community,
-    Compound,
-    EmergencyContact,
-    Household,
-    Resident,
-    Tag,
-)
+from kuihua.core.models import AuditLog, Community
+from kuihua.core.tenancy import current_community_ids
+from kuihua.registry.models import Building, Compound, EmergencyContact, Household, Resident, Tag
 from kuihua.registry.services import (
     RegistryError,
     compound_get_or_create,

@@ -12,8 +12,8 @@ from typing import Literal
 from django.utils import timezone
 from ninja import Field, Schema
 
+from kuihua.core.identity import age_on
 from kuihua.core.masking import mask_id_number, mask_phone
-from kuihua.registry.identity import age_on
 from kuihua.registry.models import Consent, Resident
 from kuihua.registry.selectors import household_members
 

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from kuihua.accounts.models import Role
 from kuihua.core.crypto import blind_index
-from kuihua.registry.identity import clean_name
+from kuihua.core.identity import clean_name
 from kuihua.registry.models import Consent, Household, Resident, Tag
 
 

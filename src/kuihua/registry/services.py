@@ -16,9 +16,7 @@ from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit, log_access
 from kuihua.core.crypto import blind_index
-from kuihua.core.models import AccessLog
-from kuihua.core.tenancy import use_community
-from kuihua.registry.identity import (
+from kuihua.core.identity import (
     InvalidValue,
     birth_from_id,
     clean_name,
@@ -28,9 +26,10 @@ from kuihua.registry.identity import (
     pinyin_keys,
     sex_from_id,
 )
+from kuihua.core.models import AccessLog, Community
+from kuihua.core.tenancy import use_community
 from kuihua.registry.models import (
     Building,
-    Community,
     Compound,
     Consent,
     EmergencyContact,

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kuihua.core.identity import pinyin_keys
 from kuihua.core.models import AccessLog
 from kuihua.core.pages import apply_service_error, post_only, render_page, require, wants_partial
 from kuihua.registry import services
@@ -34,7 +35,6 @@ from kuihua.registry.forms import (
     SensitiveViewForm,
     TagForm,
 )
-from kuihua.registry.identity import pinyin_keys
 from kuihua.registry.models import Compound, Resident, Tag
 from kuihua.registry.selectors import (
     access_household,

@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 from kuihua.core.audit import audit
 from kuihua.core.crypto import blind_index
 from kuihua.core.masking import mask_id_number, mask_name
+from kuihua.core.models import Community
 from kuihua.notifications.services import notify, recipients_language
-from kuihua.registry.models import Community
 from kuihua.service_records.models import (
     Certificate,
     CorrectionRequest,

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "kuihua.service_records",
     "kuihua.matching",
     "kuihua.care",
+    "kuihua.demo",
+    "kuihua.benchmarks",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.core import masking
-from kuihua.registry.identity import age_on
+from kuihua.core.identity import age_on
 
 register = template.Library()
 

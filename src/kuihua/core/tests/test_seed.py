@@ -17,6 +17,14 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 
 from kuihua.accounts.models import Role, User
+from kuihua.core.identity import (
+    age_on,
+    birth_from_id,
+    is_mobile,
+    normalize_id_number,
+    sex_from_id,
+)
+from kuihua.core.models import Community
 from kuihua.core.tenancy import CommunityOwned, unscoped, use_community
 from kuihua.demo.generator import (
     DEMO_PASSWORD,
@@ -25,14 +33,7 @@ from kuihua.demo.generator import (
     plan_community,
 )
 from kuihua.organizations.models import STAGE_ORDER, Category, Membership, Organization
-from kuihua.registry.identity import (
-    age_on,
-    birth_from_id,
-    is_mobile,
-    normalize_id_number,
-    sex_from_id,
-)
-from kuihua.registry.models import Community, EmergencyContact, Household, Resident
+from kuihua.registry.models import EmergencyContact, Household, Resident
 
 TODAY = dt.date(2026, 5, 10)
 

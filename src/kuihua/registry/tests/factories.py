@@ -6,8 +6,9 @@ import datetime as dt
 
 import factory
 
-from kuihua.registry.identity import id_check_digit
-from kuihua.registry.models import Building, Community, Compound, Household, Resident, Tag
+from kuihua.core.identity import id_check_digit
+from kuihua.core.models import Community
+from kuihua.registry.models import Building, Compound, Household, Resident, Tag
 
 
 def make_id_number(birth: dt.date, seq: int, *, male: bool = True, region: str = "330106") -> str:

@@ -13,9 +13,9 @@ from openpyxl import Workbook
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
+from kuihua.core.identity import id_check_digit
 from kuihua.core.models import AuditLog
 from kuihua.core.tenancy import use_community
-from kuihua.registry.identity import id_check_digit
 from kuihua.registry.importing import (
     RESIDENT_COLUMNS,
     RESIDENT_REQUIRED,

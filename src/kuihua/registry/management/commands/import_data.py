@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kuihua.core.models import Community
 from kuihua.core.tenancy import use_community
 from kuihua.registry.importing import ImportReport
-from kuihua.registry.models import Community
 
 
 def resolve_community(code: str | None) -> Community:

@@ -19,13 +19,13 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from kuihua.core.management.commands.serve import run_gunicorn
+from kuihua.core.models import Community
 from kuihua.demo.generator import (
     DEMO_PASSWORD,
     community_counts,
     demo_accounts_ensure,
     generate_community,
 )
-from kuihua.registry.models import Community
 
 WEB_WORKERS = 2
 

@@ -6,13 +6,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from kuihua.core.models import Community
 from kuihua.demo.generator import (
     DEFAULT_SEED,
     community_counts,
     community_identity,
     generate_community,
 )
-from kuihua.registry.models import Community
 
 
 class Command(BaseCommand):
