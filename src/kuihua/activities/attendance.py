@@ -226,10 +226,10 @@ def attendances_close(*, now: dt.datetime | None = None) -> int:
     """Close check-outs nobody made at the activity's end; confirmed people who never came
     are recorded as no-shows. Runs for every community (periodic task). Returns closed count.
     """
-    from kuihua.core.tenancy import unscoped, use_community
+    from kuihua.core.tenancy import sweep_every_community, use_community
 
     now = now or timezone.now()
-    with unscoped():
+    with sweep_every_community():
         open_ones = list(
             Attendance.objects.filter(
                 checked_in_at__isnull=False,

@@ -765,10 +765,10 @@ def series_end(*, actor, series: Series, after: dt.datetime | None = None) -> in
 
 def series_extend_all(*, today: dt.date | None = None) -> int:
     """For the daily task: keep every community's series generated 8 weeks ahead."""
-    from kuihua.core.tenancy import unscoped, use_community
+    from kuihua.core.tenancy import sweep_every_community, use_community
 
     until = _horizon(today)
-    with unscoped():
+    with sweep_every_community():
         pending = list(
             Series.objects.exclude(generated_until__gte=until).values_list("pk", "community_id")
         )

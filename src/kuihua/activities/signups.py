@@ -56,7 +56,7 @@ from kuihua.activities import lock_objects
 from kuihua.activities.models import Activity, Attendance, Signup
 from kuihua.core.audit import audit
 from kuihua.core.identity import age_on
-from kuihua.core.tenancy import unscoped, use_community
+from kuihua.core.tenancy import sweep_every_community, use_community
 from kuihua.notifications.services import notify, recipients_language
 from kuihua.organizations.models import Membership
 
@@ -321,7 +321,7 @@ def waitlists_fill() -> int:
     minute, is for a process that died in between. Upcoming activities only.
     """
     now = timezone.now()
-    with unscoped():
+    with sweep_every_community():
         due = list(
             Activity.objects.filter(
                 lock_objects.HAS_ROOM,
@@ -428,7 +428,7 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
     Runs for every community (a periodic task has none in force).
     """
     now = now or timezone.now()
-    with unscoped():
+    with sweep_every_community():
         due = list(
             Signup.objects.filter(status=Signup.Status.OFFERED, offer_expires_at__lte=now)
             .order_by("offer_expires_at", "id")

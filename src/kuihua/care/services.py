@@ -34,7 +34,12 @@ from kuihua.care.models import (
 )
 from kuihua.care.sweep import ACKNOWLEDGE_WITHIN, next_window
 from kuihua.core.audit import audit
-from kuihua.core.tenancy import current_community_ids, unscoped, use_community
+from kuihua.core.tenancy import (
+    community_of,
+    current_community_ids,
+    sweep_every_community,
+    use_community,
+)
 from kuihua.notifications.services import notify, recipients_language
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -263,9 +268,13 @@ def recipient_by_token(token: str) -> CareRecipient | None:
     """The person a saved link belongs to (any community), or None."""
     if not token or len(token) > 100:
         return None
-    with unscoped():
+    digest = _digest(token)
+    community_id = community_of(CareRecipient, self_token_digest=digest, active=True)
+    if community_id is None:
+        return None
+    with use_community(community_id):
         return (
-            CareRecipient.objects.filter(self_token_digest=_digest(token), active=True)
+            CareRecipient.objects.filter(self_token_digest=digest, active=True)
             .select_related("resident")
             .first()
         )
@@ -333,7 +342,7 @@ def duty_officers(community_id: int) -> list[User]:
 def alerts_escalate(*, now: dt.datetime | None = None) -> int:
     """Unacknowledged level-1 alerts past their time go to level 2; how many."""
     now = now or timezone.now()
-    with unscoped():
+    with sweep_every_community():
         return Alert.objects.filter(
             acknowledged_at__isnull=True, level=1, escalate_at__lte=now
         ).update(level=2, contact_due_at=now)
@@ -384,7 +393,7 @@ def contacts_tell(*, now: dt.datetime | None = None) -> int:
 
     now = now or timezone.now()
     told = 0
-    with unscoped():
+    with sweep_every_community():
         due = list(
             Alert.objects.filter(
                 level__gte=2,
@@ -430,7 +439,7 @@ def alerts_notify(*, batch: int = 500) -> int:
 
     told = 0
     while True:
-        with transaction.atomic(), unscoped():
+        with transaction.atomic(), sweep_every_community():
             pending = list(
                 Alert.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(notified_level__lt=F("level"), resolved_at__isnull=True)
@@ -567,7 +576,7 @@ def birthdays_remind(*, today: dt.date | None = None) -> int:
     if (ahead.month, ahead.day) == (2, 28) and not calendar.isleap(ahead.year):
         # Born on 29 February: celebrated on the 28th in the other years.
         born |= Q(resident__birth_date__month=2, resident__birth_date__day=29)
-    with unscoped():
+    with sweep_every_community():
         due = list(
             CareRecipient.objects.filter(born, active=True)
             .exclude(birthday_reminded_year=ahead.year)

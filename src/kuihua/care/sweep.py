@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kuihua.care.models import Alert, CareRecipient, SweepMark
-from kuihua.core.tenancy import unscoped
+from kuihua.core.tenancy import sweep_every_community
 
 SWEEP_PERIOD = dt.timedelta(minutes=1)
 ACKNOWLEDGE_WITHIN = dt.timedelta(minutes=15)
@@ -71,7 +71,7 @@ def next_window(windows: list, after: dt.datetime, *, paused_until=None):
 def _sweep_batch(now: dt.datetime, batch: int, period: dt.timedelta) -> int | None:
     """One batch in one transaction; the number of alerts raised, None when nothing was due."""
     down_before = now - 2 * period
-    with transaction.atomic(), unscoped():
+    with transaction.atomic(), sweep_every_community():
         due = list(
             CareRecipient.objects.select_for_update(skip_locked=True)
             .filter(active=True, next_closes_at__lte=now)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import resolve_url
 from django_htmx.http import HttpResponseClientRedirect
-from django_scopes.state import get_scope, state
+
+from kuihua.core.tenancy import request_scope, set_request_community
 
 
 def communities_for(user) -> list[int]:
@@ -43,23 +43,7 @@ def activate_user_scope(request) -> None:
     """
     community_id = active_community_for(request)
     request.community_id = community_id
-    current = dict(get_scope())
-    current["_enabled"] = True
-    if community_id is None:
-        current.pop("community", None)
-    else:
-        current["community"] = community_id
-    state.set(current)
-
-
-@contextmanager
-def request_scope(**values):
-    """Exactly this scope for one request, inheriting nothing from the caller's thread."""
-    token = state.set({"_enabled": True, **values})
-    try:
-        yield
-    finally:
-        state.reset(token)
+    set_request_community(community_id)
 
 
 class CommunityScopeMiddleware:

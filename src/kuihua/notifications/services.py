@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kuihua.core.tenancy import use_community
+from kuihua.core.tenancy import community_of, for_each_community, use_community
 from kuihua.notifications.channels import get_channels, outside_channels
 from kuihua.notifications.models import Delivery, Message, ReminderSent
 
@@ -122,9 +122,7 @@ def message_deliver(*, message_id: int, last_attempt: bool = False) -> None:
     copy that fails goes back to pending (or to failed on the last attempt) and
     DeliveryFailed asks the worker to retry. Logs name ids, never people.
     """
-    community_id = (
-        Message._base_manager.filter(pk=message_id).values_list("community_id", flat=True).first()
-    )
+    community_id = community_of(Message, pk=message_id)
     if community_id is None:
         return  # erased since: nothing left to tell
     with use_community(community_id):
@@ -189,16 +187,13 @@ def deliveries_requeue_lost(*, now: dt.datetime | None = None) -> list[int]:
     Copies waiting for a retry (attempted, back to pending) are left to the
     worker's schedule.
     """
-    from kuihua.core.models import Community
-
     now = now or timezone.now()
     lost = Q(status=Delivery.Status.PENDING, attempts=0, created_at__lt=now - LOST_AFTER) | Q(
         status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
     )
     found: set[int] = set()
-    for community_id in Community.objects.values_list("id", flat=True):
-        with use_community(community_id):
-            found.update(Delivery.objects.filter(lost).values_list("message_id", flat=True))
+    for _community_id in for_each_community():
+        found.update(Delivery.objects.filter(lost).values_list("message_id", flat=True))
     return sorted(found)
 
 
@@ -212,15 +207,12 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
     transaction, and its unique sign-up makes a second worker's attempt roll
     back. Returns how many reminders this call wrote.
     """
-    from kuihua.core.models import Community
-
     now = now or timezone.now()
     sent = 0
     with recipients_language():
-        for community_id in Community.objects.values_list("id", flat=True):
-            with use_community(community_id):
-                for signup in _signups_to_remind(now):
-                    sent += reminder_send(signup=signup)
+        for _community_id in for_each_community():
+            for signup in _signups_to_remind(now):
+                sent += reminder_send(signup=signup)
     return sent
 
 

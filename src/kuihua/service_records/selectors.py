@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from kuihua.accounts.models import Role
-from kuihua.core.tenancy import use_community
+from kuihua.core.tenancy import community_of, use_community
 from kuihua.organizations.models import Membership, Organization
 from kuihua.organizations.selectors import organizations_led_by
 from kuihua.service_records.models import (
@@ -328,12 +328,7 @@ def certificate_for_verification(code: str) -> Certificate:
     code = (code or "").strip().lower()
     if not CODE_PATTERN.fullmatch(code):
         raise Http404
-    community_id = (
-        Certificate.objects.with_scopes_disabled()
-        .filter(code=code)
-        .values_list("community_id", flat=True)
-        .first()
-    )
+    community_id = community_of(Certificate, code=code)
     if community_id is None:
         raise Http404
     with use_community(community_id):
