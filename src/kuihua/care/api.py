@@ -10,7 +10,6 @@ the message on its field.
 """
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from kuihua.accounts.models import User
 from kuihua.care import duty, selectors, services
-from kuihua.care.models import Alert, CareRecipient, DutyShift, Incident, SwapRequest
+from kuihua.care.models import Alert, CareRecipient, DutyShift, SwapRequest
 from kuihua.care.schemas import (
     AlertDetailOut,
     AlertOut,
@@ -60,16 +59,6 @@ def _member_ref(user_id: int, field: str) -> User:
     return found
 
 
-def _recipients() -> QuerySet[CareRecipient]:
-    return CareRecipient.objects.select_related("resident", "primary_visitor").prefetch_related(
-        "backup_visitors"
-    )
-
-
-def _recipient(recipient_id: int) -> CareRecipient:
-    return get_object_or_404(_recipients(), pk=recipient_id)
-
-
 def _alerts() -> QuerySet[Alert]:
     return Alert.objects.select_related("recipient__resident")
 
@@ -95,7 +84,7 @@ def _detail(user, recipient: CareRecipient) -> CareRecipient:
 @paginated
 def list_recipients(request):
     require(request.user, "care.manage")
-    return _recipients().order_by("resident__name_pinyin", "id")
+    return selectors.recipients_with_visitors().order_by("resident__name_pinyin", "id")
 
 
 @router.post(
@@ -126,7 +115,7 @@ def enrol_recipient(request, payload: EnrolIn):
         primary_visitor=primary,
         backup_visitors=backups,
     )
-    return Status(201, _recipient(recipient.pk))
+    return Status(201, selectors.access_recipient(request.user, recipient.pk, action="manage"))
 
 
 @router.get(
@@ -136,8 +125,7 @@ def enrol_recipient(request, payload: EnrolIn):
     "the health conditions for coordinators only, access-logged",
 )
 def get_recipient(request, recipient_id: int):
-    recipient = _recipient(recipient_id)
-    require(request.user, "care.view_recipient", recipient)
+    recipient = selectors.access_recipient(request.user, recipient_id)
     return _detail(request.user, recipient)
 
 
@@ -147,12 +135,11 @@ def get_recipient(request, recipient_id: int):
     summary="Pause check-ins up to a day (a stay in hospital); null resumes (coordinators)",
 )
 def pause_recipient(request, recipient_id: int, payload: PauseIn):
-    recipient = _recipient(recipient_id)
-    require(request.user, "care.manage")
+    recipient = selectors.access_recipient(request.user, recipient_id, action="manage")
     services.recipient_pause(
         actor=request.user, recipient=recipient, until=payload.until, reason=payload.reason
     )
-    return _recipient(recipient.pk)
+    return selectors.access_recipient(request.user, recipient.pk, action="manage")
 
 
 @router.post(
@@ -162,11 +149,8 @@ def pause_recipient(request, recipient_id: int, payload: PauseIn):
     "no answer or a concern raises an alert at once",
 )
 def record_check_in(request, recipient_id: int, payload: CheckInIn):
-    recipient = _recipient(recipient_id)
-    if payload.channel == "visit":
-        require(request.user, "care.record_visit", recipient)
-    else:
-        require(request.user, "care.manage")
+    action = "visit" if payload.channel == "visit" else "manage"
+    recipient = selectors.access_recipient(request.user, recipient_id, action=action)
     record = services.check_in(
         actor=request.user,
         recipient=recipient,
@@ -184,8 +168,7 @@ def record_check_in(request, recipient_id: int, payload: CheckInIn):
     "(coordinators)",
 )
 def issue_self_link(request, recipient_id: int):
-    recipient = _recipient(recipient_id)
-    require(request.user, "care.manage")
+    recipient = selectors.access_recipient(request.user, recipient_id, action="manage")
     token = services.self_link_issue(actor=request.user, recipient=recipient)
     return {"path": reverse("care:self_check_in", args=[token])}
 
@@ -196,8 +179,7 @@ def issue_self_link(request, recipient_id: int):
     summary="Record a fall, another accident or a hospital stay (coordinators)",
 )
 def record_incident(request, recipient_id: int, payload: IncidentIn):
-    recipient = _recipient(recipient_id)
-    require(request.user, "care.manage")
+    recipient = selectors.access_recipient(request.user, recipient_id, action="manage")
     incident = services.incident_record(
         actor=request.user,
         recipient=recipient,
@@ -214,9 +196,7 @@ def record_incident(request, recipient_id: int, payload: IncidentIn):
     summary="One incident (coordinators)",
 )
 def get_incident(request, incident_id: int):
-    incident = get_object_or_404(Incident.objects.all(), pk=incident_id)
-    require(request.user, "care.manage")
-    return incident
+    return selectors.access_incident(request.user, incident_id)
 
 
 @router.get(
@@ -259,8 +239,7 @@ def list_alerts(request, filters: Query[AlertFilter]):
     "(the duty officer, the person's visitors)",
 )
 def get_alert(request, alert_id: int):
-    alert = get_object_or_404(_alerts(), pk=alert_id)
-    require(request.user, "care.tend_alert", alert)
+    alert = selectors.access_alert(request.user, alert_id)
     alert.contacts = list(alert.recipient.resident.emergency_contacts.order_by("priority", "id"))
     return alert
 
@@ -271,10 +250,9 @@ def get_alert(request, alert_id: int):
     summary="I am on it: stops the escalation (the duty officer, the person's visitors)",
 )
 def acknowledge_alert(request, alert_id: int):
-    alert = get_object_or_404(_alerts(), pk=alert_id)
-    require(request.user, "care.tend_alert", alert)
+    alert = selectors.access_alert(request.user, alert_id)
     services.alert_acknowledge(actor=request.user, alert=alert)
-    return get_object_or_404(_alerts(), pk=alert.pk)
+    return selectors.access_alert(request.user, alert.pk)
 
 
 @router.post(
@@ -284,12 +262,11 @@ def acknowledge_alert(request, alert_id: int):
     "(the duty officer, the person's visitors)",
 )
 def resolve_alert(request, alert_id: int, payload: ResolveIn):
-    alert = get_object_or_404(_alerts(), pk=alert_id)
-    require(request.user, "care.tend_alert", alert)
+    alert = selectors.access_alert(request.user, alert_id)
     services.alert_resolve(
         actor=request.user, alert=alert, outcome=payload.outcome, note=payload.note
     )
-    return get_object_or_404(_alerts(), pk=alert.pk)
+    return selectors.access_alert(request.user, alert.pk)
 
 
 # --- board, figures ----------------------------------------------------------------------
@@ -365,8 +342,7 @@ def list_shifts(request, filters: Query[MonthFilter]):
     summary="Ask to hand my shift to another volunteer; a coordinator decides",
 )
 def request_swap(request, shift_id: int, payload: SwapIn):
-    shift = get_object_or_404(DutyShift.objects.all(), pk=shift_id)
-    require(request.user, "care.swap_shift", shift)
+    shift = selectors.access_shift(request.user, shift_id)
     to_user = _member_ref(payload.to_user_id, "to_user_id")
     return Status(201, duty.swap_request(actor=request.user, shift=shift, to_user=to_user))
 
@@ -395,6 +371,5 @@ def list_swaps(request, filters: Query[SwapFilter]):
     summary="Approve (the shift changes hands) or refuse a swap (coordinators)",
 )
 def decide_swap(request, swap_id: int, payload: DecideIn):
-    swap = get_object_or_404(SwapRequest.objects.all(), pk=swap_id)
-    require(request.user, "care.manage")
+    swap = selectors.access_swap(request.user, swap_id)
     return duty.swap_decide(actor=request.user, swap=swap, approve=payload.approve)

@@ -1,4 +1,5 @@
-"""Reads of the care programme: the live board of today's windows, open alerts."""
+"""Reads of the care programme: one person, alert, shift or swap for a user (404 when not
+theirs to see or act on), the live board of today's windows, open alerts."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kuihua.care.models import Alert, CareRecipient, CheckIn
+from kuihua.care.models import Alert, CareRecipient, CheckIn, DutyShift, Incident, SwapRequest
 from kuihua.care.sweep import parse_time
 
 DONE, PENDING, OPEN, LATE, ALERTED, PAUSED = "done", "pending", "open", "late", "alerted", "paused"
@@ -25,6 +29,69 @@ LABELS = {
     # Closed before the person was enrolled or resumed: nobody was waiting for it.
     UNWATCHED: _("未纳入"),
 }
+
+
+# --- one object for a user: fetched in the community in force, then the rule ------------
+
+# What a user may do with an enrolled person, and the django-rules permission that says so.
+RECIPIENT_RULES = {
+    "view": "care.view_recipient",
+    "visit": "care.record_visit",
+    "manage": "care.manage",
+}
+
+
+def _require(user, perm: str, obj=None) -> None:
+    # 404, not 403: what a user may not act on is not disclosed either.
+    if not user.has_perm(perm, obj):
+        raise Http404
+
+
+def recipients_with_visitors() -> QuerySet[CareRecipient]:
+    return CareRecipient.objects.select_related("resident", "primary_visitor").prefetch_related(
+        "backup_visitors"
+    )
+
+
+def access_recipient(user, recipient_id: int, *, action: str = "view") -> CareRecipient:
+    """The enrolled person if `user` may `action` them (view, visit, manage), else 404."""
+    recipient = get_object_or_404(recipients_with_visitors(), pk=recipient_id)
+    perm = RECIPIENT_RULES[action]
+    _require(user, perm, None if perm == "care.manage" else recipient)
+    return recipient
+
+
+def access_alert(user, alert_id: int) -> Alert:
+    """The alert if `user` tends it (the duty officer, the person's visitors), else 404."""
+    alert = get_object_or_404(
+        Alert.objects.select_related("recipient__resident", "check_in"), pk=alert_id
+    )
+    _require(user, "care.tend_alert", alert)
+    return alert
+
+
+def access_incident(user, incident_id: int) -> Incident:
+    """An incident for the coordinators, else 404."""
+    incident = get_object_or_404(Incident.objects.all(), pk=incident_id)
+    _require(user, "care.manage")
+    return incident
+
+
+def access_shift(user, shift_id: int) -> DutyShift:
+    """A duty shift its holder may hand over, else 404."""
+    shift = get_object_or_404(DutyShift.objects.all(), pk=shift_id)
+    _require(user, "care.swap_shift", shift)
+    return shift
+
+
+def access_swap(user, swap_id: int) -> SwapRequest:
+    """A swap request for a coordinator to decide, else 404."""
+    swap = get_object_or_404(SwapRequest.objects.all(), pk=swap_id)
+    _require(user, "care.manage")
+    return swap
+
+
+# --- the board ---------------------------------------------------------------------------
 
 
 @dataclass

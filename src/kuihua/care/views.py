@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,10 +54,7 @@ from kuihua.registry.selectors import access_resident
 @login_required
 def alert_detail(request, alert_id: int):
     """One alert: who, which window, the emergency contacts in order; acknowledge, resolve."""
-    alert = get_object_or_404(
-        Alert.objects.select_related("recipient__resident", "check_in"), pk=alert_id
-    )
-    require(request.user, "care.tend_alert", alert)
+    alert = selectors.access_alert(request.user, alert_id)
     error = ""
     if request.method == "POST":
         try:
@@ -207,8 +204,7 @@ def recipient_list(request):
 def recipient_detail(request, recipient_id: int):
     """One person: plan, visitors, latest check-ins and alerts; record a call, pause,
     issue the saved link; the health conditions only on a logged request."""
-    require(request.user, "care.manage")
-    recipient = get_object_or_404(_recipients(), pk=recipient_id)
+    recipient = selectors.access_recipient(request.user, recipient_id, action="manage")
     conditions = None
     link = ""
     forms_ = {
@@ -281,7 +277,7 @@ def rota_page(request):
     year, month = today.year, today.month
     if request.method == "POST" and request.POST.get("action") == "decide":
         swap_id = request.POST.get("swap", "")
-        swap = get_object_or_404(SwapRequest, pk=int(swap_id) if swap_id.isdigit() else 0)
+        swap = selectors.access_swap(request.user, int(swap_id) if swap_id.isdigit() else 0)
         try:
             swap_decide(actor=request.user, swap=swap, approve=request.POST.get("approve") == "1")
         except CareError as exc:
