@@ -7,10 +7,11 @@ plain value is returned once, and a user sees and revokes only their own.
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
+from kuihua.accounts.auth import session_only
 from kuihua.accounts.models import ApiToken
 from kuihua.accounts.schemas import MeOut, TokenIn, TokenIssuedOut, TokenOut
 from kuihua.accounts.services import api_token_issue, api_token_revoke
-from kuihua.core.api_support import error_responses, paginated, session_only
+from kuihua.core.api_support import error_responses, paginated
 
 router = Router(tags=["accounts"])
 

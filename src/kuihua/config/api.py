@@ -6,6 +6,7 @@ authentication and the one error shape.
 """
 
 from kuihua.accounts.api import router as accounts_router
+from kuihua.accounts.auth import session_or_token
 from kuihua.activities.api import router as activities_router
 from kuihua.activities.attendance import AttendanceError
 from kuihua.activities.services import ActivityError
@@ -14,7 +15,7 @@ from kuihua.activities.signup_api import router as signup_router
 from kuihua.activities.signups import SignupError
 from kuihua.care.api import router as care_router
 from kuihua.care.services import CareError
-from kuihua.core.api_support import KuihuaAPI, install_error_handlers, session_or_token
+from kuihua.core.api_support import KuihuaAPI, install_error_handlers
 from kuihua.matching.api import router as matching_router
 from kuihua.matching.services import MatchingError
 from kuihua.notifications.api import router as notifications_router

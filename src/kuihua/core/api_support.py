@@ -9,7 +9,6 @@ validation, and for unknown routes (404) and methods (405) under /api/.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -21,12 +20,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpResponseNotAllowed
 from django.urls import URLPattern, path, re_path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PageNumberPagination, paginate
-from ninja.security import HttpBearer, django_auth
 
 from kuihua.core.tenancy import ScopeError
 
@@ -35,44 +32,6 @@ logger = logging.getLogger("kuihua.api")
 # A row's id named in a request body: a number no table holds is a field error (422)
 # here, before it overflows a database query as a 500.
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
-TOKEN_USE_PRECISION = dt.timedelta(minutes=1)
-
-
-# --- authentication -----------------------------------------------------------------
-
-
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer kh_…`: a token issued with accounts.ApiToken.issue.
-
-    The token's last use is written at most once a minute (`TOKEN_USE_PRECISION`):
-    a read through the API is then not also a write (on SQLite, not a turn at
-    the one write lock), and "最近使用" is still right to the minute.
-    """
-
-    def authenticate(self, request, token: str):
-        from kuihua.accounts.models import ApiToken
-        from kuihua.core.middleware import activate_user_scope
-
-        found = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True)
-            .first()
-        )
-        if found is None or not found.user.is_active:
-            return None
-        now = timezone.now()
-        if found.last_used_at is None or now - found.last_used_at >= TOKEN_USE_PRECISION:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-        request.user = found.user
-        request.api_token = found
-        activate_user_scope(request)
-        return found.user
-
-
-# The token is tried first: a client sending a bearer token has no CSRF cookie,
-# and the session check would refuse its writes before the token was looked at.
-session_or_token = [TokenAuth(), django_auth]
-session_only = [django_auth]
 
 
 # --- pagination ---------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kuihua.organizations.models import Membership, Organization, PartnerUnit
@@ -22,6 +22,13 @@ def organizations_led_by(user) -> QuerySet[Organization]:
         memberships__resident_id=user.resident_id,
         memberships__role__in=[Membership.Role.LEADER, Membership.Role.DEPUTY],
     )
+
+
+def members_of_led_organizations(user) -> Q:
+    """Residents a user sees as the leader or deputy of their organizations, whatever the
+    account's role (a deputy's account is often a volunteer's); registered with the
+    registry's `residents_visible_to` in OrganizationsConfig.ready."""
+    return Q(memberships__organization__in=organizations_led_by(user))
 
 
 def organization_directory(user, *, category: str = "", query: str = "") -> QuerySet[Organization]:

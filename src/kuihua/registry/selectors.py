@@ -8,6 +8,7 @@ adds the object rules of each role.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
@@ -16,6 +17,18 @@ from kuihua.accounts.models import Role
 from kuihua.core.crypto import blind_index
 from kuihua.core.identity import clean_name
 from kuihua.registry.models import Consent, Household, Resident, Tag
+
+# Apps above the registry widen whom a person sees without the registry importing them:
+# each registers a function user -> Q over residents (organizations: the members of the
+# organizations the user leads or deputises for). Nothing registered, nothing widened.
+RESIDENT_REACH: list[Callable[[object], Q]] = []
+
+
+def extend_resident_reach(reach: Callable[[object], Q]) -> Callable[[object], Q]:
+    """Register `reach(user) -> Q` (called from an app's `ready`); returns it unchanged."""
+    if reach not in RESIDENT_REACH:
+        RESIDENT_REACH.append(reach)
+    return reach
 
 
 def residents_visible_to(user) -> QuerySet[Resident]:
@@ -31,12 +44,9 @@ def residents_visible_to(user) -> QuerySet[Resident]:
         own_household |= Q(household_id=resident.household_id)
     if user.role == Role.DISTRICT_VIEWER:
         return qs.none()
-    if user.resident_id:
-        # Whoever leads or deputises for an organization sees its members, whatever
-        # the account's role (a deputy's account is often a volunteer's).
-        from kuihua.organizations.selectors import organizations_led_by
-
-        own_household |= Q(memberships__organization__in=organizations_led_by(user))
+    if user.resident_id and RESIDENT_REACH:
+        for reach in RESIDENT_REACH:
+            own_household |= reach(user)
         return qs.filter(own_household).distinct()
     return qs.filter(own_household)
 

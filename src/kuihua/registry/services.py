@@ -474,8 +474,6 @@ def resident_erase(*, actor, resident: Resident, reason: str) -> None:
     """
     if not reason.strip():
         raise RegistryError(_("请填写删除原因"), field="reason")
-    from kuihua.organizations.models import Organization
-
     log_access(
         user=actor,
         subject=resident,
@@ -485,7 +483,7 @@ def resident_erase(*, actor, resident: Resident, reason: str) -> None:
     )
     _redact_audit_trail(resident)
     _close_account(resident)
-    Organization.objects.filter(leader=resident).update(leader=None)
+    # An organization the person led keeps going without a leader (its FK is SET_NULL).
     household = resident.household
     resident.tags.clear()
     resident.delete()

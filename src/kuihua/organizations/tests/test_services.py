@@ -129,3 +129,15 @@ def test_management_roles_are_given_by_coordinators_only(in_community, coordinat
 
     services.membership_add(actor=coordinator, organization=org, resident=newcomer, role="deputy")
     assert Membership.objects.get(resident=newcomer).role == Membership.Role.DEPUTY
+
+
+def test_an_organization_whose_leader_is_erased_keeps_going_without_one(in_community, coordinator):
+    from kuihua.registry.services import resident_erase
+
+    leader = ResidentFactory(household__building__compound__community=in_community)
+    org = OrganizationFactory(community=in_community, leader=leader)
+
+    resident_erase(actor=coordinator, resident=leader, reason="本人申请删除")
+
+    org.refresh_from_db()
+    assert org.leader is None
