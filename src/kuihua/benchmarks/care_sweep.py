@@ -87,7 +87,7 @@ def _child(size: int) -> dict:
     from kuihua.care.sweep import next_window, windows_sweep
     from kuihua.core.tenancy import use_community
     from kuihua.registry.models import Resident
-    from kuihua.registry.services import community_create
+    from kuihua.tenants import community_create
 
     call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()

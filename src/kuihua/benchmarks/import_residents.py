@@ -118,7 +118,7 @@ def _child(rows: int, home: str) -> dict:
     from kuihua.accounts.models import Role, User
     from kuihua.core.tenancy import use_community
     from kuihua.registry.importing import residents_import_file
-    from kuihua.registry.services import community_create
+    from kuihua.tenants import community_create
 
     call_command("migrate", interactive=False, verbosity=0)
     path = Path(home) / "residents.xlsx"

@@ -108,7 +108,7 @@ def _seed(n: int, m: int) -> None:
     )
     from kuihua.organizations.models import Branch, Category, Organization, PartnerUnit
     from kuihua.registry.models import Building, Compound, Household, Resident
-    from kuihua.registry.services import community_create
+    from kuihua.tenants import community_create
 
     call_command("migrate", interactive=False, verbosity=0)
     rng = np.random.default_rng(2026)

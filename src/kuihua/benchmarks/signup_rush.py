@@ -373,7 +373,7 @@ def _seed_child(n: int, out: Path) -> None:
     from kuihua.core.tenancy import use_community
     from kuihua.organizations.models import Branch, Category, Membership, Organization
     from kuihua.registry.models import Resident
-    from kuihua.registry.services import community_create
+    from kuihua.tenants import community_create
 
     community = community_create(name="抢报名社区", code="rush")
     with use_community(community), transaction.atomic():

@@ -54,7 +54,8 @@ from kuihua.registry.models import (
     Resident,
     Tag,
 )
-from kuihua.registry.services import community_create, resident_build
+from kuihua.registry.services import resident_build
+from kuihua.tenants import community_create
 
 DEFAULT_SEED = 2026
 FULL_HOUSEHOLDS = 5_500

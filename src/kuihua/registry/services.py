@@ -27,7 +27,6 @@ from kuihua.core.identity import (
     sex_from_id,
 )
 from kuihua.core.models import AccessLog, Community
-from kuihua.core.tenancy import use_community
 from kuihua.registry.models import (
     Building,
     Compound,
@@ -85,25 +84,14 @@ def phone_indexes(phone: str) -> tuple[str, str]:
     return blind_index(phone, purpose="phone"), blind_index(phone[-4:], purpose="phone4")
 
 
-@transaction.atomic
-def community_create(
-    *, name: str, code: str, street: str = "", district: str = "", area_km2=None
-) -> Community:
-    """A new tenant with its default tags and its five category branches."""
-    from kuihua.matching.services import categories_ensure
-    from kuihua.organizations.services import branches_ensure
-
-    community = Community.objects.create(
-        name=name, code=code, street=street, district=district, area_km2=area_km2
+def tags_ensure(*, community: Community) -> None:
+    """The preset tags of a community (独居, 高龄, …; idempotent)."""
+    have = set(Tag.objects.filter(community=community).values_list("code", flat=True))
+    Tag.objects.bulk_create(
+        Tag(community=community, code=code_, name=name_, is_sensitive=sens, is_system=True)
+        for code_, name_, sens in DEFAULT_TAGS
+        if code_ not in have
     )
-    with use_community(community):
-        Tag.objects.bulk_create(
-            Tag(community=community, code=code_, name=name_, is_sensitive=sens, is_system=True)
-            for code_, name_, sens in DEFAULT_TAGS
-        )
-        branches_ensure(community=community)
-        categories_ensure(community=community)
-    return community
 
 
 def compound_get_or_create(*, name: str, has_property_company: bool = True) -> Compound:

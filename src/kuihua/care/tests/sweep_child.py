@@ -25,7 +25,7 @@ def setup(people: int) -> None:
     from kuihua.care.models import CareRecipient
     from kuihua.core.tenancy import use_community
     from kuihua.registry.models import Resident
-    from kuihua.registry.services import community_create
+    from kuihua.tenants import community_create
 
     community = community_create(name="关爱测试社区", code="care-kill")
     with use_community(community):

@@ -25,7 +25,7 @@ from django.db import transaction
 from kuihua.accounts.models import Role, User
 from kuihua.core.tenancy import use_community
 from kuihua.notifications.services import notify
-from kuihua.registry.services import community_create
+from kuihua.tenants import community_create
 
 community = community_create(name="翠苑一区社区", code="cuiyuan-1")
 with use_community(community):

@@ -29,7 +29,7 @@ class CommunityFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from kuihua.registry.services import community_create
+        from kuihua.tenants import community_create
 
         return community_create(**kwargs)
 

@@ -271,8 +271,9 @@ def test_a_new_community_starts_with_the_six_tags_and_five_branches(db):
     from kuihua.core.tenancy import use_community
     from kuihua.organizations.models import Branch
     from kuihua.registry.models import Tag
+    from kuihua.tenants import community_create
 
-    community = services.community_create(name="新社区", code="new")
+    community = community_create(name="新社区", code="new")
 
     with use_community(community):
         assert set(Tag.objects.values_list("name", flat=True)) == {
