@@ -34,9 +34,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.activities.models import Activity, Drive, Series, Signup
+from kuihua.activities.reminders import reminders_forget
 from kuihua.core.audit import audit
 from kuihua.core.dates import monthly_day_problem
-from kuihua.notifications.services import notify, recipients_language, reminders_forget
+from kuihua.notifications.services import notify, recipients_language
 
 logger = logging.getLogger("kuihua.activities")
 

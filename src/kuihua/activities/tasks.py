@@ -45,3 +45,13 @@ def signup_offers_expire() -> None:
     filled = waitlists_fill()
     if filled:
         logger.info("free places filled from waitlists: %s", filled)
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def send_activity_reminders() -> None:
+    """Every 10 minutes: remind confirmed people of activities starting within 24 hours."""
+    from kuihua.activities.reminders import reminders_send
+
+    count = reminders_send()
+    if count:
+        logger.info("activity reminders written: %s", count)

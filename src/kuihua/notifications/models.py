@@ -72,29 +72,3 @@ class Delivery(CommunityOwned):
 
     def __str__(self) -> str:
         return f"{self.message_id} via {self.channel}: {self.status}"
-
-
-class ReminderSent(CommunityOwned):
-    """That a confirmed person was reminded of an activity: at most once per sign-up.
-
-    The unique sign-up is the last word when two workers run the reminder task
-    at the same time.
-    """
-
-    signup = models.OneToOneField(
-        "activities.Signup",
-        on_delete=models.CASCADE,
-        related_name="reminder",
-        verbose_name=_("报名"),
-    )
-    message = models.ForeignKey(
-        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    sent_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("活动提醒记录")
-        verbose_name_plural = _("活动提醒记录")
-
-    def __str__(self) -> str:
-        return f"reminder for signup {self.signup_id}"

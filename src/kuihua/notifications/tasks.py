@@ -1,9 +1,9 @@
 """Background work for notifications, run by `kuihua worker` (huey).
 
 `deliver_message` is queued by `notify` after the business transaction commits;
-it retries a failed channel with growing delays (30 s, 1, 2, 4, 8 min). The
-periodic tasks remind people before their activities and pick up deliveries
-whose task was lost. Every task can run twice without telling anyone twice.
+it retries a failed channel with growing delays (30 s, 1, 2, 4, 8 min). A
+periodic task picks up deliveries whose task was lost (activity reminders are
+activities' own task). Every task can run twice without telling anyone twice.
 """
 
 from __future__ import annotations
@@ -27,14 +27,6 @@ def deliver_message(message_id: int, task=None) -> None:
     """Send the pending outside copies of one message (each at most once)."""
     last_attempt = task is not None and not task.retries
     services.message_deliver(message_id=message_id, last_attempt=last_attempt)
-
-
-@db_periodic_task(crontab(minute="*/10"))
-def send_activity_reminders() -> None:
-    """Every 10 minutes: remind confirmed people of activities starting within 24 hours."""
-    count = services.reminders_send()
-    if count:
-        logger.info("activity reminders written: %s", count)
 
 
 @db_periodic_task(crontab(minute="5-59/10"))

@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 
-from kuihua.activities.models import Activity, Signup
-from kuihua.notifications.models import Message, ReminderSent
-from kuihua.notifications.services import ACTIVITY_REMINDER, reminder_send, reminders_send
-from kuihua.notifications.tasks import send_activity_reminders
+from kuihua.activities.models import Activity, ReminderSent, Signup
+from kuihua.activities.reminders import reminder_send, reminders_send
+from kuihua.activities.tasks import send_activity_reminders
+from kuihua.notifications.models import Message
+from kuihua.notifications.services import ACTIVITY_REMINDER
 from kuihua.notifications.tests.factories import activity, signup, volunteer
 from kuihua.registry.tests.factories import ResidentFactory
 
