@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.activity_list_view, name="list"),
     path("mine/", views.my_activities_view, name="mine"),
     path("overview/", views.overview_view, name="overview"),
+    path("calendar/", views.calendar_view, name="calendar"),
     path("new/", views.activity_create_view, name="create"),
     path("scan/", views.scan_view, name="scan"),
     path("recurring/", views.series_list_view, name="series_list"),

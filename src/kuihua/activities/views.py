@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from kuihua.activities import attendance as attendance_services
 from kuihua.activities import services, signups
+from kuihua.activities.calendar import calendar_for
 from kuihua.activities.forms import (
     ActivityFilterForm,
     ActivityForm,
@@ -47,9 +48,10 @@ from kuihua.activities.selectors import (
     signup_list,
 )
 from kuihua.activities.signup_selectors import waitlist_position
+from kuihua.core.dates import day_from_link
 from kuihua.core.pages import apply_service_error, post_only, render_page, require
 from kuihua.organizations.selectors import organizations_visible_to
-from kuihua.venues.selectors import room_list
+from kuihua.venues.selectors import may_book, room_list
 
 QR_REFRESH_SECONDS = 10
 COUNTS_REFRESH_SECONDS = 15
@@ -474,3 +476,16 @@ def overview_view(request):
             **_subnav_context(request.user),
         },
     )
+
+
+# --- the calendar -----------------------------------------------------------------------
+
+
+@login_required
+def calendar_view(request):
+    """Every room's bookings and activities, and activities held elsewhere, by week or month."""
+    require(request.user, "venues.view_calendar")
+    view = request.GET.get("view") if request.GET.get("view") in ("week", "month") else "week"
+    cal = calendar_for(request.user, view=view, anchor=day_from_link(request.GET.get("date")))
+    context = {"cal": cal, "can_book": may_book(request.user)}
+    return render_page(request, "activities/calendar.html", "activities/_calendar.html", context)

@@ -9,6 +9,7 @@ from kuihua.accounts.api import router as accounts_router
 from kuihua.accounts.auth import session_or_token
 from kuihua.activities.api import router as activities_router
 from kuihua.activities.attendance import AttendanceError
+from kuihua.activities.calendar_api import router as calendar_router
 from kuihua.activities.services import ActivityError
 from kuihua.activities.signup_api import me_router as my_signups_router
 from kuihua.activities.signup_api import router as signup_router
@@ -64,6 +65,7 @@ api.add_router("/activities", activities_router)
 api.add_router("/activities", signup_router)
 api.add_router("", my_signups_router)
 api.add_router("/venues", venues_router)
+api.add_router("/venues", calendar_router)
 api.add_router("", service_records_router)
 api.add_router("/matching", matching_router)
 api.add_router("/care", care_router)

@@ -27,6 +27,15 @@ def validate_within_reach(day: dt.date | None) -> None:
         raise ValidationError(OUT_OF_REACH, code="out_of_reach")
 
 
+def day_from_link(value: str | None) -> dt.date | None:
+    """The day a calendar link names (2027-03-06); None for nonsense or a day out of reach."""
+    try:
+        day = dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return day if within_reach(day) else None
+
+
 # "Monthly" repeats the first date's day of the month; the 29th–31st are missing from
 # some months, which a recurrence would skip without a word.
 MONTHLY_LAST_DAY = 28

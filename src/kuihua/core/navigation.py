@@ -19,7 +19,7 @@ class Area:
 AREAS = [
     Area("registry", _("居民信息"), _("小区、楼栋、户籍与居民台账"), "registry:resident_list"),
     Area("organizations", _("社会组织"), _("组织目录、备案与成员"), "organizations:list"),
-    Area("venues", _("场地预约"), _("活动室与统一日历"), "venues:calendar"),
+    Area("venues", _("场地预约"), _("活动室与统一日历"), "activities:calendar"),
     Area("activities", _("活动招募"), _("报名、候补与签到"), "activities:list"),
     Area("service_records", _("服务时长"), _("志愿服务记录与证明"), "service_records:mine"),
     Area("matching", _("需求对接"), _("需求清单、服务清单、精准对接"), "matching:need_list"),

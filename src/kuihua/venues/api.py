@@ -1,34 +1,27 @@
-"""Rooms, bookings and the calendar over JSON.
+"""Rooms and bookings over JSON (the calendar is activities.calendar_api).
 
-Everyone signed in reads rooms and the calendar. Coordinators manage rooms.
+Everyone signed in reads rooms. Coordinators manage rooms.
 Coordinators and an organization's leaders book for that organization; naming
 an organization one may not book for, or cancelling another's booking, is a
 404, as if it were not there. A clash is a 400 whose message names the booking
 in the way.
 """
 
-import datetime as dt
-
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Router, Status
 
 from kuihua.core.api_support import ServiceError, error_responses, paginated
 from kuihua.venues import selectors, services
 from kuihua.venues.schemas import (
     BookingIn,
     BookingOut,
-    CalendarOut,
-    CalendarQuery,
     RoomIn,
     RoomOut,
     RoomPatch,
 )
 
 router = Router(tags=["venues"])
-
-MAX_CALENDAR_DAYS = 62
 
 
 def _require(user, perm: str) -> None:
@@ -72,59 +65,6 @@ def update_room(request, room_id: int, payload: RoomPatch):
     if changes:
         room = services.room_update(actor=request.user, room=room, **changes)
     return room
-
-
-# --- the calendar -----------------------------------------------------------------------
-
-
-@router.get(
-    "/calendar",
-    response={200: CalendarOut, **error_responses(400, 403, 422)},
-    summary="Bookings and published activities between two days",
-)
-def get_calendar(request, filters: Query[CalendarQuery]):
-    start = filters.start or selectors.week_start(timezone.localdate())
-    end = filters.end or start + dt.timedelta(days=7)
-    if end <= start:
-        raise ServiceError(_("结束日期须晚于开始日期"), field="end")
-    if (end - start).days > MAX_CALENDAR_DAYS:
-        raise ServiceError(_("一次最多查询%(n)s天") % {"n": MAX_CALENDAR_DAYS}, field="end")
-    entries = selectors.calendar_entries(
-        request.user, selectors.aware_day(start), selectors.aware_day(end)
-    )
-    return {
-        "start": start,
-        "end": end,
-        "rooms": list(selectors.room_list(request.user)),
-        "bookings": [
-            {
-                "id": e.pk,
-                "room_id": e.room_id,
-                "room": e.place,
-                "organization": e.organization,
-                "title": e.title,
-                "starts_at": e.starts_at,
-                "ends_at": e.ends_at,
-                "series": e.series,
-            }
-            for e in entries
-            if e.kind == "booking"
-        ],
-        "activities": [
-            {
-                "id": e.pk,
-                "room_id": e.room_id,
-                "place": e.place,
-                "organization": e.organization,
-                "title": e.title,
-                "starts_at": e.starts_at,
-                "ends_at": e.ends_at,
-                "booking_id": e.booking_id,
-            }
-            for e in entries
-            if e.kind == "activity"
-        ],
-    }
 
 
 # --- bookings ---------------------------------------------------------------------------

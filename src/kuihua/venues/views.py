@@ -16,34 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kuihua.core.dates import within_reach
-from kuihua.core.pages import apply_service_error, post_only, render_page, require
+from kuihua.core.dates import day_from_link
+from kuihua.core.pages import apply_service_error, post_only, require
 from kuihua.venues import selectors, services
 from kuihua.venues.forms import BookingForm, RoomForm
 from kuihua.venues.services import BookingClash, BookingError
-
-# --- the calendar -----------------------------------------------------------------------
-
-
-def _parse_day(value: str | None) -> dt.date | None:
-    """The day a calendar link names; None (this week) for nonsense or a day out of reach."""
-    try:
-        day = dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    return day if within_reach(day) else None
-
-
-@login_required
-def calendar(request):
-    require(request.user, "venues.view_calendar")
-    view = request.GET.get("view") if request.GET.get("view") in ("week", "month") else "week"
-    cal = selectors.calendar_for(
-        request.user, view=view, anchor=_parse_day(request.GET.get("date"))
-    )
-    context = {"cal": cal, "can_book": selectors.may_book(request.user)}
-    return render_page(request, "venues/calendar.html", "venues/_calendar.html", context)
-
 
 # --- rooms ------------------------------------------------------------------------------
 
@@ -106,7 +83,7 @@ def _booking_form(request, data=None, initial=None) -> BookingForm:
 
 def _initial(request) -> dict:
     initial: dict = {"start_time": dt.time(9), "end_time": dt.time(11)}
-    day = _parse_day(request.GET.get("date"))
+    day = day_from_link(request.GET.get("date"))
     if day:
         initial["day"] = day
     room_id = request.GET.get("room")
@@ -161,7 +138,7 @@ def booking_create(request):
                     request,
                     _("已预约 %(room)s，共 %(n)s 次") % {"room": first.room, "n": len(bookings)},
                 )
-            url = reverse("venues:calendar")
+            url = reverse("activities:calendar")
             return redirect(f"{url}?date={starts_at.date().isoformat()}")
     return render(request, "venues/booking_form.html", {"form": form})
 
@@ -191,5 +168,5 @@ def booking_cancel(request, booking_id: int):
             messages.success(request, _("已取消预约"))
     except BookingError as exc:
         messages.error(request, str(exc))
-    url = reverse("venues:calendar")
+    url = reverse("activities:calendar")
     return redirect(f"{url}?date={timezone.localdate(booking.starts_at).isoformat()}")

@@ -7,15 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kuihua.activities.calendar import week_start
 from kuihua.activities.tests.factories import ActivityFactory
 from kuihua.venues import services
 from kuihua.venues.models import Booking, Room
-from kuihua.venues.selectors import week_start
 from kuihua.venues.tests.factories import BookingFactory, RoomFactory, local_datetime, tomorrow
 
 pytestmark = pytest.mark.django_db
 
-CALENDAR = reverse("venues:calendar")
+CALENDAR = reverse("activities:calendar")
 NEW_BOOKING = reverse("venues:booking_create")
 
 
@@ -43,6 +43,15 @@ def _booking_post(room, organization, *, day=None, start="14:00", end="16:00", *
 
 
 class TestCalendar:
+    def test_the_old_address_still_opens_the_calendar_on_the_same_day(self, client, volunteer):
+        client.force_login(volunteer)
+        day = tomorrow().isoformat()
+
+        response = client.get("/venues/", {"date": day, "view": "month"}, follow=True)
+
+        assert response.redirect_chain[0][0] == f"{CALENDAR}?date={day}&view=month"
+        assert response.context["cal"].view == "month"
+
     def test_the_week_shows_bookings_and_activities_of_every_room(
         self, client, volunteer, community, room, choir
     ):
