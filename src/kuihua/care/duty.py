@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from kuihua.care import rota
 from kuihua.care.models import DutyPreference, DutyShift, SwapRequest
-from kuihua.care.services import CareError, _actor
+from kuihua.care.services import CareError, _actor, duty_officers
 from kuihua.care.sweep import parse_time
 from kuihua.core.audit import audit
 from kuihua.core.models import Community
@@ -132,8 +132,6 @@ def preference_set(
 
 def on_duty_now(community_id: int, *, now: dt.datetime | None = None) -> list:
     """Who answers the duty line now: the current shift's holder, else the coordinators."""
-    from kuihua.care.services import duty_officers
-
     shift = (
         _shifts_under_way(now)
         .filter(community_id=community_id, user__isnull=False, user__is_active=True)

@@ -137,7 +137,7 @@ class Alert(CommunityOwned):
     escalate_at = models.DateTimeField(_("升级时间"))
     notified_level = models.PositiveSmallIntegerField(default=0, editable=False)
     # Escalated and still unacknowledged: the emergency contacts are told one
-    # after another, in order, every CONTACT_EVERY (see services.contacts_tell).
+    # after another, in order, every CONTACT_EVERY (see alarms.contacts_tell).
     contacts_told = models.PositiveSmallIntegerField(default=0, editable=False)
     contact_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     acknowledged_at = models.DateTimeField(_("响应时间"), null=True, blank=True)

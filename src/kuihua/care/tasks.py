@@ -19,7 +19,7 @@ logger = logging.getLogger("kuihua.care")
 @db_periodic_task(crontab(minute="*"))
 def care_sweep() -> None:
     """Every minute: missed windows → alerts; late acknowledgements → escalation; notify."""
-    from kuihua.care.services import alerts_escalate, alerts_notify, contacts_tell
+    from kuihua.care.alarms import alerts_escalate, alerts_notify, contacts_tell
     from kuihua.care.sweep import windows_sweep
 
     raised = windows_sweep()

@@ -2,31 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kuihua.core.tenancy import CommunityOwned
+# The tenant and what belongs to it are defined with the door to them (tenancy.py).
+from kuihua.core.tenancy import Community, CommunityOwned
 
-
-class Community(models.Model):
-    """A neighbourhood (社区): the tenant. Everything a user sees belongs to one."""
-
-    name = models.CharField(_("社区名称"), max_length=100)
-    code = models.SlugField(_("社区代码"), max_length=40, unique=True)
-    street = models.CharField(_("所属街道"), max_length=100, blank=True)
-    district = models.CharField(_("所属区"), max_length=100, blank=True)
-    area_km2 = models.DecimalField(
-        _("面积（平方公里）"), max_digits=8, decimal_places=2, null=True, blank=True
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("社区")
-        verbose_name_plural = _("社区")
-        ordering = ["id"]
-        # The table keeps the name it was created with in `registry` (ADR 0009):
-        # every row of every app points at it, and a rename buys nothing.
-        db_table = "registry_community"
-
-    def __str__(self) -> str:
-        return self.name
+__all__ = ["AccessLog", "AuditLog", "Community", "CommunityOwned"]
 
 
 class AccessLog(CommunityOwned):

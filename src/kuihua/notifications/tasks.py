@@ -13,7 +13,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from kuihua.notifications import services
+from kuihua.notifications import delivery
 
 logger = logging.getLogger("kuihua.notifications")
 
@@ -26,11 +26,11 @@ RETRY_BACKOFF = 2
 def deliver_message(message_id: int, task=None) -> None:
     """Send the pending outside copies of one message (each at most once)."""
     last_attempt = task is not None and not task.retries
-    services.message_deliver(message_id=message_id, last_attempt=last_attempt)
+    delivery.message_deliver(message_id=message_id, last_attempt=last_attempt)
 
 
 @db_periodic_task(crontab(minute="5-59/10"))
 def requeue_lost_deliveries() -> None:
     """Every 10 minutes: queue again the deliveries whose task never ran."""
-    for message_id in services.deliveries_requeue_lost():
+    for message_id in delivery.deliveries_requeue_lost():
         deliver_message(message_id)

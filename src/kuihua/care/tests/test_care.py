@@ -9,7 +9,7 @@ from django.db import connection
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
-from kuihua.care import services
+from kuihua.care import alarms, services
 from kuihua.care.models import Alert, CareRecipient, CheckIn
 from kuihua.care.services import CareError
 from kuihua.care.sweep import SWEEP_PERIOD, windows_sweep
@@ -166,19 +166,19 @@ def test_an_unacknowledged_alert_escalates_after_fifteen_minutes_and_everyone_is
     enrolled, visitor, coordinator
 ):
     windows_sweep(now=at(1, 10, 1))
-    services.alerts_notify()
-    services.alerts_notify()
+    alarms.alerts_notify()
+    alarms.alerts_notify()
 
     first = Message.objects.filter(kind="care_alert")
     assert sorted(first.values_list("recipient__username", flat=True)) == [
         "coordinator",
         "visitor",
     ]
-    assert services.alerts_escalate(now=at(1, 10, 15)) == 0
-    assert services.alerts_escalate(now=at(1, 10, 16, 1)) == 1
-    assert services.alerts_escalate(now=at(1, 10, 17)) == 0
-    services.alerts_notify()
-    services.alerts_notify()
+    assert alarms.alerts_escalate(now=at(1, 10, 15)) == 0
+    assert alarms.alerts_escalate(now=at(1, 10, 16, 1)) == 1
+    assert alarms.alerts_escalate(now=at(1, 10, 17)) == 0
+    alarms.alerts_notify()
+    alarms.alerts_notify()
     escalated = Message.objects.filter(kind="care_alert", title__startswith="【升级】")
     assert list(escalated.values_list("recipient__username", flat=True)) == ["coordinator"]
 
@@ -190,7 +190,7 @@ def test_an_acknowledged_alert_does_not_escalate_and_is_resolved_with_an_outcome
     alert = Alert.objects.get()
 
     services.alert_acknowledge(actor=visitor, alert=alert)
-    assert services.alerts_escalate(now=at(1, 11)) == 0
+    assert alarms.alerts_escalate(now=at(1, 11)) == 0
     with pytest.raises(CareError):
         services.alert_resolve(actor=visitor, alert=alert, outcome="nonsense")
     services.alert_resolve(actor=visitor, alert=alert, outcome="found_well", note="在楼下散步")
@@ -264,12 +264,12 @@ def test_an_escalated_alert_reaches_the_emergency_contacts_one_by_one_in_order(
     EmergencyContact.objects.create(resident=resident, name="女儿", priority=1, phone="13800000001")
     EmergencyContact.objects.create(resident=resident, name="儿子", priority=2, phone="13800000002")
     windows_sweep(now=at(1, 10, 1))
-    services.alerts_escalate(now=at(1, 10, 17))
+    alarms.alerts_escalate(now=at(1, 10, 17))
 
-    assert services.contacts_tell(now=at(1, 10, 17)) == 1
-    assert services.contacts_tell(now=at(1, 10, 18)) == 0  # the next one waits five minutes
-    assert services.contacts_tell(now=at(1, 10, 22)) == 1
-    assert services.contacts_tell(now=at(1, 10, 27)) == 0  # the chain is done
+    assert alarms.contacts_tell(now=at(1, 10, 17)) == 1
+    assert alarms.contacts_tell(now=at(1, 10, 18)) == 0  # the next one waits five minutes
+    assert alarms.contacts_tell(now=at(1, 10, 22)) == 1
+    assert alarms.contacts_tell(now=at(1, 10, 27)) == 0  # the chain is done
     assert [phone for phone, _text in sent] == ["13800000001", "13800000002"]
     name = resident.name
     assert (
@@ -282,10 +282,10 @@ def test_acknowledging_stops_the_chain(enrolled, coordinator):
 
     EmergencyContact.objects.create(resident=enrolled.resident, name="女儿", phone="13800000001")
     windows_sweep(now=at(1, 10, 1))
-    services.alerts_escalate(now=at(1, 10, 17))
+    alarms.alerts_escalate(now=at(1, 10, 17))
     services.alert_acknowledge(actor=coordinator, alert=Alert.objects.get())
 
-    assert services.contacts_tell(now=at(1, 10, 17)) == 0
+    assert alarms.contacts_tell(now=at(1, 10, 17)) == 0
 
 
 def record_sms(phone, text):  # replaced in the test above
@@ -354,7 +354,7 @@ def test_a_well_check_in_after_a_missed_window_closes_its_alert_and_stops_escala
         )
         assert closed.note == "已签到平安（上门探访）"
     assert by_kind["concern"].resolved_at is None  # a concern waits for the duty officer
-    assert services.alerts_escalate(now=at(1, 10, 30)) == 1  # the concern alone
+    assert alarms.alerts_escalate(now=at(1, 10, 30)) == 1  # the concern alone
     assert Alert.objects.filter(level__gte=2).get().kind == "concern"
 
 

@@ -10,9 +10,10 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
-from kuihua.notifications import services
+from kuihua.notifications import delivery, services
 from kuihua.notifications.channels import Channel, get_channels
 from kuihua.notifications.models import Delivery, Message
 from kuihua.notifications.services import notify
@@ -180,7 +181,7 @@ def test_a_copy_another_worker_is_sending_is_left_alone(in_community):
         status=Delivery.Status.SENDING, claimed_at=services.timezone.now(), attempts=1
     )
 
-    services.message_deliver(message_id=message.pk)
+    delivery.message_deliver(message_id=message.pk)
 
     assert outbox == []
     assert Delivery.objects.get(message=message).status == Delivery.Status.SENDING
@@ -191,10 +192,10 @@ def test_a_lost_task_is_found_and_queued_again(in_community):
     person = volunteer(in_community)
     message = notify(recipient=person, kind="waitlist_promoted", title="候补转正")
     # (no commit callback ran: as if the process died right after the commit)
-    later = services.timezone.now() + services.LOST_AFTER + dt.timedelta(seconds=1)
+    later = timezone.now() + delivery.LOST_AFTER + dt.timedelta(seconds=1)
 
-    assert services.deliveries_requeue_lost(now=later) == [message.pk]
-    assert services.deliveries_requeue_lost(now=services.timezone.now()) == []
+    assert delivery.deliveries_requeue_lost(now=later) == [message.pk]
+    assert delivery.deliveries_requeue_lost(now=timezone.now()) == []
 
 
 def test_a_person_without_an_address_is_skipped_not_failed(
