@@ -13,7 +13,8 @@ advanced one step at a time to the stage the sheet gives, each step dated the
 day of the import: the lifecycle has no shortcuts, and the sheet has no dates
 for the earlier steps. Each row is saved whole in its own savepoint; strict mode
 saves nothing unless every row is good. Reading, row errors and the report are
-shared with the residents import (kuihua.registry.importing).
+the generic sheet reader's (kuihua.core.sheets); the leader's ID number and phone
+are read as the residents import reads them (kuihua.registry.validation).
 """
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ from django.utils.translation import gettext as _
 from kuihua.core.audit import audit
 from kuihua.core.identity import InvalidValue, clean_name
 from kuihua.core.models import Community
+from kuihua.core.sheets import (
+    ImportReport,
+    RowError,
+    SheetError,
+    cell_text,
+    formula_errors,
+    parse_date,
+    read_sheet,
+)
 from kuihua.core.tenancy import current_community_ids
 from kuihua.organizations.models import STAGE_ORDER, Category, Organization, Stage
 from kuihua.organizations.services import (
@@ -35,19 +45,9 @@ from kuihua.organizations.services import (
     organization_advance_stage,
     organization_create,
 )
-from kuihua.registry.importing import (
-    ImportReport,
-    RowError,
-    SheetError,
-    cell_text,
-    formula_errors,
-    parse_date,
-    parse_id_number,
-    parse_phone,
-    read_sheet,
-)
 from kuihua.registry.models import Resident
 from kuihua.registry.services import id_number_index, phone_indexes
+from kuihua.registry.validation import parse_id_number, parse_phone
 
 ORGANIZATION_HEADERS = [
     "组织名称",

@@ -31,13 +31,9 @@ from kuihua.core.audit import audit, log_access
 from kuihua.core.masking import mask_id_number, mask_phone
 from kuihua.core.models import AccessLog, Community
 from kuihua.core.tenancy import current_community_ids
-from kuihua.registry.importing import (
-    POLITICAL_LABELS,
-    RELATION_LABELS,
-    RESIDENT_HEADERS,
-    SEX_LABELS,
-)
+from kuihua.registry.importing import POLITICAL_LABELS, RELATION_LABELS, RESIDENT_HEADERS
 from kuihua.registry.models import EmergencyContact, Resident, Tag
+from kuihua.registry.validation import SEX_LABELS
 
 TEXT = "@"
 DATE = "yyyy-mm-dd"

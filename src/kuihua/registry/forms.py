@@ -53,9 +53,15 @@ class ResidentFilterForm(forms.Form):
 
 
 class ResidentForm(forms.Form):
-    """Create or edit a resident. On edit, empty ID/phone/health fields mean "unchanged"."""
+    """Create or edit a resident. On edit, empty ID/phone/health fields mean "unchanged".
 
-    name = forms.CharField(label=_("姓名"), max_length=40)
+    The rules of a resident are validation.py's (through the services); the form
+    only says the empty name in the same words.
+    """
+
+    name = forms.CharField(
+        label=_("姓名"), max_length=40, error_messages={"required": _("姓名不能为空")}
+    )
     sex = forms.ChoiceField(
         label=_("性别"), required=False, choices=[("", _("按身份证号码")), *Resident.Sex.choices]
     )

@@ -11,18 +11,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit, log_access
 from kuihua.core.crypto import blind_index
 from kuihua.core.identity import (
-    InvalidValue,
     birth_from_id,
     clean_name,
     clean_text,
-    normalize_id_number,
-    normalize_phone,
     pinyin_keys,
     sex_from_id,
 )
@@ -36,6 +32,7 @@ from kuihua.registry.models import (
     Resident,
     Tag,
 )
+from kuihua.registry.validation import emergency_contact_problems, resident_problems
 
 # The tags every community starts with; `sensitive` ones describe health.
 DEFAULT_TAGS: list[tuple[str, str, bool]] = [
@@ -131,34 +128,21 @@ def _household_for(household: Household | None, address: dict[str, str] | None):
     )[0]
 
 
-def _prepare_identity(values: dict[str, Any]) -> dict[str, Any]:
-    """Normalise name, ID and phone; fill birth date and sex from the ID; build the indexes."""
-    out = dict(values)
+def _prepare_identity(values: dict[str, Any], *, id_on_file: str = "") -> dict[str, Any]:
+    """Check and normalise the identity fields given (validation.resident_problems: the
+    rules the sheet import keeps too); fill birth date and sex from the ID; build the indexes.
+    """
+    out, problems = resident_problems(values, id_on_file=id_on_file)
+    if problems:
+        raise RegistryError(problems[0].message, field=problems[0].field)
     if "name" in out:
-        out["name"] = clean_name(out["name"])
-        if not out["name"]:
-            raise RegistryError(_("姓名不能为空"), field="name")
-        if len(out["name"]) > Resident._meta.get_field("name").max_length:
-            raise RegistryError(_("姓名不能超过40个字"), field="name")
         out["name_pinyin"], out["name_initials"] = pinyin_keys(out["name"])
     if "id_number" in out:
-        try:
-            out["id_number"] = normalize_id_number(out["id_number"])
-        except InvalidValue as exc:
-            raise RegistryError(str(exc), field="id_number") from exc
         out["id_number_index"] = id_number_index(out["id_number"])
         if out["id_number"]:
-            _check_against_id(out["id_number"], out.get("birth_date"), out.get("sex"))
             out["birth_date"] = birth_from_id(out["id_number"])
             out["sex"] = sex_from_id(out["id_number"])
-    birth = out.get("birth_date")
-    if birth and birth > timezone.localdate():
-        raise RegistryError(_("出生日期不能晚于今天"), field="birth_date")
     if "phone" in out:
-        try:
-            out["phone"] = normalize_phone(out["phone"])
-        except InvalidValue as exc:
-            raise RegistryError(str(exc), field="phone") from exc
         out["phone_index"], out["phone_last4_index"] = phone_indexes(out["phone"])
     return out
 
@@ -238,18 +222,6 @@ def resident_create(
     return resident
 
 
-def _check_against_id(id_number: str, birth_date, sex) -> None:
-    """A birth date or sex given beside an ID number must be the one the number says."""
-    from_id = birth_from_id(id_number)
-    if birth_date and birth_date != from_id:
-        raise RegistryError(
-            _("出生日期与身份证号码不一致（身份证上为 %(date)s）") % {"date": from_id.isoformat()},
-            field="birth_date",
-        )
-    if sex and sex != sex_from_id(id_number):
-        raise RegistryError(_("性别与身份证号码不一致"), field="sex")
-
-
 @transaction.atomic
 def resident_update(*, actor, resident: Resident, **changes: Any) -> Resident:
     """Change a resident's fields; sensitive changes are audited by field name, never value."""
@@ -258,11 +230,9 @@ def resident_update(*, actor, resident: Resident, **changes: Any) -> Resident:
         raise RegistryError(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
     if changes.get("id_number") and "birth_date" not in changes:
         changes["birth_date"] = None  # the new number's own date takes its place
-    if "id_number" not in changes and resident.id_number:
-        # A birth date or sex changed alone must still agree with the ID on file.
-        _check_against_id(resident.id_number, changes.get("birth_date"), changes.get("sex"))
     address = changes.pop("address", None)
-    values = _prepare_identity(changes)
+    # A birth date or sex changed alone must still agree with the ID on file.
+    values = _prepare_identity(changes, id_on_file=resident.id_number or "")
     if "id_number_index" in values:
         _check_id_unique(values["id_number_index"], exclude_pk=resident.pk)
     if address is not None:
@@ -332,19 +302,11 @@ def tag_create(*, actor, name: str, code: str, is_sensitive: bool = False) -> Ta
 def emergency_contact_add(
     *, actor, resident: Resident, name: str, phone: str, relation: str = ""
 ) -> EmergencyContact:
-    name = clean_name(name)
-    if not name:
-        raise RegistryError(_("紧急联系人姓名不能为空"), field="name")
-    try:
-        phone = normalize_phone(phone)
-    except InvalidValue as exc:
-        raise RegistryError(str(exc), field="phone") from exc
-    if not phone:
-        raise RegistryError(_("紧急联系人电话不能为空"), field="phone")
+    values, problems = emergency_contact_problems(name=name, phone=phone, relation=relation)
+    if problems:
+        raise RegistryError(problems[0].message, field=problems[0].field)
     priority = resident.emergency_contacts.count() + 1
-    contact = EmergencyContact.objects.create(
-        resident=resident, name=name, phone=phone, relation=relation, priority=priority
-    )
+    contact = EmergencyContact.objects.create(resident=resident, priority=priority, **values)
     audit(
         actor=actor,
         community_id=resident.community_id,

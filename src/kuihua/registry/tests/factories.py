@@ -62,6 +62,9 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     room = factory.Sequence(lambda n: f"{101 + n}")
 
 
+_NUMERALS = str.maketrans("0123456789", "〇一二三四五六七八九")
+
+
 class ResidentFactory(factory.django.DjangoModelFactory):
     """A resident with a valid ID number; indexes and pinyin computed like the service does."""
 
@@ -70,7 +73,8 @@ class ResidentFactory(factory.django.DjangoModelFactory):
 
     household = factory.SubFactory(HouseholdFactory)
     community = factory.SelfAttribute("household.community")
-    name = factory.Sequence(lambda n: "张三" if n == 0 else f"李{'一二三四五六七八九'[n % 9]}{n}")
+    # Unique and digit-free (a name with digits is refused): 李一一二 for n = 12.
+    name = factory.Sequence(lambda n: "张三" if n == 0 else "李" + str(n).translate(_NUMERALS))
     birth_date = dt.date(1950, 3, 12)
     id_number = factory.LazyAttributeSequence(lambda o, n: make_id_number(o.birth_date, n))
     phone = factory.Sequence(lambda n: f"138{n:08d}")

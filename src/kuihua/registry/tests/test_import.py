@@ -15,11 +15,11 @@ from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
 from kuihua.core.identity import id_check_digit
 from kuihua.core.models import AuditLog
+from kuihua.core.sheets import read_sheet
 from kuihua.core.tenancy import use_community
 from kuihua.registry.importing import (
     RESIDENT_COLUMNS,
     RESIDENT_REQUIRED,
-    read_sheet,
     residents_import,
     residents_import_file,
     residents_validate,
@@ -254,15 +254,6 @@ class TestSheetLayout:
         )
         assert Resident.objects.get(name="周三").household.address == "翠苑三区3幢102室"
 
-    def test_a_file_that_is_not_xlsx_reads_as_nothing(self, in_community, coordinator, tmp_path):
-        path = tmp_path / "old.xls"
-        path.write_bytes(b"\xd0\xcf\x11\xe0 not a zip")
-
-        report = residents_import_file(path, actor=coordinator)
-
-        assert report.imported == 0 and report.exit_code == 1
-        assert ".xlsx" in report.errors[0].message
-
     def test_a_sheet_without_the_address_columns_is_refused_as_a_whole(
         self, in_community, coordinator, tmp_path
     ):
@@ -280,9 +271,7 @@ class TestRowChecks:
         ("overrides", "column", "reason"),
         [
             ({"姓名": ""}, "姓名", "姓名不能为空"),
-            ({"小区": ""}, "小区", "小区不能为空"),
-            ({"楼栋": None}, "楼栋", "楼栋不能为空"),
-            ({"室": " "}, "室", "室不能为空"),
+            ({"姓名": "王2芳"}, "姓名", "姓名里不能有数字，请检查是否与别的列串了"),
             ({"联系电话": "1381234567"}, "联系电话", "电话号码格式不正确"),
             ({"联系电话": "12345678901"}, "联系电话", "电话号码格式不正确"),
             ({"性别": "女"}, "性别", "性别与身份证号码不一致（身份证上为男）"),
@@ -316,31 +305,14 @@ class TestRowChecks:
             write_sheet(tmp_path, rows, headers=headers), actor=coordinator
         )
 
-        assert errors_by_row(report) == {
-            (3, "紧急联系电话"): "电话号码格式不正确",
-            (4, "紧急联系人"): "填写了紧急联系电话，但没有填写紧急联系人",
-        }
-
-    def test_numbers_typed_into_the_date_column_are_not_read_as_1900s_days(
-        self, in_community, coordinator, tmp_path
-    ):
-        rows = [
-            person(0, 身份证号码="", 出生日期=1950),
-            person(1, 身份证号码="", 出生日期=1950.03),
-            person(2, 身份证号码="", 出生日期=78),
-            person(3, 身份证号码="", 出生日期=19500312),  # all digits: still a date
-        ]
-
-        report = residents_import_file(write_sheet(tmp_path, rows), actor=coordinator)
-
+        # A wrong phone refuses its row; a phone without a name (row 4) only warns:
+        # the resident is imported, the nameless contact is not (this issue's change).
+        assert errors_by_row(report) == {(3, "紧急联系电话"): "电话号码格式不正确"}
         assert report.imported == 1
-        assert errors_by_row(report) == {
-            (3, "出生日期"): "“1950”不是完整的日期，应为 1950-03-12 或 1950年3月12日",
-            (4, "出生日期"): "“1950.03”不是完整的日期，应为 1950-03-12 或 1950年3月12日",
-            (5, "出生日期"): "“78”不是完整的日期，应为 1950-03-12 或 1950年3月12日",
-        }
+        assert [(w.row, w.column) for w in report.sorted_warnings()] == [(4, "紧急联系人")]
+        assert EmergencyContact.objects.count() == 0
 
-    def test_formula_errors_and_other_sheets_are_refused_not_imported(
+    def test_a_formula_error_refuses_its_row_and_is_not_imported(
         self, in_community, coordinator, tmp_path
     ):
         from kuihua.registry.models import Compound
@@ -350,43 +322,6 @@ class TestRowChecks:
         assert report.imported == 1
         assert errors_by_row(report) == {(4, "小区"): "单元格是公式错误（#N/A），请改成实际内容"}
         assert not Compound.objects.filter(name="#N/A").exists()
-
-        workbook = Workbook()
-        for index, title in enumerate(("一区", "二区")):
-            sheet = workbook.active if index == 0 else workbook.create_sheet()
-            sheet.title = title
-            sheet.append(HEADERS)
-            sheet.append([person(index + 5).get(h) for h in HEADERS])
-        workbook.save(tmp_path / "two.xlsx")
-        two = residents_import_file(tmp_path / "two.xlsx", actor=coordinator)
-        assert two.imported == 0 and two.exit_code == 1
-        assert "2 个工作表都有“姓名”表头（一区、二区）" in two.errors[0].message
-
-    @pytest.mark.parametrize("damage", ["style_index", "font_size"])
-    def test_a_file_openpyxl_chokes_on_is_unreadable_not_a_crash(
-        self, in_community, coordinator, tmp_path, damage
-    ):
-        import re
-        import zipfile
-
-        good = write_sheet(tmp_path, [person(0)], name="good.xlsx")
-        with zipfile.ZipFile(good) as source:
-            files = {name: source.read(name) for name in source.namelist()}
-        if damage == "style_index":  # as some other programs write them
-            sheet = files["xl/worksheets/sheet1.xml"].decode()
-            files["xl/worksheets/sheet1.xml"] = re.sub(r' s="\d+"', ' s="99"', sheet).encode()
-        else:
-            styles = files["xl/styles.xml"].decode()
-            files["xl/styles.xml"] = re.sub(r'<sz val="[^"]*"', '<sz val="x"', styles).encode()
-        damaged = tmp_path / "damaged.xlsx"
-        with zipfile.ZipFile(damaged, "w") as out:
-            for name, data in files.items():
-                out.writestr(name, data)
-
-        report = residents_import_file(damaged, actor=coordinator)
-
-        assert report.imported == 0 and report.exit_code == 1
-        assert "无法读取该文件" in report.errors[0].message
 
     def test_the_emergency_contacts_name_column_may_say_姓名(
         self, in_community, coordinator, tmp_path
@@ -744,36 +679,3 @@ class TestUploadPage:
 
         assert client.get("/registry/import/").status_code == 404
         assert client.post("/registry/import/").status_code == 404
-
-
-class TestFilesThatAreNotSheets:
-    def test_a_workbook_with_broken_xml_is_reported_not_crashed(self, in_community, tmp_path):
-        import zipfile as zf
-
-        good = write_sheet(tmp_path, [person(0)])
-        broken = tmp_path / "broken.xlsx"
-        with zf.ZipFile(good) as src, zf.ZipFile(broken, "w") as dst:
-            for item in src.infolist():
-                data = src.read(item.filename)
-                if item.filename == "xl/workbook.xml":
-                    data = data[: len(data) // 2]
-                dst.writestr(item, data)
-
-        report = residents_import_file(broken, actor=None)
-
-        assert report.imported == 0
-        assert "无法读取" in report.errors[0].message
-        assert Resident.objects.count() == 0
-
-    def test_a_lone_cell_far_away_is_refused_quickly(self, in_community, tmp_path):
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet["A1"] = "姓名"
-        sheet.cell(row=200_000, column=200, value="x")
-        path = tmp_path / "far.xlsx"
-        workbook.save(path)
-
-        report = residents_import_file(path, actor=None)
-
-        assert report.imported == 0
-        assert "太大" in report.errors[0].message

@@ -11,8 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kuihua.core.models import Community
+from kuihua.core.sheets import ImportReport
 from kuihua.core.tenancy import use_community
-from kuihua.registry.importing import ImportReport
 
 
 def resolve_community(code: str | None) -> Community:
@@ -70,6 +70,17 @@ def write_report(command: BaseCommand, report: ImportReport, *, title: str) -> N
                 _("第 %(row)d 行【%(column)s】%(message)s")
                 % {"row": error.row, "column": error.column, "message": error.message}
             )
+    warnings = report.sorted_warnings()
+    if warnings:
+        command.stdout.write(
+            _("以下 %(n)d 条提醒：这些行已导入，只是其中的一部分没有导入，请核对补充。")
+            % {"n": len(warnings)}
+        )
+    for warning in warnings:
+        command.stdout.write(
+            _("提醒：第 %(row)d 行【%(column)s】%(message)s")
+            % {"row": warning.row, "column": warning.column, "message": warning.message}
+        )
 
 
 class Command(BaseCommand):

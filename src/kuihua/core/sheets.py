@@ -1,0 +1,373 @@
+"""Reading the Excel sheets people keep by hand: the generic part of every import.
+
+`read_sheet` finds the header row (title rows and notes may sit above it), maps
+the headers to fields whatever their order and whatever alias a sheet uses,
+fills vertically merged cells down, skips blank rows and stops at a footer
+(填表人, 合计 …). It refuses, as a whole, a file that is no readable .xlsx, a
+sheet too large to be a registry, a file with several sheets that fit, and a
+sheet without a required column (`SheetError`). `cell_text`, `parse_date` and
+`formula_errors` read single cells. `RowError` and `ImportReport` are the
+row-by-row report every importer returns: refusals (the row was not imported)
+apart from warnings (the row was imported, something in it was left out).
+
+Core is the ground floor: this module knows no app. What a column means, and
+which rows are good, is the importing app's business
+(kuihua.registry.importing, kuihua.organizations.importing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import IO, Any
+from xml.etree.ElementTree import ParseError
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.exceptions import InvalidFileException
+
+from kuihua.core.identity import InvalidValue, clean_name, clean_text
+
+# How far down a sheet the header row may sit (title rows, notes above it).
+HEADER_SEARCH_ROWS = 10
+
+# Columns offices add that carry nothing to import; ignored without a note.
+SILENT_COLUMNS = {"序号", "编号", "No.", "NO."}
+
+# A data row whose first non-empty cell starts with one of these ends the data.
+FOOTER_PREFIXES = (
+    "填表人",
+    "填报人",
+    "制表人",
+    "审核人",
+    "审核:",
+    "负责人签字",
+    "统计人",
+    "填表日期",
+    "制表日期",
+    "备注:",
+    "说明:",
+    "注:",
+    "合计",
+    "总计",
+)
+
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
+
+
+class SheetError(ValueError):
+    """The file as a whole cannot be read; the message is for the user, translated."""
+
+
+@dataclass
+class RowError:
+    """One problem in one row: Excel row number (as the user sees it), column, reason.
+
+    In a report's `errors` it refused its row; in its `warnings` the row was
+    imported and only the part named was left out.
+    """
+
+    row: int | None
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ImportReport:
+    """What an import did, row by row. `imported` rows are saved; `rejected` rows are not.
+
+    `errors` are refusals (the row, or the whole file when `row` is None, was not
+    imported); `warnings` name what was left out of rows that were imported.
+    """
+
+    rows_total: int = 0
+    imported: int = 0
+    rejected: int = 0
+    strict: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when something was imported; 1 when nothing was (unreadable, all bad, or strict)."""
+        return 0 if self.imported else 1
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors if e.row is not None})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows_total": self.rows_total,
+            "imported": self.imported,
+            "rejected": self.rejected,
+            "strict": self.strict,
+            "errors": [e.as_dict() for e in self.sorted_errors()],
+            "warnings": [w.as_dict() for w in self.sorted_warnings()],
+            "notes": list(self.notes),
+        }
+
+    def sorted_errors(self) -> list[RowError]:
+        return sorted(self.errors, key=_error_order)
+
+    def sorted_warnings(self) -> list[RowError]:
+        """Only the warnings of rows that were imported: a refused row's are moot."""
+        refused = set(self.rejected_rows)
+        return sorted((w for w in self.warnings if w.row not in refused), key=_error_order)
+
+
+def _error_order(error: RowError) -> tuple[int, str]:
+    return (error.row or 0, error.column)
+
+
+# ----------------------------------------------------------------------------
+# Reading a sheet
+
+
+@dataclass
+class Sheet:
+    """The data rows of a sheet: cells by field, with the header each field was found under."""
+
+    header_row: int
+    labels: dict[str, str]  # field → header as written in the sheet
+    rows: list[tuple[int, dict[str, Any]]]  # (Excel row number, field → raw cell value)
+    notes: list[str]
+
+
+def normalize_header(value) -> str:
+    """'* 身份证号码（18位）' → '身份证号码'."""
+    text = clean_name(value)
+    text = re.sub(r"\(.*?\)$", "", text)
+    return text.strip("*:")
+
+
+def cell_text(value) -> str:
+    """A cell as text: 3.0 → '3', full-width → half-width, spaces trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return clean_text(value)
+
+
+def cell_words(value) -> str:
+    """A cell as text with every space removed: ' 3 幢' → '3幢', 101.0 → '101'."""
+    return re.sub(r"\s+", "", cell_text(value))
+
+
+def _is_footer(cells: Iterable[Any]) -> bool:
+    first = next((t for t in (cell_text(c) for c in cells) if t), "")
+    return bool(first) and first.startswith(FOOTER_PREFIXES)
+
+
+# What openpyxl raises for a file that is no readable .xlsx (ValueError includes
+# defusedxml's refusal of hostile XML).
+UNREADABLE = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ParseError, ValueError)
+# Larger than any community's registry (the model's has 15,000 residents).
+MAX_ROWS = 100_000
+MAX_COLUMNS = 100
+
+
+def _load_grid(file: str | IO[bytes]) -> list[tuple[str, list[list[Any]], Any]]:
+    """Every worksheet as (title, rows of values, merged ranges)."""
+    try:
+        workbook = load_workbook(file, data_only=True)
+    except FileNotFoundError as exc:
+        raise SheetError(_("找不到文件：%(file)s") % {"file": file}) from exc
+    except (*UNREADABLE, IndexError, TypeError) as exc:
+        raise SheetError(
+            _("无法读取该文件：只支持 .xlsx 格式（旧的 .xls 请在 Excel 中另存为 .xlsx）")
+        ) from exc
+    try:
+        for ws in workbook.worksheets:
+            # A lone cell far away makes the grid huge: refuse rather than fill it.
+            if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS:
+                raise SheetError(
+                    _(
+                        "表格“%(sheet)s”太大：最多 %(rows)s 行、%(columns)s 列。"
+                        "请删去多余的行列后再导入。"
+                    )
+                    % {"sheet": ws.title, "rows": MAX_ROWS, "columns": MAX_COLUMNS}
+                )
+        return [
+            (ws.title, [list(r) for r in ws.iter_rows(values_only=True)], ws.merged_cells.ranges)
+            for ws in workbook.worksheets
+        ]
+    except (IndexError, TypeError) as exc:
+        # Files written by other programs trip openpyxl (a style index out of range,
+        # a font size that is no number): unreadable, not a 500.
+        raise SheetError(
+            _("无法读取该文件：请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入")
+        ) from exc
+    finally:
+        workbook.close()
+
+
+def read_sheet(
+    file: str | IO[bytes],
+    *,
+    columns: dict[str, str],
+    key_header: str,
+    required: dict[str, str],
+) -> Sheet:
+    """The data of the first worksheet that has `key_header` in its first rows.
+
+    `columns` maps headers to fields; `required` maps the fields that must have a
+    column to the name to report them by. Raises SheetError when no sheet fits.
+    """
+    fitting = []
+    for title, grid, merged in _load_grid(file):
+        header_index = next(
+            (
+                i
+                for i, row in enumerate(grid[:HEADER_SEARCH_ROWS])
+                if any(normalize_header(c) == key_header for c in row)
+            ),
+            None,
+        )
+        if header_index is not None:
+            fitting.append((title, grid, merged, header_index))
+    if len(fitting) > 1:
+        # One sheet per compound is common; importing only the first would lose the rest.
+        raise SheetError(
+            _(
+                "文件里有 %(n)d 个工作表都有“%(h)s”表头（%(sheets)s）："
+                "请合并到一个工作表，或分成几个文件导入"
+            )
+            % {"n": len(fitting), "h": key_header, "sheets": "、".join(f[0] for f in fitting)}
+        )
+    if fitting:
+        title, grid, merged, header_index = fitting[0]
+        return _sheet_from_grid(title, grid, merged, header_index, columns, required)
+    raise SheetError(
+        _("没有找到表头：前 %(n)d 行中应有“%(h)s”这一列")
+        % {"n": HEADER_SEARCH_ROWS, "h": key_header}
+    )
+
+
+def _sheet_from_grid(title, grid, merged, header_index, columns, required) -> Sheet:
+    width = max((len(r) for r in grid), default=0)
+    for row in grid:
+        row.extend([None] * (width - len(row)))
+    header = [normalize_header(c) for c in grid[header_index]]
+    data_start = header_index + 1
+    # A two-row header: "住址" merged over 小区/楼栋/单元/室 in the row below.
+    if data_start < len(grid):
+        below = [normalize_header(c) for c in grid[data_start]]
+        if any(b in columns and header[i] not in columns for i, b in enumerate(below)):
+            header = [b if b in columns else h for h, b in zip(header, below, strict=True)]
+            data_start += 1
+    # Cells merged down a column (one 小区 for a block of rows) count for every row.
+    for cell_range in merged:
+        if cell_range.min_col == cell_range.max_col and cell_range.min_row > data_start:
+            col = cell_range.min_col - 1
+            value = grid[cell_range.min_row - 1][col]
+            for r in range(cell_range.min_row, min(cell_range.max_row, len(grid))):
+                grid[r][col] = value
+
+    positions: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    notes: list[str] = []
+    for i, label in enumerate(header):
+        if not label or label in SILENT_COLUMNS:
+            continue
+        name = columns.get(label)
+        if name is None:
+            notes.append(_("未识别的列“%(c)s”已忽略") % {"c": label})
+        elif name in positions:
+            notes.append(
+                _("“%(c)s”与“%(first)s”是同一项，只读取了“%(first)s”")
+                % {"c": label, "first": labels[name]}
+            )
+        else:
+            positions[name] = i
+            labels[name] = label
+    missing = [shown for name, shown in required.items() if name not in positions]
+    if missing:
+        raise SheetError(
+            _("工作表“%(sheet)s”缺少必需的列：%(cols)s")
+            % {"sheet": title, "cols": "、".join(missing)}
+        )
+
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for index in range(data_start, len(grid)):
+        cells = grid[index]
+        if _is_footer(cells):
+            break
+        values = {name: cells[i] for name, i in positions.items()}
+        if all(cell_text(v) == "" for v in values.values()):
+            continue
+        rows.append((index + 1, values))
+    return Sheet(header_row=header_index + 1, labels=labels, rows=rows, notes=notes)
+
+
+# ----------------------------------------------------------------------------
+# Values of one cell
+
+
+# Excel's day number of 1910-01-01: a plain number below it in a date column is a year,
+# a year.month or an age typed by hand, not a date.
+EARLIEST_SERIAL = 3654
+EXCEL_ERRORS = frozenset(
+    {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
+)
+
+
+def formula_errors(row_number: int, cells: dict[str, Any], labels: dict[str, str]) -> list:
+    """The row's cells that hold a formula's error (#N/A from a VLOOKUP that found
+    nothing …): each is the row's error, never imported as the text "#N/A"."""
+    return [
+        RowError(
+            row_number,
+            labels.get(name, name),
+            _("单元格是公式错误（%(e)s），请改成实际内容") % {"e": value.strip()},
+        )
+        for name, value in cells.items()
+        if isinstance(value, str) and value.strip() in EXCEL_ERRORS
+    ]
+
+
+def parse_date(value) -> dt.date | None:
+    """A real Excel date, or text such as 1950.03.12, 1950-3-12, 1950/03/12, 1950年3月12日."""
+    if value is None or (isinstance(value, str) and not clean_text(value)):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if float(value).is_integer() and 10000101 <= value <= 99991231:
+            value = str(int(value))  # 19500312 typed as a number
+        elif float(value).is_integer() and EARLIEST_SERIAL <= value < 2958466:
+            return from_excel(value).date()  # a date cell formatted as a plain number
+        else:
+            # 1950, 1950.03 or an age such as 78 would read as a day of 1900–1905.
+            raise InvalidValue(
+                _("“%(v)s”不是完整的日期，应为 1950-03-12 或 1950年3月12日")
+                % {"v": cell_text(value)}
+            )
+    text = clean_text(value)
+    match = _DATE_TEXT.fullmatch(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    elif re.fullmatch(r"\d{8}", text):
+        year, month, day = int(text[:4]), int(text[4:6]), int(text[6:])
+    else:
+        raise InvalidValue(_("日期格式不正确，应为 1950-03-12 或 1950年3月12日"))
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:
+        raise InvalidValue(_("日期不存在")) from exc
