@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 from xml.etree.ElementTree import ParseError
@@ -371,3 +371,31 @@ def parse_date(value) -> dt.date | None:
         return dt.date(year, month, day)
     except ValueError as exc:
         raise InvalidValue(_("日期不存在")) from exc
+
+
+# --- the kinds of sheet the platform exchanges ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetKind:
+    """One kind of sheet offered by `kuihua import|export KIND` and the upload page.
+
+    Each app registers its own in its AppConfig.ready (registry: residents;
+    organizations: organizations), so that the command and the page, which live
+    low in the house, import none of the apps above them.
+    """
+
+    key: str
+    label: str  # for the upload page's choice
+    imported_as: str  # the report's title: 居民导入
+    counted_as: str  # what an export counts: 位居民
+    import_file: Callable[..., ImportReport]
+    export_file: Callable[..., int]
+
+
+SHEET_KINDS: dict[str, SheetKind] = {}
+
+
+def register_sheet_kind(kind: SheetKind) -> SheetKind:
+    SHEET_KINDS[kind.key] = kind
+    return kind

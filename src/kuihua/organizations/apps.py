@@ -8,6 +8,20 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("社会组织")
 
     def ready(self):
+        from kuihua.core.sheets import SheetKind, register_sheet_kind
+        from kuihua.organizations.exporting import organizations_export
+        from kuihua.organizations.importing import organizations_import_file
+
+        register_sheet_kind(
+            SheetKind(
+                key="organizations",
+                label=_("社会组织"),
+                imported_as=_("社会组织导入"),
+                counted_as=_("个社会组织"),
+                import_file=organizations_import_file,
+                export_file=organizations_export,
+            )
+        )
         from kuihua.organizations.selectors import members_of_led_organizations
         from kuihua.registry.selectors import extend_resident_reach
 

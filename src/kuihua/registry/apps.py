@@ -6,3 +6,19 @@ class RegistryConfig(AppConfig):
     name = "kuihua.registry"
     label = "registry"
     verbose_name = _("基础信息")
+
+    def ready(self):
+        from kuihua.core.sheets import SheetKind, register_sheet_kind
+        from kuihua.registry.exporting import residents_export
+        from kuihua.registry.importing import residents_import_file
+
+        register_sheet_kind(
+            SheetKind(
+                key="residents",
+                label=_("居民信息"),
+                imported_as=_("居民导入"),
+                counted_as=_("位居民"),
+                import_file=residents_import_file,
+                export_file=residents_export,
+            )
+        )

@@ -8,6 +8,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from kuihua.core.sheets import SHEET_KINDS
+
 # A 15,000-row registry sheet is about 1 MB.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -15,7 +17,8 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("导入内容"),
-        choices=[("residents", _("居民信息")), ("organizations", _("社会组织"))],
+        # Read when the form is built: every app has registered its kind by then.
+        choices=lambda: [(key, kind.label) for key, kind in SHEET_KINDS.items()],
         initial="residents",
     )
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
@@ -43,13 +46,9 @@ def import_page(request):
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            from kuihua.organizations.importing import organizations_import_file
-            from kuihua.registry.importing import residents_import_file
-
-            kind = form.cleaned_data["kind"]
-            importer = residents_import_file if kind == "residents" else organizations_import_file
+            kind = SHEET_KINDS[form.cleaned_data["kind"]]
             upload = form.cleaned_data["file"]
-            report = importer(
+            report = kind.import_file(
                 upload,
                 actor=request.user,
                 strict=form.cleaned_data["strict"],

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kuihua.core.sheets import SHEET_KINDS
 from kuihua.core.tenancy import use_community
 from kuihua.registry.management.commands.import_data import resolve_community, resolve_user
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["residents", "organizations"])
+        parser.add_argument("kind", choices=sorted(SHEET_KINDS))
         parser.add_argument("file", help=".xlsx")
         parser.add_argument("--community", metavar="CODE", help="社区代码（只有一个社区时可省略）")
         parser.add_argument(
@@ -34,24 +35,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        from kuihua.organizations.exporting import organizations_export
-        from kuihua.registry.exporting import residents_export
-
-        kind = options["kind"]
-        exporter = residents_export if kind == "residents" else organizations_export
+        kind = SHEET_KINDS[options["kind"]]
         with translation.override(options["language"]):
             community = resolve_community(options["community"])
             with use_community(community):
                 actor = resolve_user(options["user"], community)
                 try:
-                    count = exporter(options["file"], actor=actor, whole=options["whole"])
+                    count = kind.export_file(options["file"], actor=actor, whole=options["whole"])
                 except PermissionDenied as exc:
                     raise CommandError(str(exc)) from exc
                 except OSError as exc:
                     raise CommandError(
                         _("无法写入文件：%(file)s") % {"file": options["file"]}
                     ) from exc
-            what = _("位居民") if kind == "residents" else _("个社会组织")
+            what = kind.counted_as
             self.stdout.write(
                 _("已导出 %(count)d %(what)s到 %(file)s")
                 % {"count": count, "what": what, "file": options["file"]}

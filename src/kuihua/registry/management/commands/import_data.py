@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kuihua.core.models import Community
-from kuihua.core.sheets import ImportReport
+from kuihua.core.sheets import SHEET_KINDS, ImportReport
 from kuihua.core.tenancy import use_community
 
 
@@ -95,7 +95,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["residents", "organizations"])
+        parser.add_argument("kind", choices=sorted(SHEET_KINDS))
         parser.add_argument("file", help=".xlsx")
         parser.add_argument(
             "--strict", action="store_true", help="有任何错误就什么也不导入 / all or nothing"
@@ -110,16 +110,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        from kuihua.organizations.importing import organizations_import_file
-        from kuihua.registry.importing import residents_import_file
-
-        kind = options["kind"]
-        importer = residents_import_file if kind == "residents" else organizations_import_file
+        kind = SHEET_KINDS[options["kind"]]
         with translation.override(options["language"]):
             community = resolve_community(options["community"])
             with use_community(community):
                 actor = resolve_user(options["user"], community, perm="registry.import_data")
-                report = importer(
+                report = kind.import_file(
                     options["file"],
                     actor=actor,
                     strict=options["strict"],
@@ -128,7 +124,6 @@ class Command(BaseCommand):
             if options["json"]:
                 self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
             else:
-                title = _("居民导入") if kind == "residents" else _("社会组织导入")
-                write_report(self, report, title=title)
+                write_report(self, report, title=str(kind.imported_as))
             if report.exit_code:
                 raise CommandError(_("没有导入任何数据"), returncode=report.exit_code)
