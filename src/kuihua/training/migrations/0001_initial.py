@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('registry', '0002_longer_pinyin'),
+        ('core', '0002_community_moves_to_core'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('course', models.CharField(max_length=100, verbose_name='培训内容')),
                 ('completed_on', models.DateField(verbose_name='完成日期')),
-                ('community', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.community', verbose_name='社区')),
+                ('community', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.community', verbose_name='社区')),
                 ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='training_records', to=settings.AUTH_USER_MODEL, verbose_name='志愿者')),
             ],

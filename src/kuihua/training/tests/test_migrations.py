@@ -32,7 +32,7 @@ def latest(app: str):
 def test_care_training_records_move_with_their_ids_and_community(community, other_community):
     here = UserFactory(username="here", community=community)
     there = UserFactory(username="there", community=other_community)
-    apps = migrate(("care", "0004_contacts_in_order"))
+    apps = migrate(("care", "0005_community_moves_to_core"))
     OldRecord = apps.get_model("care", "TrainingRecord")
     old = [
         OldRecord.objects.create(
@@ -75,7 +75,7 @@ def test_care_training_records_move_with_their_ids_and_community(community, othe
 
 def test_activities_that_required_training_require_the_default_course(community):
     organization = OrganizationFactory(community=community, name="探访队")
-    apps = migrate(("activities", "0003_series_template"))
+    apps = migrate(("activities", "0005_reminders_move_to_activities"))
     Activity = apps.get_model("activities", "Activity")
     Series = apps.get_model("activities", "Series")
     start = at(days_from_today(-7), 9)

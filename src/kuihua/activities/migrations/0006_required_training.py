@@ -2,7 +2,7 @@
 
 Activities and series templates that required training now require the
 default course below; a coordinator records it (or renames the requirement to
-a course people have done). 0005 drops the old yes/no column.
+a course people have done). 0007 drops the old yes/no column.
 """
 
 from django.db import migrations, models
@@ -39,7 +39,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("activities", "0003_series_template"),
+        ("activities", "0005_reminders_move_to_activities"),
     ]
 
     operations = [

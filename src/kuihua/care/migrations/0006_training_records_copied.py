@@ -1,7 +1,7 @@
 """Training records move to kuihua.training: copy every row, ids and community kept.
 
 The copy lives here, in care, so that `training` (a lower layer) never
-depends on care, not even in its migrations. 0006 then drops care's table.
+depends on care, not even in its migrations. 0007 then drops care's table.
 """
 
 from django.core.management.color import no_style
@@ -39,7 +39,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("care", "0004_contacts_in_order"),
+        ("care", "0005_community_moves_to_core"),
         ("training", "0001_initial"),
     ]
 

@@ -1,11 +1,11 @@
-# The yes/no replaced by the course name (0004 moved the data).
+# The yes/no replaced by the course name (0006 moved the data).
 
 from django.db import migrations
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("activities", "0004_required_training"),
+        ("activities", "0006_required_training"),
     ]
 
     operations = [
