@@ -67,6 +67,21 @@ class ActivityFilterForm(forms.Form):
         }
 
 
+class SuggestingInput(forms.TextInput):
+    """A text input offering known values (an HTML datalist); any other text is allowed."""
+
+    template_name = "activities/widgets/suggesting_input.html"
+
+    def __init__(self, attrs=None, *, list_id: str):
+        super().__init__({**(attrs or {}), "list": list_id, "autocomplete": "off"})
+        self.suggestions: list[str] = []
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["suggestions"] = self.suggestions
+        return context
+
+
 class _PlaceMixin(forms.Form):
     """Room or address, places, who may sign up, requirements, hours."""
 
@@ -89,7 +104,13 @@ class _PlaceMixin(forms.Form):
     min_age = forms.IntegerField(label=_("最小年龄"), min_value=0, max_value=150, required=False)
     max_age = forms.IntegerField(label=_("最大年龄"), min_value=0, max_value=150, required=False)
     required_skill = forms.CharField(label=_("技能要求"), max_length=100, required=False)
-    requires_training = forms.BooleanField(label=_("需参加培训"), required=False)
+    required_training = forms.CharField(
+        label=_("需完成的培训"),
+        max_length=100,
+        required=False,
+        widget=SuggestingInput(list_id="training-courses"),
+        help_text=_("空表示不需要培训；填写培训内容，与培训记录中的名称一致"),
+    )
     confirm_within_hours = forms.IntegerField(
         label=_("候补转正后需在几小时内确认"),
         min_value=1,
@@ -100,6 +121,10 @@ class _PlaceMixin(forms.Form):
     description = forms.CharField(
         label=_("内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+
+    def set_courses(self, courses) -> None:
+        """Offer the course names recorded in the community (the check compares names)."""
+        self.fields["required_training"].widget.suggestions = list(courses)
 
     def set_rooms(self, rooms, rooms_by_id: dict) -> None:
         self.fields["room"].choices = _room_choices(rooms)
@@ -116,7 +141,7 @@ class _PlaceMixin(forms.Form):
             "min_age": data.get("min_age"),
             "max_age": data.get("max_age"),
             "required_skill": data.get("required_skill") or "",
-            "requires_training": bool(data.get("requires_training")),
+            "required_training": data.get("required_training") or "",
             "confirm_within_hours": data.get("confirm_within_hours"),
             "description": data.get("description") or "",
         }
@@ -179,7 +204,7 @@ class ActivityForm(_PlaceMixin):
             "min_age": activity.min_age,
             "max_age": activity.max_age,
             "required_skill": activity.required_skill,
-            "requires_training": activity.requires_training,
+            "required_training": activity.required_training,
             "confirm_within_hours": activity.confirm_within_hours,
             "description": activity.description,
         }

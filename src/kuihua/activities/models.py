@@ -108,7 +108,12 @@ class Activity(CommunityOwned):
     min_age = models.PositiveSmallIntegerField(_("最小年龄"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("最大年龄"), null=True, blank=True)
     required_skill = models.CharField(_("技能要求"), max_length=100, blank=True)
-    requires_training = models.BooleanField(_("需参加培训"), default=False)
+    required_training = models.CharField(
+        _("需完成的培训"),
+        max_length=100,
+        blank=True,
+        help_text=_("空表示不需要培训；填写培训内容，与培训记录中的名称一致"),
+    )
     hours_credited = models.DecimalField(_("计入服务时长（小时）"), max_digits=5, decimal_places=2)
     confirm_within_hours = models.PositiveSmallIntegerField(
         _("候补转正后需在几小时内确认"), null=True, blank=True
@@ -144,6 +149,11 @@ class Activity(CommunityOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def requires_training(self) -> bool:
+        """Whether signing up needs a training record of `required_training`."""
+        return bool(self.required_training)
 
 
 class Signup(CommunityOwned):

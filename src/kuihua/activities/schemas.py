@@ -38,7 +38,8 @@ class ActivityOut(Schema):
     min_age: int | None
     max_age: int | None
     required_skill: str
-    requires_training: bool
+    required_training: str = Field(description="the course to complete first; empty: none")
+    requires_training: bool = Field(description="whether required_training is set")
     hours_credited: Decimal
     confirm_within_hours: int | None
     status: str
@@ -86,7 +87,9 @@ class ActivityFields(Schema):
     min_age: int | None = Field(None, ge=0, le=150)
     max_age: int | None = Field(None, ge=0, le=150)
     required_skill: str = Field("", max_length=100)
-    requires_training: bool = False
+    required_training: str = Field(
+        "", max_length=100, description="the course a volunteer must have completed; empty: none"
+    )
     hours_credited: Decimal | None = Field(
         None, ge=0, max_digits=5, decimal_places=2, description="default: the activity's length"
     )
@@ -115,7 +118,7 @@ class ActivityPatch(Schema):
     min_age: int | None = Field(None, ge=0, le=150)
     max_age: int | None = Field(None, ge=0, le=150)
     required_skill: str | None = Field(None, max_length=100)
-    requires_training: bool | None = None
+    required_training: str | None = Field(None, max_length=100)
     hours_credited: Decimal | None = Field(None, ge=0, max_digits=5, decimal_places=2)
     confirm_within_hours: int | None = Field(None, ge=1, le=168)
     status: NewStatusValue | None = None

@@ -43,6 +43,7 @@ logger = logging.getLogger("kuihua.activities")
 
 SERIES_WEEKS_AHEAD = 8
 MAX_TITLE = 200
+MAX_COURSE = 100  # TrainingRecord.course and Activity.required_training
 MAX_HOURS = Decimal("999.99")
 MAX_OCCURRENCES_PER_RUN = 400
 FREQUENCIES = {
@@ -67,7 +68,7 @@ CHANGEABLE = {
     "min_age",
     "max_age",
     "required_skill",
-    "requires_training",
+    "required_training",
     "hours_credited",
     "confirm_within_hours",
     "status",
@@ -84,7 +85,7 @@ TEMPLATE_FIELDS = (
     "min_age",
     "max_age",
     "required_skill",
-    "requires_training",
+    "required_training",
     "hours_credited",
     "confirm_within_hours",
 )
@@ -165,6 +166,11 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
         raise ActivityError(_("最大年龄不能小于最小年龄"), field="max_age")
     if not values.get("room") and not (values.get("address") or "").strip():
         raise ActivityError(_("请选择活动室或填写地点"), field="address")
+    if "required_training" in values:
+        course = (values.get("required_training") or "").strip()
+        if len(course) > MAX_COURSE:
+            raise ActivityError(_("内容太长"), field="required_training")
+        values["required_training"] = course
     return values
 
 
@@ -258,7 +264,7 @@ def activity_create(
     min_age: int | None = None,
     max_age: int | None = None,
     required_skill: str = "",
-    requires_training: bool = False,
+    required_training: str = "",
     confirm_within_hours: int | None = None,
     status: str = Activity.Status.PUBLISHED,
     series: Series | None = None,
@@ -280,7 +286,7 @@ def activity_create(
             "min_age": min_age,
             "max_age": max_age,
             "required_skill": (required_skill or "").strip(),
-            "requires_training": bool(requires_training),
+            "required_training": required_training,
             "hours_credited": hours_credited,
             "confirm_within_hours": confirm_within_hours,
             "status": status,

@@ -19,7 +19,8 @@ The database decides, not a count read before an insert:
 
 Order of operations in `signup_create` (one transaction):
 
-1. eligibility that needs no lock: published, window open, audience, age, skill;
+1. eligibility that needs no lock: published, window open, audience, age, skill,
+   training (one EXISTS query, asked only when the activity names a course);
 2. lock the person (lock_objects.person), then look for a live sign-up at
    this activity and for a clash with an overlapping one elsewhere;
 3. take a place (lock_objects.take_place): the conditional UPDATE, which
@@ -59,6 +60,7 @@ from kuihua.core.identity import age_on
 from kuihua.core.tenancy import sweep_every_community, use_community
 from kuihua.notifications.services import notify, recipients_language
 from kuihua.organizations.models import Membership
+from kuihua.training.selectors import has_training, resident_has_training
 
 LIVE = (Signup.Status.CONFIRMED, Signup.Status.WAITLISTED, Signup.Status.OFFERED)
 HOLDS_PLACE = (Signup.Status.CONFIRMED, Signup.Status.OFFERED)
@@ -133,9 +135,10 @@ def eligibility_problem(
 ) -> tuple[str, str] | None:
     """(message, field) saying why `resident` may not sign up to `activity`, or None.
 
-    Training (`requires_training`) is shown to people but not checked: no
-    training records exist yet. A required skill must be one of the person's
-    (non-sensitive) tags, by name or code.
+    A required skill must be one of the person's (non-sensitive) tags, by name
+    or code. A required training (`required_training`, a course name) must be
+    among the training records of the person's account in the activity's
+    community: one EXISTS query, asked only when the activity names a course.
     """
     problem = signup_window_problem(activity, now=now)
     if problem:
@@ -162,7 +165,18 @@ def eligibility_problem(
         skilled = resident.tags.filter(Q(name=skill) | Q(code=skill), is_sensitive=False)
         if not skilled.exists():
             return _("此活动需要技能：%(s)s") % {"s": skill}, "resident"
+    if activity.required_training and not _trained_for(activity, resident, actor=actor):
+        return _("报名需先完成「%(course)s」") % {"course": activity.required_training}, "resident"
     return None
+
+
+def _trained_for(activity: Activity, resident, *, actor=None) -> bool:
+    """Whether `resident`'s account completed the activity's course in its community."""
+    course, community_id = activity.required_training, activity.community_id
+    account = _own_account(actor, resident)
+    if account is not None:
+        return has_training(account, course, community_id=community_id)
+    return resident_has_training(resident, course, community_id=community_id)
 
 
 def _live_signups_in_the_way(activity: Activity, resident) -> list[tuple[int, str]]:

@@ -51,6 +51,7 @@ from kuihua.activities.signup_selectors import waitlist_position
 from kuihua.core.dates import day_from_link
 from kuihua.core.pages import apply_service_error, post_only, render_page, require
 from kuihua.organizations.selectors import organizations_visible_to
+from kuihua.training.selectors import courses_known
 from kuihua.venues.selectors import may_book, room_list
 
 QR_REFRESH_SECONDS = 10
@@ -185,6 +186,7 @@ def _creation_choices(user):
 def activity_create_view(request):
     organizations, rooms = _creation_choices(request.user)
     form = ActivityForm(request.POST or None, organizations=organizations, rooms=rooms)
+    form.set_courses(courses_known(community_id=request.user.community_id))
     if request.method == "POST" and form.is_valid():
         organization = form.organizations[form.cleaned_data["organization"]]
         require(request.user, "activities.add_activity", organization)
@@ -214,6 +216,7 @@ def activity_edit_view(request, activity_id: int):
         rooms=rooms,
         editing=True,
     )
+    form.set_courses(courses_known(community_id=activity.community_id))
     if request.method == "POST" and form.is_valid():
         changes = form.values()
         if "hours_credited" not in form.changed_data:
@@ -338,6 +341,7 @@ def scan_view(request):
 def series_create_view(request):
     organizations, rooms = _creation_choices(request.user)
     form = SeriesForm(request.POST or None, organizations=organizations, rooms=rooms)
+    form.set_courses(courses_known(community_id=request.user.community_id))
     if request.method == "POST" and form.is_valid():
         organization = form.organizations[form.cleaned_data["organization"]]
         require(request.user, "activities.add_activity", organization)

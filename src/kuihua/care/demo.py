@@ -19,6 +19,7 @@ from kuihua.care import services
 from kuihua.care.models import CareRecipient
 from kuihua.organizations.models import Membership
 from kuihua.registry.models import Consent, Resident
+from kuihua.training.services import training_record
 
 ENROLLED = 120
 
@@ -36,7 +37,7 @@ def demo_care(*, community, seed: int = 2026, today: dt.date | None = None) -> d
             display_name=membership.resident.name,
             is_active=True,
         )
-        services.training_record(
+        training_record(
             actor=None,
             user=user,
             course="幸福来敲门探访培训（礼仪、观察要点、应急处置）",

@@ -1,4 +1,4 @@
-"""The care programme 幸福来敲门: daily check-ins, alarms never lost, training.
+"""The care programme 幸福来敲门: daily check-ins, alarms never lost.
 
 Each enrolled person has check-in windows (by default 08:00–10:00 and
 16:00–18:00). The sweep (`sweep.py`) reads, through an index, only the people
@@ -6,7 +6,7 @@ whose current window has closed (`next_closes_at <= now`); a window closed
 without a check-in becomes an `Alert`, one per person and window by a unique
 constraint, written in the same transaction that moves the person's cursor to
 the next window — so a sweep killed at any moment raises each alert exactly
-once after a restart.
+once after a restart. Who is trained to visit: kuihua.training.
 """
 
 from __future__ import annotations
@@ -188,24 +188,6 @@ class SweepMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%Y-%m-%d %H:%M}"
-
-
-class TrainingRecord(CommunityOwned):
-    """A volunteer's completed training; only the trained are assigned as visitors."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_trainings"
-    )
-    course = models.CharField(_("培训内容"), max_length=100)
-    completed_on = models.DateField(_("完成日期"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("培训记录")
-        verbose_name_plural = _("培训记录")
-        ordering = ["-completed_on", "-id"]
 
 
 class DutyPreference(CommunityOwned):

@@ -1,4 +1,4 @@
-"""Every write of the care programme: enrolment, check-ins, alerts, training.
+"""Every write of the care programme: enrolment, check-ins, alerts (training: kuihua.training).
 
 Alerts come from two places: the sweep (`sweep.py`, a window closed without a
 check-in) and a check-in that found nobody answering or something wrong, which
@@ -28,7 +28,6 @@ from kuihua.care.models import (
     CareRecipient,
     CheckIn,
     Incident,
-    TrainingRecord,
 )
 from kuihua.care.sweep import ACKNOWLEDGE_WITHIN, next_window
 from kuihua.core.audit import audit
@@ -39,6 +38,7 @@ from kuihua.core.tenancy import (
     use_community,
 )
 from kuihua.notifications.services import notify, recipients_language
+from kuihua.training.selectors import has_training, trained_user_ids
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 MAX_PAUSE = dt.timedelta(days=366)
@@ -81,17 +81,14 @@ def windows_clean(windows) -> list[list[str]]:
 
 def trained_visitors():
     """Accounts of the community with a training record: who may be assigned as visitors."""
-    return (
-        User.objects.filter(
-            care_trainings__isnull=False, is_active=True, community_id__in=current_community_ids()
-        )
-        .distinct()
-        .order_by("username")
-    )
+    return User.objects.filter(
+        pk__in=trained_user_ids(), is_active=True, community_id__in=current_community_ids()
+    ).order_by("username")
 
 
 def is_trained(user) -> bool:
-    return user is not None and TrainingRecord.objects.filter(user=user).exists()
+    """Any training recorded for `user` in their community (care asks for no course by name)."""
+    return has_training(user)
 
 
 def _check_visitors(primary, backups) -> None:
@@ -335,29 +332,6 @@ def duty_officers(community_id: int) -> list[User]:
     return list(
         User.objects.filter(community_id=community_id, role=Role.COORDINATOR, is_active=True)
     )
-
-
-# --- training --------------------------------------------------------------------------
-
-
-@transaction.atomic
-def training_record(*, actor, user, course: str, completed_on: dt.date) -> TrainingRecord:
-    course = (course or "").strip()
-    if not course:
-        raise CareError(_("请填写培训内容"), field="course")
-    if completed_on > timezone.localdate():
-        raise CareError(_("完成日期不能晚于今天"), field="completed_on")
-    record = TrainingRecord.objects.create(
-        user=user, course=course[:100], completed_on=completed_on, recorded_by=_actor(actor)
-    )
-    audit(
-        actor=actor,
-        community_id=record.community_id,
-        action="care.training",
-        obj=record,
-        new={"user": user.pk, "course": record.course},
-    )
-    return record
 
 
 # --- incidents, regular services, birthdays ------------------------------------------

@@ -42,13 +42,13 @@ from kuihua.care.services import (
     regular_service_order,
     self_link_issue,
     trained_visitors,
-    training_record,
 )
 from kuihua.care.sweep import last_sweep
 from kuihua.core.audit import log_access
 from kuihua.core.pages import apply_service_error, render_page, require
 from kuihua.core.tenancy import use_community
 from kuihua.registry.selectors import access_resident
+from kuihua.training.services import TrainingError, training_record
 
 
 @login_required
@@ -189,7 +189,7 @@ def recipient_list(request):
             training_record(actor=request.user, **training.cleaned_data)
             messages.success(request, _("培训记录已保存"))
             return redirect("care:recipient_list")
-        except CareError as exc:
+        except TrainingError as exc:
             apply_service_error(training, exc)
     context = {
         "recipients": _recipients(),

@@ -214,7 +214,7 @@ def test_null_for_a_field_that_cannot_be_empty_changes_nothing_and_breaks_nothin
 
     response = client.patch(
         f"/api/activities/{activity.pk}",
-        {"description": None, "requires_training": None, "places": None},
+        {"description": None, "required_training": None, "places": None},
         content_type="application/json",
     )
 

@@ -15,9 +15,11 @@ from kuihua.activities.tests.factories import (
     volunteer,
 )
 from kuihua.core.tenancy import use_community
+from kuihua.core.tests.clock import days_from_today
 from kuihua.organizations.models import Membership
 from kuihua.organizations.tests.factories import OrganizationFactory
 from kuihua.registry.tests.factories import ResidentFactory
+from kuihua.training.services import training_record
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +87,46 @@ def test_signing_up_twice_is_a_400_in_the_uniform_shape(client, activity, organi
     assert body["code"] == "rejected"
     assert body["message"] == "已报名该活动，不能重复报名"
     assert body["errors"] == [{"field": "activity", "message": body["message"]}]
+
+
+def test_an_untrained_volunteer_gets_a_400_naming_the_training_then_signs_up_once_trained(
+    client, activity, organization, coordinator
+):
+    activity.required_training = "探访培训"
+    activity.save()
+    person = volunteer(organization)
+    client.force_login(person.account)
+
+    refused = post_signup(client, activity)
+    english = client.post(
+        f"/api/activities/{activity.pk}/signups",
+        content_type="application/json",
+        headers={"accept-language": "en"},
+    )
+    training_record(
+        actor=coordinator, user=person.account, course="探访培训", completed_on=days_from_today(-1)
+    )
+    accepted = post_signup(client, activity)
+
+    assert refused.status_code == 400
+    assert refused.json()["message"] == "报名需先完成「探访培训」"
+    assert refused.json()["errors"] == [
+        {"field": "resident", "message": "报名需先完成「探访培训」"}
+    ]
+    assert english.json()["message"] == "Complete the training “探访培训” before signing up"
+    assert accepted.status_code == 201, accepted.json()
+    assert accepted.json()["status"] == "confirmed"
+
+
+def test_an_activity_shows_the_training_it_requires(client, activity, organization):
+    activity.required_training = "探访培训"
+    activity.save()
+    client.force_login(volunteer(organization).account)
+
+    body = client.get(f"/api/activities/{activity.pk}").json()
+
+    assert body["required_training"] == "探访培训"
+    assert body["requires_training"] is True
 
 
 def test_an_account_without_a_registry_record_cannot_sign_up(client, activity, community):

@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kuihua.accounts.models import Role
@@ -17,10 +19,13 @@ from kuihua.activities.tests.factories import (
     volunteer,
 )
 from kuihua.core.models import AuditLog
+from kuihua.core.tenancy import use_community
+from kuihua.core.tests.clock import days_from_today
 from kuihua.notifications.models import Message
 from kuihua.organizations.tests.factories import OrganizationFactory
 from kuihua.registry.models import Tag
 from kuihua.registry.tests.factories import ResidentFactory
+from kuihua.training.services import training_record
 
 pytestmark = pytest.mark.django_db
 
@@ -319,6 +324,78 @@ def test_a_required_skill_is_one_of_the_persons_tags(activity, organization, com
     assert sign_up(activity, skilled).status == "confirmed"
     with pytest.raises(SignupError, match="需要技能：急救"):
         sign_up(activity, volunteer(organization))
+
+
+def test_an_untrained_volunteer_is_told_which_training_to_complete_then_signs_up(
+    activity, organization, coordinator
+):
+    activity.required_training = "探访培训"
+    activity.save()
+    person = volunteer(organization)
+
+    with pytest.raises(SignupError, match="报名需先完成「探访培训」") as refused:
+        sign_up(activity, person)
+    training_record(
+        actor=coordinator, user=person.account, course="探访培训", completed_on=days_from_today(-2)
+    )
+
+    assert refused.value.field == "resident"
+    assert sign_up(activity, person).status == "confirmed"
+
+
+def test_another_course_or_another_communitys_training_does_not_count(
+    activity, organization, community, other_community
+):
+    activity.required_training = "探访培训"
+    activity.save()
+    other_course, elsewhere = volunteer(organization), volunteer(organization)
+    training_record(
+        actor=None, user=other_course.account, course="急救培训", completed_on=days_from_today(-2)
+    )
+    with use_community(other_community):
+        training_record(
+            actor=None, user=elsewhere.account, course="探访培训", completed_on=days_from_today(-2)
+        )
+
+    for person in (other_course, elsewhere):
+        with pytest.raises(SignupError, match="探访培训"):
+            sign_up(activity, person)
+    assert not Signup.objects.exists()
+
+
+def test_an_organizer_signing_someone_up_is_held_to_the_same_training(
+    activity, organization, coordinator
+):
+    activity.required_training = "探访培训"
+    activity.save()
+    person = volunteer(organization)
+
+    with pytest.raises(SignupError, match="探访培训"):
+        sign_up(activity, person, actor=coordinator)
+    training_record(
+        actor=coordinator, user=person.account, course="探访培训", completed_on=days_from_today(-2)
+    )
+
+    assert sign_up(activity, person, actor=coordinator).status == "confirmed"
+
+
+def test_training_costs_one_query_and_only_when_the_activity_requires_it(activity, organization):
+    person = volunteer(organization)
+    account = person.account
+    no_training = signups.eligibility_problem(activity=activity, resident=person, actor=account)
+    queries_without = _queries(activity, person, account)
+    activity.required_training = "探访培训"
+
+    queries_with = _queries(activity, person, account)
+
+    assert no_training is None
+    assert queries_with == queries_without + 1
+
+
+def _queries(activity, person, account) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        signups.eligibility_problem(activity=activity, resident=person, actor=account)
+    return len(captured)
 
 
 def test_an_unlimited_activity_confirms_everyone_and_counts_them(activity, organization):

@@ -19,6 +19,7 @@ from kuihua.activities.tests.factories import ActivityFactory, SignupFactory
 from kuihua.core.tests.clock import at, days_from_today, next_weekday
 from kuihua.organizations.models import Membership
 from kuihua.organizations.tests.factories import MembershipFactory, OrganizationFactory
+from kuihua.training.services import training_record
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +84,58 @@ def test_a_volunteer_signs_up_in_one_tap(client, volunteer, activity):
     assert "报名成功" in text(response)
     assert "您已报名" in text(response)
     assert Signup.objects.get(activity=activity).status == Signup.Status.CONFIRMED
+
+
+def test_an_untrained_volunteer_is_told_which_training_then_signs_up_once_trained(
+    client, volunteer, activity, coordinator
+):
+    activity.required_training = "探访培训"
+    activity.save()
+    client.force_login(volunteer)
+    page = text(client.get(reverse("activities:detail", args=[activity.pk])))
+    assert "需完成的培训" in page
+    assert "探访培训" in page
+
+    refused = client.post(reverse("activities:signup", args=[activity.pk]), follow=True)
+    assert "报名需先完成「探访培训」" in text(refused)
+    assert not Signup.objects.exists()
+
+    training_record(
+        actor=coordinator, user=volunteer, course="探访培训", completed_on=days_from_today(-1)
+    )
+    accepted = client.post(reverse("activities:signup", args=[activity.pk]), follow=True)
+
+    assert "报名成功" in text(accepted)
+    assert Signup.objects.get(activity=activity).status == Signup.Status.CONFIRMED
+
+
+def test_the_leader_names_the_training_an_activity_requires(client, leader, org, coordinator):
+    training_record(
+        actor=coordinator, user=leader, course="探访培训", completed_on=days_from_today(-1)
+    )
+    client.force_login(leader)
+    form = text(client.get(reverse("activities:create")))
+    assert 'name="required_training"' in form
+    assert '<datalist id="training-courses"><option value="探访培训">' in form  # known courses
+
+    client.post(
+        reverse("activities:create"),
+        {
+            "organization": org.pk,
+            "title": "独居老人探访",
+            "starts_at": f"{days_from_today(8)}T09:00",
+            "ends_at": f"{days_from_today(8)}T11:00",
+            "address": "翠苑一区",
+            "audience": "volunteers",
+            "required_training": " 探访培训 ",
+            "publish": "on",
+        },
+    )
+
+    activity = Activity.objects.get(title="独居老人探访")
+    assert activity.required_training == "探访培训"
+    edit = text(client.get(reverse("activities:edit", args=[activity.pk])))
+    assert 'name="required_training"' in edit and 'value="探访培训"' in edit
 
 
 def test_activity_dates_are_written_in_the_readers_language(client, volunteer, org):

@@ -10,11 +10,25 @@ from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
 from kuihua.care import duty, services
 from kuihua.care.models import DutyPreference, DutyShift
+from kuihua.training.services import training_record
 
 
 def care_world(*, coordinator, resident) -> dict:
     """One of each care object in the current community (for the isolation walk)."""
-    recipient = services.recipient_enrol(actor=coordinator, resident=resident)
+    visitor = UserFactory(
+        username=f"{coordinator.username}-visitor",
+        role=Role.VOLUNTEER,
+        community=coordinator.community,
+    )
+    training = training_record(
+        actor=coordinator,
+        user=visitor,
+        course="探访培训",
+        completed_on=timezone.localdate() - dt.timedelta(days=10),
+    )
+    recipient = services.recipient_enrol(
+        actor=coordinator, resident=resident, primary_visitor=visitor
+    )
     check_in = services.check_in(
         actor=coordinator, recipient=recipient, channel="visit", result="no_answer"
     )
@@ -42,6 +56,7 @@ def care_world(*, coordinator, resident) -> dict:
         occurred_on=timezone.localdate() - dt.timedelta(days=30),
     )
     return {
+        "training": training,
         "recipient": recipient,
         "alert": check_in.alert,
         "shift": shift,

@@ -14,6 +14,7 @@ from kuihua.care.models import Alert, CareRecipient, CheckIn, DutyPreference, Du
 from kuihua.core.models import AccessLog
 from kuihua.registry.models import EmergencyContact
 from kuihua.registry.tests.factories import ResidentFactory
+from kuihua.training.services import training_record
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def get(client, path, params=None):
 
 def trained(community, username: str, coordinator):
     user = UserFactory(role=Role.VOLUNTEER, community=community, username=username)
-    services.training_record(
+    training_record(
         actor=coordinator, user=user, course="探访礼仪与应急处置", completed_on=dt.date(2026, 1, 5)
     )
     return user

@@ -15,6 +15,7 @@ from kuihua.care.services import CareError
 from kuihua.care.sweep import SWEEP_PERIOD, windows_sweep
 from kuihua.notifications.models import Message
 from kuihua.registry.tests.factories import ResidentFactory
+from kuihua.training.services import training_record
 
 pytestmark = pytest.mark.django_db
 IN_MEMORY = connection.vendor == "sqlite" and connection.settings_dict["NAME"] in ("", ":memory:")
@@ -30,7 +31,7 @@ def at(day: int, hour: int, minute: int = 0, second: int = 0) -> dt.datetime:
 @pytest.fixture
 def visitor(in_community, coordinator):
     user = UserFactory(role=Role.VOLUNTEER, community=in_community, username="visitor")
-    services.training_record(
+    training_record(
         actor=coordinator, user=user, course="探访礼仪与应急处置", completed_on=dt.date(2026, 1, 5)
     )
     return user

@@ -11,6 +11,7 @@ from kuihua.care.tests.factories import care_world
 from kuihua.core.tests.clock import days_from_today
 from kuihua.registry.models import EmergencyContact
 from kuihua.registry.tests.factories import ResidentFactory
+from kuihua.training.services import training_record
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +137,7 @@ def test_a_visitor_records_a_knock_on_a_phone_and_no_answer_alerts(
     from kuihua.care.models import Alert, CheckIn
 
     visitor = UserFactory(role=Role.VOLUNTEER, community=in_community)
-    services.training_record(
+    training_record(
         actor=coordinator, user=visitor, course="探访培训", completed_on=dt.date(2026, 1, 1)
     )
     resident = ResidentFactory(household__building__compound__community=in_community, name="孙玉珍")
@@ -288,7 +289,7 @@ def test_a_mangled_swap_decision_is_a_404_not_a_500(client, coordinator, world):
 def test_a_coordinator_records_training_so_the_volunteer_can_visit(
     client, in_community, coordinator
 ):
-    from kuihua.care.models import TrainingRecord
+    from kuihua.training.models import TrainingRecord
 
     volunteer = UserFactory(role=Role.VOLUNTEER, community=in_community, username="xiaoli")
     client.force_login(coordinator)
@@ -356,13 +357,12 @@ def test_a_volunteer_states_when_they_can_take_the_duty_line(client, in_communit
 def test_the_enrol_form_assigns_a_primary_and_backup_visitors(client, in_community, coordinator):
     import datetime as dt
 
-    from kuihua.care import services
     from kuihua.care.models import CareRecipient
 
     trained = []
     for name in ("primary", "backup"):
         user = UserFactory(role=Role.VOLUNTEER, community=in_community, username=name)
-        services.training_record(
+        training_record(
             actor=coordinator, user=user, course="探访培训", completed_on=dt.date(2026, 1, 1)
         )
         trained.append(user)

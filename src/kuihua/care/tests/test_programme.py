@@ -13,6 +13,7 @@ from kuihua.care.services import CareError
 from kuihua.matching.models import Need, ServiceCategory
 from kuihua.notifications.models import Message
 from kuihua.registry.tests.factories import ResidentFactory
+from kuihua.training.services import training_record
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,7 @@ def test_an_incident_in_the_future_is_refused(in_community, coordinator):
 
 def test_birthdays_are_reminded_a_week_ahead_once(in_community, coordinator):
     visitor = UserFactory(role=Role.VOLUNTEER, community=in_community, username="visitor")
-    services.training_record(
+    training_record(
         actor=coordinator, user=visitor, course="探访培训", completed_on=dt.date(2026, 1, 1)
     )
     person = _enrol(in_community, coordinator, name="周凤英", birth_date=dt.date(1941, 12, 3))

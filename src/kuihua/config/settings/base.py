@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "kuihua.accounts",
     "kuihua.registry",
     "kuihua.organizations",
+    "kuihua.training",
     "kuihua.venues",
     "kuihua.activities",
     "kuihua.notifications",

@@ -368,3 +368,4 @@ def test_no_list_shows_another_communitys_rows(client, worlds):
     # the lists do show rows like these: A's own appear in several of them
     assert {"/registry/residents/", "/api/registry/residents"} & own_seen, own_seen
     assert "/care/duty/" in own_seen
+    assert "/care/people/" in own_seen  # A's trained visitor is offered, B's never
