@@ -11,7 +11,7 @@ community), offering a main category and up to two more, 1–5 places a week, on
 their own days and hours.
 
 One child process seeds; another runs the whole match from the database back
-to the database (`matching.services.match_run`: read, solve, explain, write
+to the database (`matching.runs.match_run`: read, solve, explain, write
 every proposal and reason) and times it. On the same instance it then runs the
 greedy one-request-at-a-time match and, up to 10,000 needs, an independent
 exact method (SciPy: maximum flow, then a linear programme) as a check that no
@@ -252,14 +252,14 @@ def _match() -> dict:
     from kuihua.accounts.models import User
     from kuihua.core.models import Community
     from kuihua.core.tenancy import use_community
-    from kuihua.matching import services, solver
+    from kuihua.matching import runs, solver
 
     community = Community.objects.get(code="bench-match")
     actor = User.objects.get(username="bench")
     with use_community(community):
-        run = services.match_run(actor=actor)
+        run = runs.match_run(actor=actor)
         # The same instance again (proposals hold no capacity) for the comparisons.
-        _need_ids, _offer_ids, needs, providers = services.load_problem()
+        _need_ids, _offer_ids, needs, providers = runs.load_problem()
     weights = solver.Weights()
     arcs = solver.feasible_arcs(needs, providers, weights)
     greedy = solver.greedy(needs, providers, weights)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from kuihua.core.api_support import ServiceError, body_ref, error_responses, paginated, require
-from kuihua.matching import selectors, services, solver
+from kuihua.matching import runs, selectors, services, solver
 from kuihua.matching.models import Need, NeedEvent
 from kuihua.matching.schemas import (
     AcceptIn,
@@ -268,7 +268,7 @@ def get_offer(request, offer_id: int):
 def start_run(request, payload: WeightsIn | None = None):
     require(request.user, "matching.run")
     weights = solver.Weights(**payload.dict()) if payload else None
-    return Status(201, services.match_run(actor=request.user, weights=weights))
+    return Status(201, runs.match_run(actor=request.user, weights=weights))
 
 
 @router.get("/runs/{int:run_id}", response={200: RunOut, **error_responses(404)}, summary="A run")

@@ -16,7 +16,7 @@ import random
 
 from django.utils import timezone
 
-from kuihua.matching import services
+from kuihua.matching import runs, services
 from kuihua.matching.models import (
     ALL_DAYS,
     WEEKDAYS,
@@ -141,7 +141,7 @@ def demo_matching(*, community, seed: int = 2026, today: dt.date | None = None) 
             )
         )
     # Half a year of completed services: a first run's proposals, accepted and done.
-    run = services.match_run(actor=None)
+    run = runs.match_run(actor=None)
     accepted, _problems = services.proposals_accept(actor=None, run=run)
     done = 0
     for need in Need.objects.filter(status=Need.Status.MATCHED).order_by("id")[: accepted // 2]:
@@ -153,5 +153,5 @@ def demo_matching(*, community, seed: int = 2026, today: dt.date | None = None) 
         delivered = timezone.now() - dt.timedelta(days=rng.randrange(0, 180))
         ServiceDelivery.objects.filter(pk=delivery.pk).update(delivered_at=delivered)
     # Today's run: what is still open, for the coordinator to accept.
-    services.match_run(actor=None)
+    runs.match_run(actor=None)
     return {"offers": len(offers), "needs": len(raised), "delivered": done}

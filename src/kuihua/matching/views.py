@@ -29,7 +29,7 @@ from kuihua.core.pages import (
     require,
     wants_partial,
 )
-from kuihua.matching import selectors, services
+from kuihua.matching import runs, selectors, services
 from kuihua.matching.forms import (
     AssignForm,
     CancelForm,
@@ -450,7 +450,7 @@ def run_start(request):
     require(user, "matching.run")
     if (refused := post_only(request)) is not None:
         return refused
-    run = services.match_run(actor=user)
+    run = runs.match_run(actor=user)
     messages.success(
         request,
         _("对接完成：%(needs)s 条需求，%(matched)s 条有推荐的服务方")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
-from kuihua.matching import services
+from kuihua.matching import runs, services
 from kuihua.matching.models import ALL_DAYS, ALL_SLOTS, ProviderType, ServiceCategory
 from kuihua.organizations.tests.factories import OrganizationFactory
 from kuihua.registry.tests.factories import ResidentFactory
@@ -80,5 +80,5 @@ def matching_world(*, coordinator, organization, resident) -> dict:
         organization.community, organization=organization, contact_user=coordinator
     )
     raised = need(resident, actor=coordinator)
-    run = services.match_run(actor=coordinator)
+    run = runs.match_run(actor=coordinator)
     return {"offer": offer, "need": raised, "run": run, "proposal": run.proposals.get()}

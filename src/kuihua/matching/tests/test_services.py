@@ -10,7 +10,7 @@ from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
 from kuihua.core.models import AccessLog
 from kuihua.core.tenancy import use_community
-from kuihua.matching import selectors, services
+from kuihua.matching import runs, selectors, services
 from kuihua.matching.models import (
     WEEKDAYS,
     Need,
@@ -83,7 +83,7 @@ def test_a_run_proposes_providers_explains_the_rest_and_acceptance_makes_an_orde
     served, second = need(resident_at(building)), need(resident_at(building))
     nobody = need(resident_at(building), code="legal_aid")
 
-    run = services.match_run(actor=coordinator)
+    run = runs.match_run(actor=coordinator)
 
     assert (run.needs, run.matched) == (3, 1)
     by_need = {p.need_id: p for p in run.proposals.all()}
@@ -112,10 +112,10 @@ def test_a_new_run_replaces_pending_proposals_and_old_ones_cannot_be_accepted(
 ):
     organization_offer(building.community)
     need(resident_at(building))
-    first = services.match_run(actor=coordinator)
+    first = runs.match_run(actor=coordinator)
     stale = first.proposals.get()
 
-    services.match_run(actor=coordinator)
+    runs.match_run(actor=coordinator)
 
     stale.refresh_from_db()
     assert stale.status == Proposal.Status.SUPERSEDED
@@ -133,7 +133,7 @@ def test_a_provider_holds_no_more_orders_than_its_weekly_capacity(building, coor
     with pytest.raises(MatchingError, match="名额已满"):
         services.need_assign(actor=coordinator, need=second, offer=offer)
 
-    run = services.match_run(actor=coordinator)
+    run = runs.match_run(actor=coordinator)
     assert run.matched == 0
     assert run.proposals.get().reason == Proposal.Reason.CAPACITY
 
@@ -210,7 +210,7 @@ def test_a_need_without_consent_is_never_given_to_an_individual_volunteer(buildi
     volunteer_offer(resident_at(building), code="companionship")
     withholding = need(resident_at(building), code="companionship", consent_to_share=False)
 
-    run = services.match_run(actor=coordinator)
+    run = runs.match_run(actor=coordinator)
 
     assert run.proposals.get(need=withholding).reason == Proposal.Reason.NO_CONSENT
 
@@ -306,7 +306,7 @@ def test_a_run_reads_only_this_communitys_offers_and_what_they_serve(
         far = need(resident_at(BuildingFactory(compound=there)), code="meal_delivery")
         tutoring = need(resident_at(BuildingFactory(compound=here)), code="tutoring")
 
-        run = services.match_run(actor=coordinator)
+        run = runs.match_run(actor=coordinator)
 
         assert run.proposals.get(need=far).offer_id is None
         assert run.proposals.get(need=far).reason == Proposal.Reason.NO_AREA
@@ -333,7 +333,7 @@ def test_a_withdrawn_consent_stops_the_sharing_and_individual_providers(building
         granted=False,
         method=Consent.Method.PAPER,
     )
-    run = services.match_run(actor=coordinator)
+    run = runs.match_run(actor=coordinator)
 
     assert selectors.need_personal_details(volunteer.contact_user, held) is None
     assert run.proposals.get(need=waiting).reason == Proposal.Reason.NO_CONSENT

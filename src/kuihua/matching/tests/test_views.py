@@ -13,7 +13,7 @@ from django.urls import reverse
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
 from kuihua.core.models import AccessLog
-from kuihua.matching import services
+from kuihua.matching import runs, services
 from kuihua.matching.models import (
     MatchRun,
     Need,
@@ -197,7 +197,7 @@ def test_the_resident_cancels_with_a_reason(client, wang):
 
 def test_every_coordinator_page_renders(client, coordinator, wang, offer):
     need = f.need(wang)
-    run = services.match_run(actor=coordinator)
+    run = runs.match_run(actor=coordinator)
     client.force_login(coordinator)
 
     pages = [
@@ -223,7 +223,7 @@ def test_coordinator_pages_are_404_for_a_resident_and_a_volunteer(
     client, coordinator, wang, volunteer, offer
 ):
     f.need(wang)
-    run = services.match_run(actor=coordinator)
+    run = runs.match_run(actor=coordinator)
     for user in (wang.account, volunteer):
         client.force_login(user)
         for url in (
@@ -286,7 +286,7 @@ def test_the_run_the_services_list_and_the_orders_read_in_constant_queries(
 ):
     f.need(f.resident_at(building))
     f.need(f.resident_at(building), code="legal_aid")
-    run = services.match_run(actor=coordinator)
+    run = runs.match_run(actor=coordinator)
     services.proposals_accept(actor=coordinator, run=run)
     contact = offer.contact_user
     client.force_login(coordinator)
@@ -302,7 +302,7 @@ def test_the_run_the_services_list_and_the_orders_read_in_constant_queries(
     f.need(f.resident_at(building), code="legal_aid")
     for _ in range(3):
         f.organization_offer(building.community, compounds=[building.compound])
-    run = services.match_run(actor=coordinator)
+    run = runs.match_run(actor=coordinator)
     services.proposals_accept(actor=coordinator, run=run)
 
     client.force_login(coordinator)
@@ -390,7 +390,7 @@ def test_the_run_and_accept_flow_through_the_pages(client, coordinator, wang, li
 
 def test_accepting_one_row_with_htmx_answers_the_row(client, coordinator, wang, offer):
     need = f.need(wang)
-    run = services.match_run(actor=coordinator)
+    run = runs.match_run(actor=coordinator)
     proposal = Proposal.objects.get(need=need)
     client.force_login(coordinator)
 
@@ -409,9 +409,9 @@ def test_accepting_one_row_with_htmx_answers_the_row(client, coordinator, wang, 
 
 def test_a_proposal_of_another_run_is_404(client, coordinator, wang, offer):
     f.need(wang)
-    first = services.match_run(actor=coordinator)
+    first = runs.match_run(actor=coordinator)
     stale = first.proposals.get()
-    second = services.match_run(actor=coordinator)
+    second = runs.match_run(actor=coordinator)
     client.force_login(coordinator)
 
     response = client.post(
@@ -426,7 +426,7 @@ def test_the_run_pages_its_proposals(client, coordinator, building, offer):
     offer.save(update_fields=["capacity_per_week"])
     for _ in range(55):
         f.need(f.resident_at(building))
-    run = services.match_run(actor=coordinator)
+    run = runs.match_run(actor=coordinator)
     client.force_login(coordinator)
 
     first = text(client.get(reverse("matching:run_detail", args=[run.pk])))
