@@ -1,4 +1,4 @@
-"""Demo activities for a generated community (called by kuihua.demo.generator).
+"""Demo activities for a generated community (called by kuihua.demo.write).
 
 A weekly choir, a Saturday reading club, a twice-weekly blood-pressure station,
 a monthly charity market (series, generated 8 weeks ahead) and a 50-place

@@ -52,7 +52,8 @@ def _child(scale: float) -> dict:
     django.setup()
     from django.core.management import call_command
 
-    from kuihua.demo.generator import community_counts, plan_community, write_community
+    from kuihua.demo.plan import plan_community
+    from kuihua.demo.write import community_counts, write_community
 
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)

@@ -1,4 +1,4 @@
-"""Demo of the care programme for a generated community (called by kuihua.demo.generator).
+"""Demo of the care programme for a generated community (called by kuihua.demo.write).
 
 The elders who consented to the care programme (the generator records a
 Consent "care" for them) are enrolled, up to 120, with the default windows;

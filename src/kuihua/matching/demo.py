@@ -1,4 +1,4 @@
-"""Demo needs and services for a generated community (called by kuihua.demo.generator).
+"""Demo needs and services for a generated community (called by kuihua.demo.write).
 
 Service organizations deliver meals, haircuts and housekeeping; a partner
 nursing home offers rehabilitation, the justice office legal aid; volunteers

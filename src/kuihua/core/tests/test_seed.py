@@ -26,12 +26,9 @@ from kuihua.core.identity import (
 )
 from kuihua.core.models import Community
 from kuihua.core.tenancy import CommunityOwned, unscoped, use_community
-from kuihua.demo.generator import (
-    DEMO_PASSWORD,
-    demo_accounts_ensure,
-    generate_community,
-    plan_community,
-)
+from kuihua.demo.logins import demo_accounts_ensure
+from kuihua.demo.plan import DEMO_PASSWORD, plan_community
+from kuihua.demo.write import generate_community
 from kuihua.organizations.models import STAGE_ORDER, Category, Membership, Organization
 from kuihua.registry.models import EmergencyContact, Household, Resident
 

@@ -20,12 +20,9 @@ from django.utils.translation import gettext as _
 
 from kuihua.core.management.commands.serve import run_gunicorn
 from kuihua.core.models import Community
-from kuihua.demo.generator import (
-    DEMO_PASSWORD,
-    community_counts,
-    demo_accounts_ensure,
-    generate_community,
-)
+from kuihua.demo.logins import demo_accounts_ensure
+from kuihua.demo.plan import DEMO_PASSWORD
+from kuihua.demo.write import community_counts, generate_community
 
 WEB_WORKERS = 2
 

@@ -7,12 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kuihua.core.models import Community
-from kuihua.demo.generator import (
-    DEFAULT_SEED,
-    community_counts,
-    community_identity,
-    generate_community,
-)
+from kuihua.demo.plan import DEFAULT_SEED, community_identity
+from kuihua.demo.write import community_counts, generate_community
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-"""The deterministic data generator behind `kuihua seed`, `kuihua demo` and `kuihua bench seed`.
+"""Planning a demo community in plain Python (the first half of the generator behind
+`kuihua seed`, `kuihua demo` and `kuihua bench seed`; writing is write.py).
 
 A community is first planned in plain Python (`plan_community`: a seeded
 `random.Random`, so the same index, scale, seed and day give the same people),
@@ -26,36 +27,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import accumulate
 
-from django.contrib.auth.hashers import make_password
-from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
-from kuihua.accounts.models import Role, User
 from kuihua.core.identity import age_on, id_check_digit
-from kuihua.core.models import Community
-from kuihua.core.tenancy import use_community
 from kuihua.demo import names
 from kuihua.organizations.models import (
-    Branch,
     Category,
     Membership,
-    Organization,
-    PartnerUnit,
     Stage,
-    StageChange,
 )
 from kuihua.registry.models import (
-    Building,
-    Compound,
     Consent,
-    EmergencyContact,
-    Household,
     Resident,
-    Tag,
 )
-from kuihua.registry.services import resident_build
-from kuihua.tenants import community_create
 
 DEFAULT_SEED = 2026
 FULL_HOUSEHOLDS = 5_500
@@ -207,7 +191,7 @@ def community_identity(index: int) -> tuple[str, str, str, str]:
     return name, f"demo-{index}", short, street
 
 
-def _years_before(day: dt.date, years: int) -> dt.date:
+def years_before(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
@@ -282,8 +266,8 @@ class _Planner:
         return first + second
 
     def birth_for_age(self, age: int) -> dt.date:
-        latest = _years_before(self.today, age)
-        earliest = _years_before(self.today, age + 1) + dt.timedelta(days=1)
+        latest = years_before(self.today, age)
+        earliest = years_before(self.today, age + 1) + dt.timedelta(days=1)
         return earliest + dt.timedelta(days=self.rng.randrange((latest - earliest).days + 1))
 
     def id_number(self, birth: dt.date, sex: str, region: str) -> str:
@@ -644,7 +628,7 @@ class _Planner:
         for member in distinct:
             for org_index in in_org.get(member, []):
                 org = plan.organizations[org_index]
-                old_enough = _years_before(self.today, max(0, people[member].age - 12))
+                old_enough = years_before(self.today, max(0, people[member].age - 12))
                 joined = self.date_between(max(org.founded_on, old_enough), self.today)
                 org.members.append((member, Membership.Role.MEMBER, joined))
         for org in plan.organizations:
@@ -739,351 +723,3 @@ def plan_community(
 ) -> CommunityPlan:
     """The whole community as plain data: same arguments, same data. Touches no database."""
     return _Planner(index=index, scale=scale, seed=seed, today=today or timezone.localdate()).plan()
-
-
-# -- writing -------------------------------------------------------------------
-
-
-@transaction.atomic
-def write_community(plan: CommunityPlan) -> Community:
-    """Write a planned community in one transaction, with bulk inserts."""
-    community = community_create(
-        name=plan.name,
-        code=plan.code,
-        street=plan.street,
-        district=plan.district,
-        area_km2=plan.area_km2,
-    )
-    with use_community(community):
-        _write_registry(community, plan)
-        from kuihua.activities.demo import demo_activities
-
-        demo_activities(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
-        from kuihua.venues.demo import seed_venues
-
-        # After the activities: a slot an activity already holds is skipped, not doubled.
-        seed_venues(community, rng=random.Random(DEFAULT_SEED + plan.index), today=plan.today)
-        from kuihua.matching.demo import demo_matching
-
-        demo_matching(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
-        from kuihua.care.demo import demo_care
-
-        demo_care(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
-    return community
-
-
-def _write_registry(community: Community, plan: CommunityPlan) -> None:
-    tags = {t.code: t for t in Tag.objects.all()}
-    branches = {b.category: b for b in Branch.objects.all()}
-
-    compounds = Compound.objects.bulk_create(
-        Compound(
-            community=community,
-            name=c.name,
-            address=c.address,
-            has_property_company=c.has_property_company,
-            property_company=c.property_company,
-        )
-        for c in plan.compounds
-    )
-    buildings = Building.objects.bulk_create(
-        (
-            Building(community=community, compound=compounds[b.compound], name=b.name)
-            for b in plan.buildings
-        ),
-        batch_size=BATCH,
-    )
-    households = Household.objects.bulk_create(
-        (
-            Household(community=community, building=buildings[h.building], unit=h.unit, room=h.room)
-            for h in plan.households
-        ),
-        batch_size=BATCH,
-    )
-    residents = Resident.objects.bulk_create(
-        (
-            resident_build(
-                community=community,
-                household=households[p.household],
-                name=p.name,
-                sex=p.sex,
-                ethnicity=p.ethnicity,
-                birth_date=p.birth_date,
-                id_number=p.id_number,
-                phone=p.phone,
-                relation_to_head=p.relation,
-                political_status=p.political,
-                category=p.category,
-                health_conditions=p.health,
-            )
-            for p in plan.people
-        ),
-        batch_size=BATCH,
-    )
-    through = Resident.tags.through
-    through.objects.bulk_create(
-        (
-            through(resident_id=resident.pk, tag_id=tags[code].pk)
-            for resident, person in zip(residents, plan.people, strict=True)
-            for code in person.tags
-        ),
-        batch_size=BATCH * 5,
-    )
-    EmergencyContact.objects.bulk_create(
-        (
-            EmergencyContact(
-                community=community,
-                resident=resident,
-                name=name,
-                relation=relation,
-                phone=phone,
-                priority=priority,
-            )
-            for resident, person in zip(residents, plan.people, strict=True)
-            for priority, (name, relation, phone) in enumerate(person.contacts, start=1)
-        ),
-        batch_size=BATCH,
-    )
-    Consent.objects.bulk_create(
-        (
-            Consent(
-                community=community,
-                resident=resident,
-                purpose=purpose,
-                granted=True,
-                method=Consent.Method.PAPER,
-            )
-            for resident, person in zip(residents, plan.people, strict=True)
-            for purpose in person.consents
-        ),
-        batch_size=BATCH,
-    )
-
-    organizations = Organization.objects.bulk_create(
-        Organization(
-            community=community,
-            name=o.name,
-            category=o.category,
-            branch=branches[o.category],
-            stage=o.stage,
-            description=o.description,
-            founded_on=o.founded_on,
-            leader=residents[o.leader],
-            funds_note=o.funds_note,
-            **{_STAGE_FIELD[stage]: on for stage, on in o.stage_dates},
-        )
-        for o in plan.organizations
-    )
-    StageChange.objects.bulk_create(
-        StageChange(
-            community=community,
-            organization=org,
-            from_stage=o.stage_dates[k - 1][0] if k else "",
-            to_stage=stage,
-            on=on,
-        )
-        for org, o in zip(organizations, plan.organizations, strict=True)
-        for k, (stage, on) in enumerate(o.stage_dates)
-    )
-    Membership.objects.bulk_create(
-        (
-            Membership(
-                community=community,
-                organization=org,
-                resident=residents[member],
-                role=role,
-                joined_on=joined,
-            )
-            for org, o in zip(organizations, plan.organizations, strict=True)
-            for member, role, joined in o.members
-        ),
-        batch_size=BATCH,
-    )
-    PartnerUnit.objects.bulk_create(
-        PartnerUnit(
-            community=community,
-            name=p.name,
-            kind=p.kind,
-            services=p.services,
-            contact_name=p.contact_name,
-            contact_phone=p.contact_phone,
-        )
-        for p in plan.partners
-    )
-
-    coordinators = []
-    for username, display_name in plan.coordinators:
-        user = User(
-            username=username,
-            display_name=display_name,
-            role=Role.COORDINATOR,
-            community=community,
-        )
-        user.set_unusable_password()  # they get a password from an administrator
-        coordinators.append(user)
-    User.objects.bulk_create(coordinators)
-
-
-_STAGE_FIELD = {
-    Stage.INCUBATING: "incubated_on",
-    Stage.FILED: "filed_on",
-    Stage.REGISTERED: "registered_on",
-    Stage.BRAND: "branded_on",
-}
-
-
-def generate_community(
-    *,
-    index: int,
-    scale: float = 1.0,
-    seed: int = DEFAULT_SEED,
-    today: dt.date | None = None,
-) -> Community:
-    """Plan and write the index-th demo community (code `demo-<index>`)."""
-    return write_community(plan_community(index=index, scale=scale, seed=seed, today=today))
-
-
-def community_counts(community: Community) -> dict[str, int]:
-    """How many of each thing a community holds (for the seed and bench reports)."""
-    with use_community(community):
-        return {
-            "compounds": Compound.objects.count(),
-            "buildings": Building.objects.count(),
-            "households": Household.objects.count(),
-            "residents": Resident.objects.count(),
-            "organizations": Organization.objects.count(),
-            "members": Membership.objects.count(),
-            "partner_units": PartnerUnit.objects.count(),
-            "coordinators": User.objects.filter(community=community, role=Role.COORDINATOR).count(),
-        }
-
-
-# -- demo logins ---------------------------------------------------------------
-
-
-@dataclass
-class DemoLogin:
-    role: str
-    username: str
-    password: str
-    note: str
-
-    @property
-    def role_label(self) -> str:
-        return str(Role(self.role).label)
-
-
-@transaction.atomic
-def demo_accounts_ensure(
-    *,
-    community: Community,
-    password: str = DEMO_PASSWORD,
-    viewable: Sequence[Community] | None = None,
-) -> list[DemoLogin]:
-    """Create or reset one login per role in `community`, all with `password`.
-
-    Leader, volunteer, resident and steward are linked to fitting residents of
-    the community (an organization's leader, one of its members, the head of a
-    household of several people, someone living in a compound without a
-    property company). The district viewer sees `viewable` (default: every
-    community). Notes name organizations and compounds, never people.
-    """
-    encoded = make_password(password)  # once: hashing is slow on purpose
-    logins: list[DemoLogin] = []
-    used: list[int] = []
-
-    def ensure(role: str, *, resident=None, note: str, district: bool = False) -> None:
-        role = str(role)
-        user = User.objects.filter(username=role).first() or User(username=role)
-        user.role = role
-        user.community = None if district else community
-        user.display_name = str(Role(role).label)
-        user.is_active = True
-        user.password = encoded
-        if resident is not None:
-            User.objects.filter(resident=resident).exclude(username=role).update(resident=None)
-            used.append(resident.pk)
-        user.resident = resident
-        user.save()
-        if district:
-            user.viewable_communities.set(
-                viewable if viewable is not None else Community.objects.all()
-            )
-        else:
-            user.viewable_communities.clear()
-        logins.append(DemoLogin(role=role, username=role, password=password, note=note))
-
-    with use_community(community):
-        ensure(Role.COORDINATOR, note=community.name)
-
-        org = (
-            Organization.objects.filter(leader__isnull=False, category=Category.WELFARE)
-            .order_by("id")
-            .first()
-            or Organization.objects.filter(leader__isnull=False).order_by("id").first()
-        )
-        if org is not None:
-            ensure(Role.ORG_LEADER, resident=org.leader, note=f"{org.name}负责人")
-            member = (
-                Membership.objects.filter(organization=org, role=Membership.Role.MEMBER)
-                .exclude(resident_id__in=used)
-                .select_related("resident")
-                .order_by("id")
-                .first()
-            )
-            if member is not None:
-                ensure(Role.VOLUNTEER, resident=member.resident, note=f"{org.name}成员")
-            else:
-                ensure(Role.VOLUNTEER, note="（未关联居民）")
-        else:
-            ensure(Role.ORG_LEADER, note="（未关联居民）")
-            ensure(Role.VOLUNTEER, note="（未关联居民）")
-
-        household = (
-            Household.objects.annotate(size=Count("members"))
-            .filter(size__gte=3)
-            .order_by("id")
-            .first()
-        )
-        head = (
-            Resident.objects.filter(household=household, relation_to_head=R.HEAD)
-            .exclude(pk__in=used)
-            .first()
-            if household
-            else None
-        )
-        if head is not None:
-            ensure(Role.RESIDENT, resident=head, note=f"户主，一户 {household.size} 人")
-        else:
-            ensure(Role.RESIDENT, note="（未关联居民）")
-
-        today = timezone.localdate()
-        steward = (
-            Resident.objects.filter(
-                household__building__compound__has_property_company=False,
-                birth_date__lte=_years_before(today, 45),
-                birth_date__gt=_years_before(today, 70),
-            )
-            .exclude(pk__in=used)
-            .select_related("household__building__compound")
-            .order_by("id")
-            .first()
-        )
-        if steward is not None:
-            compound = steward.household.building.compound
-            ensure(Role.STEWARD, resident=steward, note=f"{compound.name}，无物业小区")
-        else:
-            ensure(Role.STEWARD, note="（未关联居民）")
-
-    count = len(viewable) if viewable is not None else Community.objects.count()
-    ensure(Role.DISTRICT_VIEWER, note=f"只读，可查看 {count} 个社区", district=True)
-    _reset_sign_in_locks([login.username for login in logins])
-    return logins
-
-
-def _reset_sign_in_locks(usernames: list[str]) -> None:
-    """Lift django-axes locks on the demo logins (someone may have mistyped a password)."""
-    from axes.utils import reset
-
-    for username in usernames:
-        reset(username=username)
