@@ -12,6 +12,10 @@ from kuihua.core.throttling import WindowRateThrottle, parse_rate
 
 REDIS = "redis://127.0.0.1:6379/14"
 
+# One worker runs this module's tests one after another (scripts/test: --dist loadgroup):
+# the flood of one must not be the load another one measures.
+pytestmark = pytest.mark.xdist_group("redis-throttle")
+
 
 def _redis_is_up() -> bool:
     import redis
