@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from kuihua.activities.models import Activity, Attendance, Signup
 from kuihua.core.audit import audit
+from kuihua.core.errors import ApplicationError
 
 WINDOW_SECONDS = 30
 # Scans are taken from an hour before the start until an hour after the end.
@@ -33,12 +34,8 @@ DOUBLE_SCAN = dt.timedelta(minutes=1)
 TOKEN_LENGTH = 16
 
 
-class AttendanceError(ValueError):
+class AttendanceError(ApplicationError):
     """A refused scan or mark; `field` names the input at fault."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- the rotating code -----------------------------------------------------------------

@@ -37,6 +37,7 @@ from kuihua.activities.models import Activity, Drive, Series, Signup
 from kuihua.activities.reminders import reminders_forget
 from kuihua.core.audit import audit
 from kuihua.core.dates import monthly_day_problem
+from kuihua.core.errors import ApplicationError
 from kuihua.notifications.services import notify, recipients_language
 
 logger = logging.getLogger("kuihua.activities")
@@ -91,12 +92,8 @@ TEMPLATE_FIELDS = (
 )
 
 
-class ActivityError(ValueError):
+class ActivityError(ApplicationError):
     """A broken rule of activities, series or drives; `field` names the input at fault."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- helpers ---------------------------------------------------------------------------

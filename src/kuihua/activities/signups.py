@@ -56,6 +56,7 @@ from kuihua.accounts.models import Role
 from kuihua.activities import lock_objects
 from kuihua.activities.models import Activity, Attendance, Signup
 from kuihua.core.audit import audit
+from kuihua.core.errors import ApplicationError
 from kuihua.core.identity import age_on
 from kuihua.core.tenancy import sweep_every_community, use_community
 from kuihua.notifications.services import notify, recipients_language
@@ -68,12 +69,8 @@ HOLDS_PLACE = (Signup.Status.CONFIRMED, Signup.Status.OFFERED)
 VOLUNTEER_ROLES = (Role.VOLUNTEER, Role.ORG_LEADER, Role.STEWARD)
 
 
-class SignupError(ValueError):
+class SignupError(ApplicationError):
     """A rule of sign-ups was broken; the message is for the user, translated."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- eligibility ------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from kuihua.care.models import (
 )
 from kuihua.care.sweep import ACKNOWLEDGE_WITHIN, next_window
 from kuihua.core.audit import audit
+from kuihua.core.errors import ApplicationError
 from kuihua.core.tenancy import (
     community_of,
     current_community_ids,
@@ -44,12 +45,8 @@ TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 MAX_PAUSE = dt.timedelta(days=366)
 
 
-class CareError(ValueError):
+class CareError(ApplicationError):
     """A rule of the care programme was broken; the message is for the user, translated."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def _actor(actor):

@@ -8,26 +8,17 @@ authentication and the one error shape.
 from kuihua.accounts.api import router as accounts_router
 from kuihua.accounts.auth import session_or_token
 from kuihua.activities.api import router as activities_router
-from kuihua.activities.attendance import AttendanceError
 from kuihua.activities.calendar_api import router as calendar_router
-from kuihua.activities.services import ActivityError
 from kuihua.activities.signup_api import me_router as my_signups_router
 from kuihua.activities.signup_api import router as signup_router
-from kuihua.activities.signups import SignupError
 from kuihua.care.api import router as care_router
-from kuihua.care.services import CareError
 from kuihua.core.api_support import KuihuaAPI, install_error_handlers
 from kuihua.matching.api import router as matching_router
-from kuihua.matching.services import MatchingError
 from kuihua.notifications.api import router as notifications_router
 from kuihua.organizations.api import router as organizations_router
-from kuihua.organizations.services import OrganizationError
 from kuihua.registry.api import router as registry_router
-from kuihua.registry.services import RegistryError
 from kuihua.service_records.api import router as service_records_router
-from kuihua.service_records.services import ServiceRecordError
 from kuihua.venues.api import router as venues_router
-from kuihua.venues.services import BookingError
 
 api = KuihuaAPI(
     title="Kuihua API",
@@ -42,20 +33,7 @@ api = KuihuaAPI(
     auth=session_or_token,
     urls_namespace="api",
 )
-install_error_handlers(
-    api,
-    rule_errors=(
-        RegistryError,
-        OrganizationError,
-        SignupError,
-        BookingError,
-        ActivityError,
-        AttendanceError,
-        ServiceRecordError,
-        MatchingError,
-        CareError,
-    ),
-)
+install_error_handlers(api)
 
 api.add_router("", accounts_router)
 api.add_router("/registry", registry_router)

@@ -25,6 +25,7 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PageNumberPagination, paginate
 
+from kuihua.core.errors import ApplicationError
 from kuihua.core.tenancy import ScopeError
 
 logger = logging.getLogger("kuihua.api")
@@ -171,8 +172,8 @@ def _field_name(loc: Iterable) -> str | None:
     return ".".join(p for p in parts if re.fullmatch(r"\w+", p)) or None
 
 
-def install_error_handlers(api: NinjaAPI, *, rule_errors: tuple[type[Exception], ...] = ()):
-    """Register the uniform handlers; `rule_errors` are services' ValueErrors with `.field`."""
+def install_error_handlers(api: NinjaAPI):
+    """Register the uniform handlers; any `ApplicationError` (a broken rule) is one 400."""
 
     @api.exception_handler(ValidationError)
     def _validation(request, exc: ValidationError):
@@ -206,14 +207,11 @@ def install_error_handlers(api: NinjaAPI, *, rule_errors: tuple[type[Exception],
         errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
         return error_response(api, request, exc.status, message=exc.message, errors=errors)
 
-    def _rule(request, exc):
+    @api.exception_handler(ApplicationError)
+    def _rule(request, exc: ApplicationError):
         message = str(exc)
-        field = getattr(exc, "field", None)
-        errors = [{"field": field, "message": message}] if field else []
+        errors = [{"field": exc.field, "message": message}] if exc.field else []
         return error_response(api, request, 400, message=message, errors=errors)
-
-    for error_class in rule_errors:
-        api.add_exception_handler(error_class, _rule)
 
     @api.exception_handler(HttpError)
     def _http(request, exc: HttpError):

@@ -86,6 +86,29 @@ class CommunityScopeMiddleware:
         return None
 
 
+class ApplicationErrorMiddleware:
+    """A broken rule that no view caught: a 400 page with the service's message, not a 500.
+
+    The message was translated when the service raised it, so it reads in the user's
+    language. The API never gets here: its one handler answers first (api_support).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from kuihua.core.errors import ApplicationError
+
+        if isinstance(exception, ApplicationError):
+            return render(request, "core/rule_broken.html", {"message": str(exception)}, status=400)
+        return None
+
+
 class SessionTimeoutMiddleware:
     """Signs out a session idle for longer than SESSION_IDLE_TIMEOUT seconds.
 

@@ -11,6 +11,8 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
+from kuihua.core.errors import ApplicationError
+
 
 def wants_partial(request) -> bool:
     """An HTMX request for a fragment (not a history restore, which needs the whole page)."""
@@ -46,7 +48,7 @@ def valid_data(form: forms.Form) -> dict:
     return form.cleaned_data
 
 
-def apply_service_error(form: forms.Form, exc) -> None:
-    """Show a service's error (RegistryError, OrganizationError) on the field it names."""
-    field = getattr(exc, "field", None)
+def apply_service_error(form: forms.Form, exc: ApplicationError) -> None:
+    """Show a service's error (any ApplicationError) on the field it names, else on the form."""
+    field = exc.field
     form.add_error(field if field in form.fields else None, str(exc))

@@ -30,6 +30,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
+from kuihua.core.errors import ApplicationError
 from kuihua.core.identity import InvalidValue, clean_name, clean_text
 
 # How far down a sheet the header row may sit (title rows, notes above it).
@@ -59,7 +60,7 @@ FOOTER_PREFIXES = (
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
 
 
-class SheetError(ValueError):
+class SheetError(ApplicationError):
     """The file as a whole cannot be read; the message is for the user, translated."""
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit
+from kuihua.core.errors import ApplicationError
 from kuihua.core.models import Community
 from kuihua.matching.models import (
     ALL_DAYS,
@@ -58,12 +59,8 @@ PROVIDER_PARTNER_KIND = {
 }
 
 
-class MatchingError(ValueError):
+class MatchingError(ApplicationError):
     """A rule of needs and matching was broken; the message is for the user, translated."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- the taxonomy ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit
+from kuihua.core.errors import ApplicationError
 from kuihua.core.identity import InvalidValue, clean_name, normalize_phone
 from kuihua.organizations.models import (
     STAGE_ORDER,
@@ -37,10 +38,8 @@ STAGE_DATE_FIELD = {
 }
 
 
-class OrganizationError(ValueError):
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class OrganizationError(ApplicationError):
+    """A rule of social organizations was broken; the message is for the user, translated."""
 
 
 def branches_ensure(*, community) -> list[Branch]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit, log_access
 from kuihua.core.crypto import blind_index
+from kuihua.core.errors import ApplicationError
 from kuihua.core.identity import (
     birth_from_id,
     clean_name,
@@ -63,12 +64,8 @@ UPDATABLE_FIELDS = {
 }
 
 
-class RegistryError(ValueError):
+class RegistryError(ApplicationError):
     """A rule of the registry was broken; the message is for the user, translated."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def id_number_index(id_number: str) -> str:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit
 from kuihua.core.crypto import blind_index
+from kuihua.core.errors import ApplicationError
 from kuihua.core.masking import mask_id_number, mask_name
 from kuihua.core.models import Community
 from kuihua.notifications.services import notify, recipients_language
@@ -49,12 +50,8 @@ DEFAULT_POINTS_PER_HOUR = Decimal("1")
 CERTIFICATE_CODE_LENGTH = 32
 
 
-class ServiceRecordError(ValueError):
+class ServiceRecordError(ApplicationError):
     """A broken rule of service records; `field` names the input at fault."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- helpers -------------------------------------------------------------------------

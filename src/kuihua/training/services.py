@@ -9,15 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit
+from kuihua.core.errors import ApplicationError
 from kuihua.training.models import TrainingRecord
 
 
-class TrainingError(ValueError):
+class TrainingError(ApplicationError):
     """A rule of training records was broken; the message is for the user, translated."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit
 from kuihua.core.dates import monthly_day_problem
+from kuihua.core.errors import ApplicationError
 from kuihua.venues.models import Booking, Room
 
 # The PostgreSQL exclusion constraint added by migration 0002.
@@ -39,12 +40,8 @@ SIMPLE_RULES = {
 ROOM_FIELDS = ("centre", "name", "capacity", "equipment", "is_active")
 
 
-class BookingError(ValueError):
+class BookingError(ApplicationError):
     """A rule of venues was broken; the message is for the user, translated."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class BookingClash(BookingError):

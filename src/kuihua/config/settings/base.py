@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "kuihua.core.middleware.HtmxLoginRedirectMiddleware",
     "kuihua.core.middleware.CommunityScopeMiddleware",
+    "kuihua.core.middleware.ApplicationErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -213,7 +213,7 @@ def test_a_report_keeps_warnings_apart_from_refusals():
     assert report.exit_code == 0
 
 
-@pytest.mark.parametrize("module", ["sheets", "identity"])
+@pytest.mark.parametrize("module", ["sheets", "identity", "errors"])
 def test_the_ground_floor_imports_no_app(module):
     import ast
     from pathlib import Path
@@ -232,4 +232,7 @@ def test_the_ground_floor_imports_no_app(module):
         for alias in node.names
     }
 
-    assert {m for m in imported if m.startswith("kuihua.")} <= {"kuihua.core.identity"}
+    assert {m for m in imported if m.startswith("kuihua.")} <= {
+        "kuihua.core.identity",
+        "kuihua.core.errors",
+    }
