@@ -15,8 +15,8 @@ import pytest
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
-from kuihua.activities import signups
 from kuihua.activities.models import Activity, Signup
+from kuihua.activities.signups import services as signups
 from kuihua.activities.tests.factories import ActivityFactory, SignupFactory
 from kuihua.core.tenancy import use_community
 from kuihua.notifications.models import Message

@@ -1,6 +1,6 @@
 """Activities over JSON: list, create, change, cancel; series; drives and shifts; attendance.
 
-Mounted at /api/activities beside the sign-ups router (signup_api.py, other paths).
+Mounted at /api/activities beside the sign-ups router (signups/api.py, other paths).
 Everyone signed in reads the community's published activities; managing one is
 for coordinators and the leaders of its organization, and anyone else gets a
 404 for it, as if it were not there to manage. Creating for an organization

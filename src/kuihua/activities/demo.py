@@ -14,8 +14,9 @@ import random
 
 from django.utils import timezone
 
-from kuihua.activities import services, signups
+from kuihua.activities import services
 from kuihua.activities.models import Activity
+from kuihua.activities.signups import services as signups
 from kuihua.organizations.models import Category, Membership, Organization
 
 

@@ -37,7 +37,7 @@ def may_sign_up(user, activity) -> bool:
     """
     if activity is None or not user.is_authenticated or user.resident is None:
         return False
-    from kuihua.activities.signups import eligibility_problem
+    from kuihua.activities.signups.services import eligibility_problem
 
     return eligibility_problem(activity=activity, resident=user.resident, actor=user) is None
 

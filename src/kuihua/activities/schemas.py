@@ -1,4 +1,4 @@
-"""What the activities API reads and writes (sign-ups: signup_schemas.py)."""
+"""What the activities API reads and writes (sign-ups: signups/schemas.py)."""
 
 from __future__ import annotations
 

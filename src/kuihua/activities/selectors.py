@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from kuihua.accounts.models import Role
 from kuihua.activities.models import Activity, Attendance, Drive, Series, Signup
-from kuihua.activities.signup_selectors import position_of, with_waitlist_position
+from kuihua.activities.signups.selectors import position_of, with_waitlist_position
 from kuihua.organizations.models import Membership, Organization
 from kuihua.organizations.selectors import organizations_led_by
 

@@ -1,6 +1,6 @@
 """Every write to activities, recurring series and drives with their shifts.
 
-Sign-ups live in `kuihua.activities.signups`, attendance in
+Sign-ups live in the `kuihua.activities.signups` package, attendance in
 `kuihua.activities.attendance`. Views and the API check permissions
 (`activities.add_activity` on the organization, `activities.manage_activity`
 on the activity) and then call these services.
@@ -384,7 +384,7 @@ def activity_update(*, actor, activity: Activity, **changes: Any) -> Activity:
 
 
 def _promote_after_growth(*, actor, activity: Activity) -> None:
-    from kuihua.activities.signups import waitlist_promote  # signups imports this module
+    from kuihua.activities.signups.services import waitlist_promote  # signups imports this module
 
     waitlist_promote(actor=actor, activity=activity)
 

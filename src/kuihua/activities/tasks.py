@@ -37,7 +37,7 @@ def attendances_close() -> None:
 @db_periodic_task(crontab(minute="*"))
 def signup_offers_expire() -> None:
     """Every minute: offers not accepted in time pass on; places left free go to the queue."""
-    from kuihua.activities.signups import offers_expire, waitlists_fill
+    from kuihua.activities.signups.services import offers_expire, waitlists_fill
 
     expired = offers_expire()
     if expired:

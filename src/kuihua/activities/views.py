@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.activities import attendance as attendance_services
-from kuihua.activities import services, signups
+from kuihua.activities import services
 from kuihua.activities.calendar import calendar_for
 from kuihua.activities.forms import (
     ActivityFilterForm,
@@ -47,7 +47,8 @@ from kuihua.activities.selectors import (
     series_of,
     signup_list,
 )
-from kuihua.activities.signup_selectors import waitlist_position
+from kuihua.activities.signups import services as signups
+from kuihua.activities.signups.selectors import waitlist_position
 from kuihua.core.dates import day_from_link
 from kuihua.core.pages import apply_service_error, post_only, render_page, require
 from kuihua.organizations.selectors import organizations_visible_to

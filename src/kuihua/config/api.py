@@ -9,8 +9,8 @@ from kuihua.accounts.api import router as accounts_router
 from kuihua.accounts.auth import session_or_token
 from kuihua.activities.api import router as activities_router
 from kuihua.activities.calendar_api import router as calendar_router
-from kuihua.activities.signup_api import me_router as my_signups_router
-from kuihua.activities.signup_api import router as signup_router
+from kuihua.activities.signups.api import me_router as my_signups_router
+from kuihua.activities.signups.api import router as signup_router
 from kuihua.care.api import router as care_router
 from kuihua.core.api_support import KuihuaAPI, install_error_handlers
 from kuihua.matching.api import router as matching_router

@@ -139,8 +139,8 @@ def job_seed(*, people: int, places: int | None, signed_up: int = 0, confirm_wit
     `signed_up` of them signed up in order. Returns the ids."""
     import uuid
 
-    from kuihua.activities import signups
     from kuihua.activities.models import Activity
+    from kuihua.activities.signups import services as signups
     from kuihua.activities.tests.factories import ActivityFactory
     from kuihua.core.tenancy import use_community
     from kuihua.registry.tests.factories import CommunityFactory, ResidentFactory
@@ -172,8 +172,8 @@ def job_seed(*, people: int, places: int | None, signed_up: int = 0, confirm_wit
 
 def job_sign_up(*, community: int, activity: int, residents: list[int]) -> list[str]:
     """Wait for every worker, then sign each resident up; the outcome of each."""
-    from kuihua.activities import signups
     from kuihua.activities.models import Activity
+    from kuihua.activities.signups import services as signups
     from kuihua.core.tenancy import use_community
     from kuihua.registry.models import Resident
 
@@ -193,8 +193,8 @@ def job_sign_up(*, community: int, activity: int, residents: list[int]) -> list[
 
 
 def job_cancel(*, community: int, signups_to_cancel: list[int]) -> list[str]:
-    from kuihua.activities import signups
     from kuihua.activities.models import Signup
+    from kuihua.activities.signups import services as signups
     from kuihua.core.tenancy import use_community
 
     outcomes = []
@@ -211,8 +211,8 @@ def job_cancel(*, community: int, signups_to_cancel: list[int]) -> list[str]:
 
 def job_mixed(*, community: int, activity: int, cancel: list[int], sign_up: list[int]):
     """Cancel some sign-ups and sign new people up, interleaved."""
-    from kuihua.activities import signups
     from kuihua.activities.models import Activity, Signup
+    from kuihua.activities.signups import services as signups
     from kuihua.core.tenancy import use_community
     from kuihua.registry.models import Resident
 
@@ -236,7 +236,7 @@ def job_outcome(*, community: int, activity: int) -> dict:
     from django.db.models import Count
 
     from kuihua.activities.models import Activity, Signup
-    from kuihua.activities.signup_selectors import waitlist_position
+    from kuihua.activities.signups.selectors import waitlist_position
     from kuihua.core.tenancy import use_community
 
     with use_community(community):

@@ -198,7 +198,7 @@ def scan_at(activity, user, at):
 
 
 def test_a_volunteer_who_checked_in_cannot_cancel_and_walk_away_with_the_hours(activity, volunteer):
-    from kuihua.activities.signups import SignupError, signup_cancel
+    from kuihua.activities.signups.services import SignupError, signup_cancel
 
     scan_at(activity, volunteer, activity.starts_at - dt.timedelta(minutes=30))
 

@@ -7,8 +7,8 @@ from django.core.cache import cache
 
 from kuihua.accounts.models import ApiToken, Role
 from kuihua.accounts.tests.factories import UserFactory
-from kuihua.activities import signups
 from kuihua.activities.models import Signup
+from kuihua.activities.signups import services as signups
 from kuihua.activities.tests.factories import (
     ActivityFactory,
     assert_places_consistent,

@@ -12,8 +12,9 @@ import pytest
 from django.db import connection
 from django.db.models import F
 
-from kuihua.activities import lock_objects, signups
+from kuihua.activities import lock_objects
 from kuihua.activities.models import Activity, Signup
+from kuihua.activities.signups import services as signups
 from kuihua.activities.tests.factories import ActivityFactory, assert_places_consistent, volunteer
 from kuihua.core.tenancy import use_community
 from kuihua.notifications.models import Message

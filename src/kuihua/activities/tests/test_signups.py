@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
-from kuihua.activities import signups
 from kuihua.activities.models import Activity, Signup
-from kuihua.activities.signup_selectors import waitlist_position
-from kuihua.activities.signups import SignupError
+from kuihua.activities.signups import services as signups
+from kuihua.activities.signups.selectors import waitlist_position
+from kuihua.activities.signups.services import SignupError
 from kuihua.activities.tests.factories import (
     ActivityFactory,
     assert_places_consistent,

@@ -12,9 +12,9 @@ from django.utils.formats import date_format
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
-from kuihua.activities import signups
 from kuihua.activities.attendance import qr_token
 from kuihua.activities.models import Activity, Attendance, Series, Signup
+from kuihua.activities.signups import services as signups
 from kuihua.activities.tests.factories import ActivityFactory, SignupFactory
 from kuihua.core.tests.clock import at, days_from_today, next_weekday
 from kuihua.organizations.models import Membership

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from kuihua.activities.attendance import AttendanceError
 from kuihua.activities.services import ActivityError
-from kuihua.activities.signups import SignupError
+from kuihua.activities.signups.services import SignupError
 from kuihua.care.services import CareError
 from kuihua.config.urls import urlpatterns as kuihua_urlpatterns
 from kuihua.core.errors import ApplicationError

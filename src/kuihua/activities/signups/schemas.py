@@ -8,7 +8,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from kuihua.activities.signup_selectors import position_of
+from kuihua.activities.signups.selectors import position_of
 from kuihua.core.masking import mask_phone
 
 

@@ -11,10 +11,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from kuihua.activities import signups as services
 from kuihua.activities.models import Signup
-from kuihua.activities.signup_schemas import ActivitySignupOut, SignupIn, SignupOut
-from kuihua.activities.signup_selectors import (
+from kuihua.activities.signups import services
+from kuihua.activities.signups.schemas import ActivitySignupOut, SignupIn, SignupOut
+from kuihua.activities.signups.selectors import (
     access_activity_for_signup,
     access_activity_signups,
     access_signup,
@@ -26,6 +26,8 @@ from kuihua.core.api_support import ServiceError, body_ref, error_responses, pag
 from kuihua.core.throttling import WindowRateThrottle
 from kuihua.registry.selectors import access_resident
 
+# The operation ids stay what they were before this module moved into signups/: generated
+# clients name their methods after them.
 router = Router(tags=["sign-ups"])
 me_router = Router(tags=["sign-ups"])
 
@@ -80,6 +82,7 @@ def _shown(signup: Signup) -> Signup:
     response={201: SignupOut, **error_responses(400, 403, 404, 422, 429)},
     throttle=[SignupRateThrottle(), SignupGlobalThrottle()],
     summary="Sign up (confirmed while places remain, else waitlisted)",
+    operation_id="kuihua_activities_signup_api_sign_up",
 )
 def sign_up(request, activity_id: int, payload: SignupIn | None = None):
     activity = access_activity_for_signup(request.user, activity_id)
@@ -92,6 +95,7 @@ def sign_up(request, activity_id: int, payload: SignupIn | None = None):
     "/{int:activity_id}/signups",
     response={200: list[ActivitySignupOut], **error_responses(404, 422)},
     summary="Who signed up, with waitlist positions (organizers)",
+    operation_id="kuihua_activities_signup_api_list_signups",
 )
 @paginated
 def list_signups(request, activity_id: int):
@@ -103,6 +107,7 @@ def list_signups(request, activity_id: int):
     "/signups/{int:signup_id}",
     response={200: SignupOut, **error_responses(400, 404)},
     summary="Cancel a sign-up (one's own, or as organizer); the waitlist moves up",
+    operation_id="kuihua_activities_signup_api_cancel_signup",
 )
 def cancel_signup(request, signup_id: int):
     signup = access_signup(request.user, signup_id)
@@ -116,6 +121,7 @@ def cancel_signup(request, signup_id: int):
     "/signups/{int:signup_id}/accept",
     response={200: SignupOut, **error_responses(400, 404)},
     summary="Accept a place offered from the waitlist",
+    operation_id="kuihua_activities_signup_api_accept_offer",
 )
 def accept_offer(request, signup_id: int):
     signup = access_signup(request.user, signup_id)
@@ -129,6 +135,7 @@ def accept_offer(request, signup_id: int):
     "/me/signups",
     response={200: list[SignupOut], **error_responses(422)},
     summary="My sign-ups, with waitlist positions",
+    operation_id="kuihua_activities_signup_api_my_signups",
 )
 @paginated
 def my_signups(request):
