@@ -17,6 +17,7 @@ from ninja import Router, Status
 
 from kuihua.activities import attendance as attendance_services
 from kuihua.activities import services
+from kuihua.activities.drives import drive_create, shift_create
 from kuihua.activities.models import Activity
 from kuihua.activities.schemas import (
     ActivityIn,
@@ -45,6 +46,7 @@ from kuihua.activities.selectors import (
     access_signup_for_manage,
     activity_list,
 )
+from kuihua.activities.series import series_create
 from kuihua.core.api_support import ServiceError, body_ref, error_responses, paginated
 from kuihua.organizations.selectors import access_organization
 from kuihua.venues.selectors import access_room
@@ -138,7 +140,7 @@ def create_activity(request, payload: ActivityIn):
 )
 def create_series(request, payload: SeriesIn):
     organization = _organization_for_new(request.user, payload.organization_id)
-    series = services.series_create(
+    series = series_create(
         actor=request.user,
         organization=organization,
         **_fields(request.user, payload, exclude={"organization_id"}),
@@ -169,7 +171,7 @@ def get_series(request, series_id: int):
 )
 def create_drive(request, payload: DriveIn):
     organization = _organization_for_new(request.user, payload.organization_id)
-    drive = services.drive_create(
+    drive = drive_create(
         actor=request.user,
         organization=organization,
         title=payload.title,
@@ -201,7 +203,7 @@ def get_drive(request, drive_id: int):
 )
 def create_shift(request, drive_id: int, payload: ShiftIn):
     drive = access_drive_for_manage(request.user, drive_id)
-    shift = services.shift_create(actor=request.user, drive=drive, **_fields(request.user, payload))
+    shift = shift_create(actor=request.user, drive=drive, **_fields(request.user, payload))
     return Status(201, _reloaded(shift))
 
 

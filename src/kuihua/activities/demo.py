@@ -14,8 +14,9 @@ import random
 
 from django.utils import timezone
 
-from kuihua.activities import services
+from kuihua.activities.drives import drive_create, shifts_create
 from kuihua.activities.models import Activity
+from kuihua.activities.series import series_create
 from kuihua.activities.signups import services as signups
 from kuihua.organizations.models import Category, Membership, Organization
 
@@ -66,7 +67,7 @@ def demo_activities(*, community, seed: int = 2026, today: dt.date | None = None
     ]
     rng.shuffle(volunteers)
 
-    choir = services.series_create(
+    choir = series_create(
         actor=None,
         organization=culture,
         title="合唱团排练",
@@ -77,7 +78,7 @@ def demo_activities(*, community, seed: int = 2026, today: dt.date | None = None
         address="社区活动中心二楼多功能厅",
         description="每周三晚合唱排练，欢迎喜欢唱歌的居民。",
     )
-    reading = services.series_create(
+    reading = series_create(
         actor=None,
         organization=learning,
         title="周六读书会",
@@ -89,7 +90,7 @@ def demo_activities(*, community, seed: int = 2026, today: dt.date | None = None
         address="社区图书室",
         description="每周六上午共读一本书，亲子家庭优先。",
     )
-    blood_pressure = services.series_create(
+    blood_pressure = series_create(
         actor=None,
         organization=service,
         title="血压测量点值守",
@@ -101,7 +102,7 @@ def demo_activities(*, community, seed: int = 2026, today: dt.date | None = None
         description="为老年居民免费测量血压并登记。",
     )
     market_day = _next(today, 5) + dt.timedelta(days=7)
-    market = services.series_create(
+    market = series_create(
         actor=None,
         organization=welfare,
         title="爱心集市志愿服务",
@@ -112,14 +113,14 @@ def demo_activities(*, community, seed: int = 2026, today: dt.date | None = None
         address="社区广场",
         description="每月爱心集市：摆摊、引导、义卖登记。",
     )
-    drive = services.drive_create(
+    drive = drive_create(
         actor=None,
         organization=welfare,
         title="疫苗接种志愿者招募",
         description="协助社区卫生服务中心做好接种引导、信息登记和留观陪护。",
     )
     vaccination_day = today + dt.timedelta(days=3)
-    shifts = services.shifts_create(
+    shifts = shifts_create(
         actor=None,
         drive=drive,
         first_day=vaccination_day,

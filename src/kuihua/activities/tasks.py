@@ -17,7 +17,7 @@ logger = logging.getLogger("kuihua.activities")
 @db_periodic_task(crontab(minute="20", hour="2"))
 def series_extend() -> None:
     """Daily at 02:20: keep every recurring series generated 8 weeks ahead."""
-    from kuihua.activities.services import series_extend_all
+    from kuihua.activities.series import series_extend_all
 
     created = series_extend_all()
     if created:

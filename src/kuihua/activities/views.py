@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from kuihua.activities import attendance as attendance_services
 from kuihua.activities import services
 from kuihua.activities.calendar import calendar_for
+from kuihua.activities.drives import drive_create, shifts_create
 from kuihua.activities.forms import (
     ActivityFilterForm,
     ActivityForm,
@@ -47,6 +48,7 @@ from kuihua.activities.selectors import (
     series_of,
     signup_list,
 )
+from kuihua.activities.series import series_create, series_end
 from kuihua.activities.signups import services as signups
 from kuihua.activities.signups.selectors import waitlist_position
 from kuihua.core.dates import day_from_link
@@ -347,9 +349,7 @@ def series_create_view(request):
         organization = form.organizations[form.cleaned_data["organization"]]
         require(request.user, "activities.add_activity", organization)
         try:
-            series = services.series_create(
-                actor=request.user, organization=organization, **form.values()
-            )
+            series = series_create(actor=request.user, organization=organization, **form.values())
         except services.ActivityError as exc:
             apply_service_error(form, exc)
         else:
@@ -365,7 +365,7 @@ def series_create_view(request):
 def series_detail_view(request, series_id: int):
     series = access_series(request.user, series_id)
     if request.method == "POST":
-        count = services.series_end(actor=request.user, series=series)
+        count = series_end(actor=request.user, series=series)
         messages.success(request, _("已停止，取消了之后的 %(n)s 次") % {"n": count})
         return redirect("activities:series_detail", series_id=series.pk)
     occurrences = list(series.occurrences.select_related("room").order_by("starts_at", "id"))
@@ -399,7 +399,7 @@ def drive_create_view(request):
         organization = form.organizations[form.cleaned_data["organization"]]
         require(request.user, "activities.add_activity", organization)
         try:
-            drive = services.drive_create(
+            drive = drive_create(
                 actor=request.user,
                 organization=organization,
                 title=form.cleaned_data["title"],
@@ -424,7 +424,7 @@ def drive_detail_view(request, drive_id: int):
         drive = access_drive_for_manage(request.user, drive_id)
         if form.is_valid():
             try:
-                shifts = services.shifts_create(actor=request.user, drive=drive, **form.values())
+                shifts = shifts_create(actor=request.user, drive=drive, **form.values())
             except services.ActivityError as exc:
                 apply_service_error(form, exc)
             else:

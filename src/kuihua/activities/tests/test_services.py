@@ -12,7 +12,16 @@ from django.utils import timezone
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
 from kuihua.activities import services
+from kuihua.activities.drives import drive_create, shifts_create
 from kuihua.activities.models import Activity, Series, Signup
+from kuihua.activities.series import (
+    MAX_OCCURRENCES_PER_RUN,
+    series_create,
+    series_end,
+    series_extend_all,
+    series_generate,
+    series_update,
+)
 from kuihua.activities.services import ActivityError
 from kuihua.activities.tests.factories import ActivityFactory, SignupFactory
 from kuihua.core.models import AuditLog
@@ -228,7 +237,7 @@ def winter_2026(clock):
 
 @pytest.mark.usefixtures("winter_2026")
 def test_a_weekly_choir_is_generated_eight_weeks_ahead(coordinator, choir):
-    series = services.series_create(
+    series = series_create(
         actor=coordinator,
         organization=choir,
         title="合唱排练",
@@ -251,7 +260,7 @@ def test_a_weekly_choir_is_generated_eight_weeks_ahead(coordinator, choir):
 def test_the_default_horizon_is_eight_weeks_from_today(coordinator, choir):
     today = timezone.localdate()
     first = local(today.year, today.month, today.day, 19, 0)
-    series = services.series_create(
+    series = series_create(
         actor=coordinator,
         organization=choir,
         title="合唱排练",
@@ -268,7 +277,7 @@ def test_the_default_horizon_is_eight_weeks_from_today(coordinator, choir):
 def test_a_series_longer_than_one_run_is_generated_on_later_and_never_loses_dates(
     coordinator, choir
 ):
-    series = services.series_create(
+    series = series_create(
         actor=coordinator,
         organization=choir,
         title="巡逻",
@@ -278,18 +287,18 @@ def test_a_series_longer_than_one_run_is_generated_on_later_and_never_loses_date
         until=dt.date(2028, 6, 30),
         address="社区",
     )
-    assert series.occurrences.count() == services.MAX_OCCURRENCES_PER_RUN
+    assert series.occurrences.count() == MAX_OCCURRENCES_PER_RUN
     last = timezone.localtime(series.occurrences.order_by("-starts_at").first().starts_at)
     assert series.generated_until == last.date()  # not 2028-06-30: the rest is still due
 
-    services.series_generate(series=series, until=dt.date(2028, 6, 30))
+    series_generate(series=series, until=dt.date(2028, 6, 30))
 
     assert series.occurrences.count() == (dt.date(2028, 6, 30) - dt.date(2026, 12, 1)).days + 1
 
 
 @pytest.mark.usefixtures("winter_2026")
 def test_a_twice_weekly_blood_pressure_station(coordinator, choir):
-    series = services.series_create(
+    series = series_create(
         actor=coordinator,
         organization=choir,
         title="血压测量点",
@@ -307,7 +316,7 @@ def test_a_twice_weekly_blood_pressure_station(coordinator, choir):
 
 @pytest.mark.usefixtures("winter_2026")
 def test_a_monthly_charity_market_on_the_second_saturday(coordinator, choir):
-    series = services.series_create(
+    series = series_create(
         actor=coordinator,
         organization=choir,
         title="爱心集市",
@@ -327,7 +336,7 @@ def test_a_monthly_charity_market_on_the_second_saturday(coordinator, choir):
 
 @pytest.mark.usefixtures("winter_2026")
 def test_a_working_days_only_patrol_skips_the_national_day_holiday(coordinator, choir):
-    series = services.series_create(
+    series = series_create(
         actor=coordinator,
         organization=choir,
         title="治安巡逻",
@@ -352,7 +361,7 @@ def test_a_working_days_only_patrol_skips_the_national_day_holiday(coordinator, 
 
 @pytest.mark.usefixtures("winter_2026")
 def test_one_occurrence_changes_alone_and_later_ones_keep_the_series_values(coordinator, choir):
-    series = services.series_create(
+    series = series_create(
         actor=coordinator,
         organization=choir,
         title="合唱排练",
@@ -387,17 +396,17 @@ def test_one_occurrence_changes_alone_and_later_ones_keep_the_series_values(coor
     )
 
     # Extending starts from the series' own values, not from an occurrence changed alone.
-    added = services.series_generate(series=series, until=dt.date(2027, 1, 6))
+    added = series_generate(series=series, until=dt.date(2027, 1, 6))
     assert [(a.title, a.places) for a in added] == [("合唱排练", 30), ("合唱排练", 30)]
     assert local_dates(added) == [dt.date(2026, 12, 30), dt.date(2027, 1, 6)]
     # Running again makes nothing twice.
-    assert services.series_generate(series=series, until=dt.date(2027, 1, 6)) == []
+    assert series_generate(series=series, until=dt.date(2027, 1, 6)) == []
 
 
 @pytest.mark.usefixtures("winter_2026")
 def test_each_occurrence_closes_its_sign_ups_as_the_first_one_does(coordinator, choir):
     first = local(2026, 12, 5, 9, 30)
-    series = services.series_create(
+    series = series_create(
         actor=coordinator,
         organization=choir,
         title="读书会",
@@ -408,7 +417,7 @@ def test_each_occurrence_closes_its_sign_ups_as_the_first_one_does(coordinator, 
         until=dt.date(2026, 12, 19),
         address="图书室",
     )
-    later = services.series_generate(series=series, until=dt.date(2027, 1, 2))
+    later = series_generate(series=series, until=dt.date(2027, 1, 2))
 
     every = list(series.occurrences.order_by("starts_at"))
     assert len(every) == 5 and later
@@ -418,7 +427,7 @@ def test_each_occurrence_closes_its_sign_ups_as_the_first_one_does(coordinator, 
 @pytest.mark.usefixtures("winter_2026")
 def test_a_monthly_series_on_the_31st_is_refused_with_the_way_out(coordinator, choir):
     with pytest.raises(services.ActivityError, match="请从 1 到 28 日中选") as refused:
-        services.series_create(
+        series_create(
             actor=coordinator,
             organization=choir,
             title="爱心集市",
@@ -435,7 +444,7 @@ def test_a_monthly_series_on_the_31st_is_refused_with_the_way_out(coordinator, c
 
 @pytest.mark.usefixtures("winter_2026")
 def test_a_change_to_the_series_carries_forward(coordinator, choir):
-    series = services.series_create(
+    series = series_create(
         actor=coordinator,
         organization=choir,
         title="读书会",
@@ -446,17 +455,15 @@ def test_a_change_to_the_series_carries_forward(coordinator, choir):
         places=12,
         address="图书室",
     )
-    services.series_update(
-        actor=coordinator, series=series, starting=local(2026, 12, 10, 0, 0), places=15
-    )
+    series_update(actor=coordinator, series=series, starting=local(2026, 12, 10, 0, 0), places=15)
     assert [a.places for a in series.occurrences.order_by("starts_at")] == [12, 15, 15, 15]
-    added = services.series_generate(series=series, until=dt.date(2027, 1, 2))
+    added = series_generate(series=series, until=dt.date(2027, 1, 2))
     assert [a.places for a in added] == [15]
 
 
 @pytest.mark.usefixtures("winter_2026")
 def test_the_daily_task_extends_every_series(coordinator, choir, community):
-    services.series_create(
+    series_create(
         actor=coordinator,
         organization=choir,
         title="合唱排练",
@@ -466,7 +473,7 @@ def test_the_daily_task_extends_every_series(coordinator, choir, community):
         until=dt.date(2026, 12, 2),
         address="活动中心",
     )
-    created = services.series_extend_all(today=dt.date(2026, 12, 2))
+    created = series_extend_all(today=dt.date(2026, 12, 2))
     assert created == 8
     assert Series.objects.get().generated_until == dt.date(2027, 1, 27)
 
@@ -482,7 +489,7 @@ def test_a_series_whose_room_is_taken_on_one_date_is_refused_naming_it(coordinat
         room=room,
     )
     with pytest.raises(ActivityError) as caught:
-        services.series_create(
+        series_create(
             actor=coordinator,
             organization=choir,
             title="合唱排练",
@@ -499,7 +506,7 @@ def test_a_series_whose_room_is_taken_on_one_date_is_refused_naming_it(coordinat
 @pytest.mark.usefixtures("winter_2026")
 def test_an_unreadable_rule_is_refused(coordinator, choir):
     with pytest.raises(ActivityError) as caught:
-        services.series_create(
+        series_create(
             actor=coordinator,
             organization=choir,
             title="合唱排练",
@@ -513,7 +520,7 @@ def test_an_unreadable_rule_is_refused(coordinator, choir):
 
 @pytest.mark.usefixtures("winter_2026")
 def test_ending_a_series_cancels_later_occurrences(coordinator, choir):
-    series = services.series_create(
+    series = series_create(
         actor=coordinator,
         organization=choir,
         title="合唱排练",
@@ -523,8 +530,8 @@ def test_ending_a_series_cancels_later_occurrences(coordinator, choir):
         until=dt.date(2026, 12, 30),
         address="活动中心",
     )
-    assert services.series_end(actor=coordinator, series=series, after=local(2026, 12, 10)) == 3
-    assert services.series_generate(series=series, until=dt.date(2027, 3, 1)) == []
+    assert series_end(actor=coordinator, series=series, after=local(2026, 12, 10)) == 3
+    assert series_generate(series=series, until=dt.date(2027, 3, 1)) == []
 
 
 # --- drives ------------------------------------------------------------------------------
@@ -532,8 +539,8 @@ def test_ending_a_series_cancels_later_occurrences(coordinator, choir):
 
 @pytest.mark.usefixtures("winter_2026")
 def test_a_drive_with_two_shifts_a_day_for_a_week(coordinator, choir):
-    drive = services.drive_create(actor=coordinator, organization=choir, title="环境整治月")
-    shifts = services.shifts_create(
+    drive = drive_create(actor=coordinator, organization=choir, title="环境整治月")
+    shifts = shifts_create(
         actor=coordinator,
         drive=drive,
         first_day=dt.date(2026, 12, 7),

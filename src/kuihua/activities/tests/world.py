@@ -7,6 +7,8 @@ import datetime as dt
 from django.utils import timezone
 
 from kuihua.activities import services
+from kuihua.activities.drives import drive_create, shift_create
+from kuihua.activities.series import series_create
 from kuihua.activities.tests.factories import SignupFactory
 
 
@@ -22,7 +24,7 @@ def activities_world(*, coordinator, organization) -> dict:
         places=5,
         address="活动中心",
     )
-    series = services.series_create(
+    series = series_create(
         actor=coordinator,
         organization=organization,
         title="合唱排练",
@@ -32,8 +34,8 @@ def activities_world(*, coordinator, organization) -> dict:
         until=timezone.localdate(start) + dt.timedelta(weeks=2),
         address="活动中心",
     )
-    drive = services.drive_create(actor=coordinator, organization=organization, title="环境整治月")
-    services.shift_create(
+    drive = drive_create(actor=coordinator, organization=organization, title="环境整治月")
+    shift_create(
         actor=coordinator,
         drive=drive,
         starts_at=start + dt.timedelta(hours=5),
