@@ -52,6 +52,16 @@ def room(in_community):
     )
 
 
+@pytest.fixture
+def winter_2026(clock):
+    """For the tests written on the calendar of winter 2026–27 and the National Day holiday
+    in the chinese_calendar data (which weekday the 2nd is, which Saturday is a make-up
+    working day): their clock stands still just before those dates, whatever day the
+    suite runs on, so every one of them stays in the future."""
+    clock.move_to(local(2026, 9, 20, 10, 0), tick=False)
+
+
+@pytest.mark.usefixtures("winter_2026")
 def test_an_activity_credits_its_length_by_default_and_is_audited(coordinator, choir):
     activity = services.activity_create(
         actor=coordinator,
@@ -78,6 +88,7 @@ def test_an_activity_credits_its_length_by_default_and_is_audited(coordinator, c
         ({"signup_closes_at": local(2026, 12, 3, 0, 0)}, "signup_closes_at"),
     ],
 )
+@pytest.mark.usefixtures("winter_2026")
 def test_impossible_activities_are_refused_on_the_field_at_fault(
     coordinator, choir, changes, field
 ):
@@ -93,6 +104,7 @@ def test_impossible_activities_are_refused_on_the_field_at_fault(
     assert caught.value.field == field
 
 
+@pytest.mark.usefixtures("winter_2026")
 def test_an_activity_in_a_room_books_it_and_a_clash_is_named(coordinator, choir, room):
     first = services.activity_create(
         actor=coordinator,
@@ -148,6 +160,7 @@ def test_moving_an_activity_tells_those_signed_up(coordinator, in_community):
     assert Message.objects.filter(recipient=volunteer, kind="activity_changed").exists()
 
 
+@pytest.mark.usefixtures("winter_2026")
 def test_an_activitys_room_is_not_given_back_from_the_calendar(client, coordinator, choir, room):
     from kuihua.venues.services import BookingError, booking_cancel
 
@@ -189,6 +202,7 @@ def test_an_activity_people_signed_up_to_does_not_go_back_to_draft(coordinator, 
     assert activity.status == Activity.Status.PUBLISHED
 
 
+@pytest.mark.usefixtures("winter_2026")
 def test_cancelling_gives_the_room_back_and_tells_everyone(coordinator, choir, room):
     activity = services.activity_create(
         actor=coordinator,
@@ -224,15 +238,6 @@ def test_cancelling_gives_the_room_back_and_tells_everyone(coordinator, choir, r
 
 
 # --- series ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def winter_2026(clock):
-    """The series tests below assert calendar facts of winter 2026–27 and of the National
-    Day holiday in the chinese_calendar data (which weekday the 2nd is, which Saturday is a
-    make-up working day): their clock stands still just before those dates, whatever day
-    the suite runs on."""
-    clock.move_to(local(2026, 9, 20, 10, 0), tick=False)
 
 
 @pytest.mark.usefixtures("winter_2026")
