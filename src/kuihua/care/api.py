@@ -240,7 +240,7 @@ def list_alerts(request, filters: Query[AlertFilter]):
 )
 def get_alert(request, alert_id: int):
     alert = selectors.access_alert(request.user, alert_id)
-    alert.contacts = list(alert.recipient.resident.emergency_contacts.order_by("priority", "id"))
+    alert.contacts = selectors.alert_contacts(request.user, alert)
     return alert
 
 

@@ -216,3 +216,22 @@ def visits_of(user) -> list[CareRecipient]:
         .distinct()
         .order_by("resident__name_pinyin", "id")
     )
+
+
+def alert_contacts(user, alert) -> list:
+    """The person's emergency contacts, whole phones and all, for whoever handles `alert`
+    (the duty officer, the person's visitors): the look is access-logged
+    (`kuihua.core.disclosure.reveal`)."""
+    from kuihua.core import disclosure
+
+    resident = alert.recipient.resident
+    contacts = list(resident.emergency_contacts.order_by("priority", "id"))
+    if not contacts:
+        return contacts
+    return disclosure.reveal(
+        user=user,
+        subject=resident,
+        values={"emergency_contacts": contacts},
+        fields=["emergency_contacts.name", "emergency_contacts.phone"],
+        purpose=f"alert:{alert.pk}",
+    )["emergency_contacts"]

@@ -70,7 +70,7 @@ def alert_detail(request, alert_id: int):
             return redirect("care:alert_detail", alert_id=alert.pk)
         except CareError as exc:
             error = str(exc)
-    contacts = alert.recipient.resident.emergency_contacts.order_by("priority", "id")
+    contacts = selectors.alert_contacts(request.user, alert)
     return render(
         request,
         "care/alert_detail.html",

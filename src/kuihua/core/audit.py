@@ -28,7 +28,15 @@ def log_access(
     fields: Iterable[str] = (),
     purpose: str = "",
 ) -> AccessLog:
-    """Record that `user` saw (or exported, or erased) `subject`'s sensitive data."""
+    """Record that `user` saw (or exported, or erased) `subject`'s sensitive data.
+
+    The response of the request that logs it carries whole values, so it is marked
+    no-store here (`kuihua.core.disclosure.NoStoreMiddleware` sets the header): no
+    endpoint that reveals can forget it.
+    """
+    from kuihua.core.disclosure import mark_no_store
+
+    mark_no_store()
     return AccessLog.objects.create(
         community_id=subject.community_id,
         user=user if getattr(user, "pk", None) else None,

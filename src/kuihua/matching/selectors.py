@@ -2,7 +2,8 @@
 
 `access_*` answer 404 for what is out of the user's view. A provider sees the
 needs given to it; the resident's name, address and phone reach it only when
-the resident consented to share them, and every such view is access-logged.
+the resident consented to share them. Whole details reach anyone but the resident
+only through `kuihua.core.disclosure.reveal`: every such view is access-logged.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from kuihua.accounts.models import Role
-from kuihua.core.audit import log_access
+from kuihua.core import disclosure
 from kuihua.core.masking import mask_name, mask_phone
 from kuihua.matching.models import (
     MatchRun,
@@ -93,28 +94,33 @@ def orders_of(user) -> QuerySet[Need]:
 
 
 def need_personal_details(user, need: Need) -> dict | None:
-    """Name, address and phone of the need's resident as `user` may see them.
+    """Name, address and phone of the need's resident, whole, as `user` may see them.
 
-    The resident, whoever raised the need and coordinators see them; a provider
-    only with the resident's consent to share, and that look is access-logged.
-    None when they may not be shown.
+    The resident sees their own. Roles that may see whole records (coordinators) and a
+    provider given the need with the resident's consent to share see them through
+    `disclosure.reveal`, which writes the access log. Whoever else raised the need (an
+    organization leader, a volunteer on a visit) gets None: the masked details.
     """
+    if not user.is_authenticated:
+        return None
     resident = need.resident
-    household = resident.household
-    address = str(household) if household is not None else ""
-    details = {"name": resident.name, "address": address, "phone": resident.phone or ""}
-    if user.is_authenticated and (
-        user.role == Role.COORDINATOR
-        or need.resident_id == user.resident_id
-        or need.raised_by_id == user.pk
-    ):
-        return details
+    own = user.resident_id is not None and need.resident_id == user.resident_id
     from kuihua.matching.rules import _provides
 
-    if _provides(user, need) and shares_details(need):
-        log_access(user=user, subject=resident, fields=["name", "address", "phone"], purpose="need")
-        return details
-    return None
+    if not (
+        own
+        or disclosure.may_see_whole(user)
+        or (_provides(user, need) and shares_details(need))
+    ):
+        return None
+    household = resident.household
+    address = str(household) if household is not None else ""
+    return disclosure.reveal(
+        user=user,
+        subject=resident,
+        values={"name": resident.name, "address": address, "phone": resident.phone or ""},
+        purpose="need",
+    )
 
 
 def shares_details(need: Need) -> bool:

@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kuihua.core import disclosure
 from kuihua.core.pages import (
     apply_service_error,
     post_only,
@@ -105,13 +106,19 @@ def _picker(request, *, name: str, label: str, url: str, form) -> dict:
     source = request.POST if request.method == "POST" else request.GET
     query = request.GET.get("q", "").strip()[:40]
     selected = _int(source.get(name))
+    notice = disclosure.search_refusal(request.user, query)
+    try:
+        candidates = _candidates(request.user, query, selected)
+    except disclosure.WholeValueSearchThrottled as exc:
+        candidates, notice = _candidates(request.user, "", selected), str(exc)
     return {
         "picker": {
             "name": name,
             "label": label,
             "url": url,
             "query": query,
-            "candidates": _candidates(request.user, query, selected),
+            "candidates": candidates,
+            "notice": notice,
             "selected": selected,
             "errors": form[name].errors if form is not None and name in form.fields else [],
         }

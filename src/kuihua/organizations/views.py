@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from kuihua.core import disclosure
 from kuihua.core.pages import apply_service_error, post_only, render_page, require
 from kuihua.organizations import services
 from kuihua.organizations.forms import (
@@ -207,15 +208,20 @@ def member_search(request, organization_id: int):
     organization = access_organization_for_change(request.user, organization_id)
     query = request.GET.get("q", "").strip()[:40]
     candidates = []
+    notice = disclosure.search_refusal(request.user, query)
     if query:
-        candidates = list(
-            select_residents(request.user, query=query).exclude(
-                memberships__organization=organization
-            )[:CANDIDATE_LIMIT]
-        )
+        try:
+            candidates = list(
+                select_residents(request.user, query=query).exclude(
+                    memberships__organization=organization
+                )[:CANDIDATE_LIMIT]
+            )
+        except disclosure.WholeValueSearchThrottled as exc:
+            notice = str(exc)
     context = {
         "organization": organization,
         "query": query,
+        "search_notice": notice,
         "candidates": candidates,
         "member_form": MemberAddForm(),
     }

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from kuihua.core import disclosure
 from kuihua.core.api_support import ServiceError, body_ref, error_responses, paginated
 from kuihua.core.models import AccessLog
 from kuihua.registry import services
@@ -68,7 +69,7 @@ def _tags_by_code(codes: list[str]) -> list[Tag]:
 
 @router.get(
     "/residents",
-    response={200: list[ResidentListItem], **error_responses(422)},
+    response={200: list[ResidentListItem], **error_responses(400, 422, 429)},
     summary="List residents (masked)",
 )
 @paginated
@@ -80,15 +81,24 @@ def list_residents(
     building_id: int | None = None,
     party_member: bool | None = None,
 ):
-    """Search by name, pinyin, initials, the last four phone digits or a whole ID number."""
-    return resident_list(
-        request.user,
-        query=q,
-        tag=tag,
-        compound_id=compound_id,
-        building_id=building_id,
-        party_member=party_member,
-    )
+    """Search by name, pinyin, initials or the last four phone digits; by a whole ID
+    number or phone only with the right to whole records (each hit access-logged, at
+    most KUIHUA_WHOLE_VALUE_SEARCH_RATE such searches; 429 past it). For other roles
+    such a query is refused (400 on `q`): it would confirm the whole value."""
+    refusal = disclosure.search_refusal(request.user, q)
+    if refusal:
+        raise ServiceError(refusal, field="q")
+    try:
+        return resident_list(
+            request.user,
+            query=q,
+            tag=tag,
+            compound_id=compound_id,
+            building_id=building_id,
+            party_member=party_member,
+        )
+    except disclosure.WholeValueSearchThrottled as exc:
+        raise ServiceError(exc.message, field="q", status=429) from exc
 
 
 @router.post(

@@ -14,8 +14,10 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from kuihua.accounts.models import Role
+from kuihua.core import disclosure
+from kuihua.core.audit import log_access
 from kuihua.core.crypto import blind_index
-from kuihua.core.identity import clean_name
+from kuihua.core.identity import InvalidValue, clean_name, normalize_phone
 from kuihua.registry.models import Consent, Household, Resident, Tag
 
 # Apps above the registry widen whom a person sees without the registry importing them:
@@ -75,12 +77,16 @@ def access_household(user, household_id: int) -> Household:
     return get_object_or_404(households_visible_to(user), pk=household_id)
 
 
-def resident_search(qs: QuerySet[Resident], query: str) -> QuerySet[Resident]:
-    """Find by name, full pinyin or initials (张三: zs, zhangsan), last four phone digits, or ID.
+def resident_search(
+    qs: QuerySet[Resident], query: str, *, whole: bool = False
+) -> QuerySet[Resident]:
+    """Find by name, full pinyin or initials (张三: zs, zhangsan), last four phone digits, or,
+    with `whole`, a whole ID number or phone.
 
     Pinyin and initials match from the start; a four-digit query also matches
-    the last four digits of a phone number; an 18-character query matches an
-    ID number exactly. All exact matches go through the keyed index.
+    the last four digits of a phone number. A whole ID number or phone matches
+    only with `whole` (roles that may see whole records: `resident_list` decides,
+    counts and logs it). All exact matches go through the keyed index.
     """
     query = clean_name(query)
     if not query:
@@ -91,9 +97,43 @@ def resident_search(qs: QuerySet[Resident], query: str) -> QuerySet[Resident]:
         condition |= Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
     if re.fullmatch(r"\d{4}", query):
         condition |= Q(phone_last4_index=blind_index(query, purpose="phone4"))
-    if re.fullmatch(r"\d{17}[\dXx]", query):
-        condition |= Q(id_number_index=blind_index(query.upper(), purpose="id"))
+    kind = disclosure.whole_value_kind(query)
+    if kind == disclosure.ID_NUMBER:
+        # Never by name: a name holds no digits, and `name__contains` would be a second door.
+        condition = Q(id_number_index=blind_index(query.upper(), purpose="id")) if whole else Q()
+    elif kind == disclosure.PHONE:
+        condition = Q()
+        if whole:
+            try:
+                phone = normalize_phone(query)
+            except InvalidValue:
+                phone = ""
+            if phone:
+                condition = Q(phone_index=blind_index(phone, purpose="phone"))
+    if not condition:
+        return qs.none()
     return qs.filter(condition)
+
+
+# A whole-value search logs at most this many of the people it finds (one ID number is
+# one person; one phone may be a household's).
+WHOLE_SEARCH_LOGGED = 50
+
+
+def _whole_value_search(user, qs: QuerySet[Resident], query: str) -> QuerySet[Resident]:
+    """A search by a whole ID number or phone: counted against the user's rate (raises
+    WholeValueSearchThrottled past it) and each person found access-logged as a search."""
+    kind = disclosure.whole_value_kind(query)
+    disclosure.count_whole_value_search(user)
+    found = resident_search(qs, query, whole=True)
+    for resident in found.only("id", "community_id", "name")[:WHOLE_SEARCH_LOGGED]:
+        log_access(
+            user=user,
+            subject=resident,
+            fields=[kind],
+            purpose=f"search:{kind}",
+        )
+    return found
 
 
 def resident_list(
@@ -105,8 +145,17 @@ def resident_list(
     building_id: int | None = None,
     party_member: bool | None = None,
 ) -> QuerySet[Resident]:
-    """The registry list: one query for the rows, one for their tags, whatever the page size."""
-    qs = resident_search(residents_visible_to(user), query)
+    """The registry list: one query for the rows, one for their tags, whatever the page size.
+
+    A query that only a whole ID number or phone could match finds people by that value
+    only for roles that may see whole records, counted and access-logged
+    (`kuihua.core.disclosure`); for others it matches nobody (`search_refusal` says why).
+    """
+    qs = residents_visible_to(user)
+    if disclosure.whole_value_kind(clean_name(query)) and disclosure.may_see_whole(user):
+        qs = _whole_value_search(user, qs, query)
+    else:
+        qs = resident_search(qs, query)
     if tag:
         # Filtering by a health tag would disclose it: only for those who see it.
         tag_filter = {"tags__code": tag}

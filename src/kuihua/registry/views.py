@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kuihua.core import disclosure
 from kuihua.core.identity import pinyin_keys
 from kuihua.core.models import AccessLog
 from kuihua.core.pages import apply_service_error, post_only, render_page, require, wants_partial
@@ -80,11 +81,17 @@ def resident_list(request):
     tags = list(Tag.objects.order_by("id")) if is_coordinator else []
     compounds = list(Compound.objects.order_by("name")) if is_coordinator else []
     form = ResidentFilterForm(request.GET or None, tags=tags, compounds=compounds)
-    residents = select_residents(user, **form.filters())
+    filters = form.filters()
+    search_notice = disclosure.search_refusal(user, filters.get("query", ""))
+    try:
+        residents = select_residents(user, **filters)
+    except disclosure.WholeValueSearchThrottled as exc:
+        residents, search_notice = Resident.objects.none(), str(exc)
     page = Paginator(residents, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
+        "search_notice": search_notice,
         "show_filters": is_coordinator,
         **registry_links(user),
     }

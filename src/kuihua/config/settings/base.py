@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "kuihua.core.middleware.CommunityScopeMiddleware",
     "kuihua.core.middleware.ApplicationErrorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "kuihua.core.disclosure.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "kuihua.config.urls"
@@ -222,3 +223,7 @@ else:
 # for everybody together. The default cache is per process; production sets Redis.
 KUIHUA_SIGNUP_RATE = os.environ.get("KUIHUA_SIGNUP_RATE", "10/m")
 KUIHUA_SIGNUP_RATE_GLOBAL = os.environ.get("KUIHUA_SIGNUP_RATE_GLOBAL", "100/s")
+
+# Searches by a whole ID number or phone (coordinators only, each hit access-logged):
+# per user. Enough for a desk's day, far too few to guess a number digit by digit.
+KUIHUA_WHOLE_VALUE_SEARCH_RATE = os.environ.get("KUIHUA_WHOLE_VALUE_SEARCH_RATE", "30/h")

@@ -1,0 +1,138 @@
+"""One rule for whole personal values: shown only on a logged access, never cached.
+
+Default output is masked (`kuihua.core.masking`). A whole ID number, phone or
+address of someone other than the user leaves the server only through `reveal`,
+which writes the AccessLog row (`kuihua.core.audit.log_access`) and marks the
+response no-store; `NoStoreMiddleware` then sends `Cache-Control: no-store` on
+it. `log_access` marks the response itself, so an export or any other logged
+look is never cached either.
+
+Searching by a whole value is a look at it: a hit on a whole ID number or a
+whole phone confirms the value, so together with a masked value (first 3 and
+last 4 digits) and a visible age it recovers the whole number one guess at a
+time. Such a search is for roles that may see whole records
+(`WHOLE_RECORD_PERMISSION`), is rate-limited per user (`KUIHUA_WHOLE_VALUE_SEARCH_RATE`)
+and every person it finds is access-logged; for other roles it matches nothing
+by that value and `search_refusal` says why.
+
+See docs/adr/0002-personal-data.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from contextvars import ContextVar
+from typing import Any
+
+from django.conf import settings
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+from kuihua.core.errors import ApplicationError
+
+# The right to see a resident's whole record (coordinators).
+WHOLE_RECORD_PERMISSION = "registry.view_resident_sensitive"
+
+ID_NUMBER = "id_number"
+PHONE = "phone"
+
+_ID_RE = re.compile(r"\d{17}[\dXx]")
+# A whole phone: a mobile or a landline with its area code (7 digits or more, after
+# spaces, dashes and +86 are dropped). Its masked form shows 3 + 4 digits.
+_PHONE_RE = re.compile(r"(?:\+?86)?\d{7,14}")
+
+# One holder per request (set by NoStoreMiddleware); None outside a request.
+_revealed: ContextVar[list[bool] | None] = ContextVar("kuihua_revealed", default=None)
+
+
+def mark_no_store() -> None:
+    """The response of the request in progress carries whole values: it must not be cached."""
+    holder = _revealed.get()
+    if holder is not None:
+        holder[0] = True
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every response whose request revealed a whole value."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        holder = [False]
+        token = _revealed.set(holder)
+        try:
+            response = self.get_response(request)
+        finally:
+            _revealed.reset(token)
+        if holder[0]:
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+def may_see_whole(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(WHOLE_RECORD_PERMISSION)
+
+
+def reveal(
+    *,
+    user,
+    subject,
+    values: dict[str, Any],
+    purpose: str,
+    fields: Iterable[str] | None = None,
+) -> dict[str, Any]:
+    """`values` (whole) for `user`, with the look written to the access log.
+
+    The one way a whole value of `subject` (a person) reaches a user. The user's
+    own record is theirs: shown without a row.
+    """
+    from kuihua.core.audit import log_access
+
+    if getattr(user, "resident_id", None) is not None and user.resident_id == getattr(
+        subject, "pk", None
+    ):
+        return values
+    log_access(
+        user=user,
+        subject=subject,
+        fields=list(fields if fields is not None else values),
+        purpose=purpose,
+    )
+    return values
+
+
+def whole_value_kind(query: str) -> str | None:
+    """ID_NUMBER or PHONE when `query` could only match a whole number; else None."""
+    text = re.sub(r"[\s\-()]", "", query or "")
+    if _ID_RE.fullmatch(text):
+        return ID_NUMBER
+    if _PHONE_RE.fullmatch(text):
+        return PHONE
+    return None
+
+
+def search_refusal(user, query: str) -> str:
+    """The message for a user who searched by a whole value they may not search by ("" if none)."""
+    if whole_value_kind(query) and not may_see_whole(user):
+        return _("按身份证号或完整手机号搜索仅限社区协调员；请按姓名、拼音或手机号后四位搜索。")
+    return ""
+
+
+class WholeValueSearchThrottled(ApplicationError):
+    """Too many searches by whole ID number or phone in the rate's window (HTTP 429)."""
+
+    status = 429
+
+
+def count_whole_value_search(user) -> None:
+    """Count one whole-value search by `user`; raise WholeValueSearchThrottled past the rate."""
+    from kuihua.core.throttling import hit, parse_rate
+
+    allowed, period = parse_rate(settings.KUIHUA_WHOLE_VALUE_SEARCH_RATE)
+    count, _left = hit(f"throttle:whole_value_search:{user.pk}", period)
+    if count > allowed:
+        raise WholeValueSearchThrottled(
+            _("按身份证号或手机号搜索过于频繁，请稍后再试。"), field="q"
+        )
