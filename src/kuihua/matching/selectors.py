@@ -108,9 +108,7 @@ def need_personal_details(user, need: Need) -> dict | None:
     from kuihua.matching.rules import _provides
 
     if not (
-        own
-        or disclosure.may_see_whole(user)
-        or (_provides(user, need) and shares_details(need))
+        own or disclosure.may_see_whole(user) or (_provides(user, need) and shares_details(need))
     ):
         return None
     household = resident.household

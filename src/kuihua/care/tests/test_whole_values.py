@@ -41,9 +41,7 @@ def alert(in_community, coordinator, visitor):
     return checked.alert
 
 
-def test_the_visitor_reads_the_contacts_on_the_api_and_each_look_is_logged(
-    client, visitor, alert
-):
+def test_the_visitor_reads_the_contacts_on_the_api_and_each_look_is_logged(client, visitor, alert):
     client.force_login(visitor)
 
     shown = client.get(f"/api/care/alerts/{alert.pk}")

@@ -36,9 +36,7 @@ def _address(resident) -> str:
     return str(resident.household)
 
 
-def test_an_org_leader_raising_a_need_gets_the_masked_phone_and_no_address(
-    client, leader, member
-):
+def test_an_org_leader_raising_a_need_gets_the_masked_phone_and_no_address(client, leader, member):
     client.force_login(leader)
 
     raised = client.post(

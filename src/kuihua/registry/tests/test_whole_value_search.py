@@ -60,7 +60,8 @@ class TestAnOrgLeader:
         client.force_login(leader)
 
         by_phone = client.get(URL, {"q": member.phone})
-        spaced = client.get(URL, {"q": f"{member.phone[:3]} {member.phone[3:7]} {member.phone[7:]}"})
+        phone = member.phone
+        spaced = client.get(URL, {"q": f"{phone[:3]} {phone[3:7]} {phone[7:]}"})
         page = client.get(reverse("registry:resident_list"), {"q": member.phone})
         by_last_four = client.get(URL, {"q": member.phone[-4:]}).json()
 
