@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from kuihua.core.masking import mask_name
 from kuihua.core.models import AccessLog, AuditLog
+from kuihua.core.nostore import mark_no_store
 
 
 def audit(*, actor, community_id: int, action: str, obj, old=None, new=None) -> AuditLog:
@@ -31,11 +32,9 @@ def log_access(
     """Record that `user` saw (or exported, or erased) `subject`'s sensitive data.
 
     The response of the request that logs it carries whole values, so it is marked
-    no-store here (`kuihua.core.disclosure.NoStoreMiddleware` sets the header): no
+    no-store here (`kuihua.core.nostore.NoStoreMiddleware` sets the header): no
     endpoint that reveals can forget it.
     """
-    from kuihua.core.disclosure import mark_no_store
-
     mark_no_store()
     return AccessLog.objects.create(
         community_id=subject.community_id,

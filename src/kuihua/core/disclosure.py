@@ -3,7 +3,7 @@
 Default output is masked (`kuihua.core.masking`). A whole ID number, phone or
 address of someone other than the user leaves the server only through `reveal`,
 which writes the AccessLog row (`kuihua.core.audit.log_access`) and marks the
-response no-store; `NoStoreMiddleware` then sends `Cache-Control: no-store` on
+response no-store; `kuihua.core.nostore.NoStoreMiddleware` then sends `Cache-Control: no-store` on
 it. `log_access` marks the response itself, so an export or any other logged
 look is never cached either.
 
@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from kuihua.core.audit import log_access
 from kuihua.core.errors import ApplicationError
 
 # The right to see a resident's whole record (coordinators).
@@ -41,34 +40,6 @@ _ID_RE = re.compile(r"\d{17}[\dXx]")
 # A whole phone: a mobile or a landline with its area code (7 digits or more, after
 # spaces, dashes and +86 are dropped). Its masked form shows 3 + 4 digits.
 _PHONE_RE = re.compile(r"(?:\+?86)?\d{7,14}")
-
-# One holder per request (set by NoStoreMiddleware); None outside a request.
-_revealed: ContextVar[list[bool] | None] = ContextVar("kuihua_revealed", default=None)
-
-
-def mark_no_store() -> None:
-    """The response of the request in progress carries whole values: it must not be cached."""
-    holder = _revealed.get()
-    if holder is not None:
-        holder[0] = True
-
-
-class NoStoreMiddleware:
-    """`Cache-Control: no-store` on every response whose request revealed a whole value."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        holder = [False]
-        token = _revealed.set(holder)
-        try:
-            response = self.get_response(request)
-        finally:
-            _revealed.reset(token)
-        if holder[0]:
-            patch_cache_control(response, no_store=True, private=True)
-        return response
 
 
 def may_see_whole(user) -> bool:
@@ -88,8 +59,6 @@ def reveal(
     The one way a whole value of `subject` (a person) reaches a user. The user's
     own record is theirs: shown without a row.
     """
-    from kuihua.core.audit import log_access
-
     if getattr(user, "resident_id", None) is not None and user.resident_id == getattr(
         subject, "pk", None
     ):

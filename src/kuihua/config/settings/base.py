@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "kuihua.core.middleware.CommunityScopeMiddleware",
     "kuihua.core.middleware.ApplicationErrorMiddleware",
     "axes.middleware.AxesMiddleware",
-    "kuihua.core.disclosure.NoStoreMiddleware",
+    "kuihua.core.nostore.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "kuihua.config.urls"
