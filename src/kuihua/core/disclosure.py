@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from kuihua.core.audit import log_access
 from kuihua.core.errors import ApplicationError
+from kuihua.core.identity import InvalidValue, normalize_phone
 
 # The right to see a resident's whole record (coordinators).
 WHOLE_RECORD_PERMISSION = "registry.view_resident_sensitive"
@@ -37,7 +38,7 @@ ID_NUMBER = "id_number"
 PHONE = "phone"
 
 _ID_RE = re.compile(r"\d{17}[\dXx]")
-# A whole phone: a mobile or a landline with its area code (7 digits or more, after
+# A whole phone: a valid mobile or landline with its area code (7 digits or more, after
 # spaces, dashes and +86 are dropped). Its masked form shows 3 + 4 digits.
 _PHONE_RE = re.compile(r"(?:\+?86)?\d{7,14}")
 
@@ -77,9 +78,21 @@ def whole_value_kind(query: str) -> str | None:
     text = re.sub(r"[\s\-()]", "", query or "")
     if _ID_RE.fullmatch(text):
         return ID_NUMBER
-    if _PHONE_RE.fullmatch(text):
+    if _PHONE_RE.fullmatch(text) and whole_phone(text):
         return PHONE
     return None
+
+
+def whole_phone(query: str) -> str:
+    """The phone `query` names in full (as stored), or "" if it names none.
+
+    Only a valid number is a whole phone: the prefixes typed on the way to one (the
+    pickers search as one types) are neither counted nor refused.
+    """
+    try:
+        return normalize_phone(query)
+    except InvalidValue:
+        return ""
 
 
 def search_refusal(user, query: str) -> str:

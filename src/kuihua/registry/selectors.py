@@ -17,7 +17,7 @@ from kuihua.accounts.models import Role
 from kuihua.core import disclosure
 from kuihua.core.audit import log_access
 from kuihua.core.crypto import blind_index
-from kuihua.core.identity import InvalidValue, clean_name, normalize_phone
+from kuihua.core.identity import clean_name
 from kuihua.registry.models import Consent, Household, Resident, Tag
 
 # Apps above the registry widen whom a person sees without the registry importing them:
@@ -104,12 +104,8 @@ def resident_search(
     elif kind == disclosure.PHONE:
         condition = Q()
         if whole:
-            try:
-                phone = normalize_phone(query)
-            except InvalidValue:
-                phone = ""
-            if phone:
-                condition = Q(phone_index=blind_index(phone, purpose="phone"))
+            phone = disclosure.whole_phone(query)
+            condition = Q(phone_index=blind_index(phone, purpose="phone"))
     if not condition:
         return qs.none()
     return qs.filter(condition)

@@ -131,3 +131,17 @@ class TestACoordinator:
         assert AccessLog.objects.count() == 3
         # A name is no whole value: searching by it is never counted.
         assert [r["id"] for r in by_name.json()["items"]] == [person.pk]
+
+    def test_what_is_typed_on_the_way_to_a_number_is_not_counted(
+        self, client, coordinator, settings
+    ):
+        settings.KUIHUA_WHOLE_VALUE_SEARCH_RATE = "1/h"
+        person = ResidentFactory(community=coordinator.community)
+        client.force_login(coordinator)
+
+        for typed in (person.phone[:8], person.phone[:10], person.id_number[:14]):
+            assert client.get(URL, {"q": typed}).status_code == 200
+        whole = client.get(URL, {"q": person.phone})
+
+        assert [r["id"] for r in whole.json()["items"]] == [person.pk]
+        assert AccessLog.objects.count() == 1
