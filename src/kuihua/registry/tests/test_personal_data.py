@@ -1,0 +1,245 @@
+"""PIPL: a resident's export holds what every app keeps about them; erasure reaches every table.
+
+The person here has data in every app (registry, organizations, service records and
+points, activities, matching, care, training, notifications). A second person has
+the same kinds of data, so the export can be checked for holding nobody else's.
+The erasure test walks every model's text and JSON fields for the erased values, so
+a table added later that holds them fails it without this file having to know it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.db.models import Sum
+from django.utils import timezone
+
+from kuihua.accounts.models import Role
+from kuihua.accounts.tests.factories import UserFactory
+from kuihua.care import services as care_services
+from kuihua.core.models import AccessLog
+from kuihua.core.tenancy import unscoped
+from kuihua.matching.tests.factories import need
+from kuihua.notifications.services import notify
+from kuihua.organizations.tests.factories import MembershipFactory, OrganizationFactory
+from kuihua.registry import services
+from kuihua.registry.models import Consent
+from kuihua.registry.personal_data import registered_sections
+from kuihua.registry.tests.factories import ResidentFactory, tag
+from kuihua.service_records import services as record_services
+from kuihua.service_records.models import ServiceRecord
+from kuihua.service_records.tests.factories import finished_attendance, verified_record
+from kuihua.training.services import training_record
+
+pytestmark = pytest.mark.django_db
+
+APP_SECTIONS = {
+    "organizations",
+    "service_records",
+    "activities",
+    "matching",
+    "care",
+    "training",
+    "notifications",
+}
+
+
+def _person_everywhere(community, coordinator, organization, *, name, phone, note):
+    """A resident with a volunteer account and data in every app."""
+    person = ResidentFactory(
+        household__building__compound__community=community,
+        name=name,
+        phone=phone,
+        tags=[tag(community, "living_alone")],
+    )
+    account = UserFactory(
+        username=f"u{phone}",
+        role=Role.VOLUNTEER,
+        community=community,
+        resident=person,
+        display_name=name,
+        email=f"{phone}@example.cn",
+    )
+    services.emergency_contact_add(
+        actor=coordinator, resident=person, name=f"{name}之子", phone=f"137{phone[3:]}"
+    )
+    services.consent_record(
+        actor=coordinator,
+        resident=person,
+        purpose=Consent.Purpose.CARE,
+        granted=True,
+        method="paper",
+    )
+    services.resident_update(actor=coordinator, resident=person, notes=f"{note}：腿脚不便")
+    MembershipFactory(organization=organization, resident=person)
+    record = verified_record(
+        actor=coordinator,
+        organization=organization,
+        resident=person,
+        hours="3",
+        content=f"{name}陪伴独居老人",
+    )
+    record_services.correction_request(
+        actor=account, record=record, hours=Decimal("2.5"), reason=f"{note}：实际两个半小时"
+    )
+    record_services.certificate_issue(
+        actor=coordinator,
+        resident=person,
+        organization=organization,
+        period_start=record.date,
+        period_end=record.date,
+    )
+    finished_attendance(resident=person, organization=organization, title=f"{note}的活动")
+    need(person, actor=coordinator, description=f"{note}：每天送午餐")
+    visitor = UserFactory(
+        username=f"visitor{phone[-2:]}",
+        role=Role.VOLUNTEER,
+        community=community,
+        display_name="探访员",
+    )
+    training_record(
+        actor=coordinator,
+        user=visitor,
+        course="探访培训",
+        completed_on=timezone.localdate() - dt.timedelta(days=3),
+    )
+    recipient = care_services.recipient_enrol(
+        actor=coordinator, resident=person, primary_visitor=visitor
+    )
+    care_services.check_in(
+        actor=coordinator, recipient=recipient, channel="visit", result="no_answer"
+    )
+    training_record(
+        actor=coordinator,
+        user=account,
+        course=f"{note}急救培训",
+        completed_on=timezone.localdate() - dt.timedelta(days=2),
+    )
+    notify(recipient=account, kind="test", title=f"{note}的消息", body=f"{name}您好")
+    # What others were told about the person carries their name and phone too.
+    notify(recipient=coordinator, kind="test", title=f"{name}需要帮助", body=f"电话 {phone}")
+    return person
+
+
+@pytest.fixture
+def people(in_community, coordinator):
+    organization = OrganizationFactory(community=in_community)
+    mine = _person_everywhere(
+        in_community, coordinator, organization, name="欧阳慧敏", phone="18912340001", note="甲甲"
+    )
+    other = _person_everywhere(
+        in_community, coordinator, organization, name="司马光辉", phone="18912340002", note="乙乙"
+    )
+    return mine, other, organization
+
+
+def test_every_app_that_keeps_personal_data_registers_a_section():
+    assert set(registered_sections()) >= APP_SECTIONS
+
+
+def test_the_export_holds_a_section_from_every_app_with_their_data_and_nobody_elses(
+    people, coordinator
+):
+    mine, other, _organization = people
+
+    data = services.resident_export(actor=coordinator, resident=mine)
+
+    assert set(data["sections"]) >= APP_SECTIONS
+    for name in APP_SECTIONS:
+        assert data["sections"][name], f"section {name} is empty"
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    for mine_value in (
+        mine.name,
+        mine.phone,
+        mine.id_number,
+        "甲甲：每天送午餐",  # the need
+        "甲甲急救培训",  # training
+        "甲甲的消息",  # a message to them
+        "甲甲的活动",  # a sign-up and its attendance
+        "甲甲：实际两个半小时",  # their correction request
+    ):
+        assert mine_value in text, mine_value
+    for others_value in (other.name, other.phone, other.id_number, "乙乙"):
+        assert others_value not in text, others_value
+    assert data["sections"]["service_records"]["hours_verified"] == "3.00"
+    assert data["sections"]["service_records"]["points_balance"] == "3.00"
+    assert data["sections"]["service_records"]["certificates"]
+    assert data["sections"]["care"]["enrolment"]["check_ins"]
+    assert data["sections"]["organizations"]["memberships"]
+    assert data["sections"]["activities"]["signups"][0]["attendance"]["checked_in_at"]
+
+
+def _text_values(value):
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return "" if value is None else str(value)
+
+
+def _where_values_remain(values: list[str]) -> list[str]:
+    """Every model, every text or JSON field, every row: where any of `values` still is."""
+    found = []
+    with unscoped():
+        for model in apps.get_models():
+            fields = [
+                f.name
+                for f in model._meta.concrete_fields
+                if isinstance(f, (models.CharField, models.TextField, models.JSONField))
+            ]
+            if not fields:
+                continue
+            for row in model._default_manager.all().values_list("pk", *fields):
+                for field, value in zip(fields, row[1:], strict=True):
+                    text = _text_values(value)
+                    found += [
+                        f"{model._meta.label}.{field}#{row[0]}: {v}" for v in values if v in text
+                    ]
+    return found
+
+
+def test_after_erasure_no_table_holds_their_name_phone_id_or_address_and_hours_survive(
+    people, coordinator
+):
+    mine, other, organization = people
+    contact = mine.emergency_contacts.get()
+    erased = [
+        mine.name,
+        mine.phone,
+        mine.id_number,
+        mine.household.address,
+        contact.name,
+        contact.phone,
+        "甲甲：",  # the free text written about them (notes, need, correction)
+    ]
+    assert _where_values_remain(erased), "the walk must find the values before the erasure"
+    hours_before = ServiceRecord.objects.filter(
+        organization=organization, status=ServiceRecord.Status.VERIFIED
+    ).aggregate(total=Sum("hours"))["total"]
+
+    mine_id = mine.pk
+
+    services.resident_erase(actor=coordinator, resident=mine, reason="本人申请删除")
+
+    assert _where_values_remain(erased) == []
+    # The community's accounts keep the hours given, by nobody in particular.
+    assert (
+        ServiceRecord.objects.filter(
+            organization=organization, status=ServiceRecord.Status.VERIFIED
+        ).aggregate(total=Sum("hours"))["total"]
+        == hours_before
+    )
+    # That someone's data was seen and erased stays, without a name.
+    erased_entry = AccessLog.objects.get(action=AccessLog.Action.ERASE, subject_id=mine_id)
+    assert erased_entry.subject_label == "（已删除）"
+    assert erased_entry.purpose == "本人申请删除"
+    # Nobody else's data went with theirs.
+    still = _where_values_remain([other.name, other.phone, other.id_number, "乙乙"])
+    assert any("matching.Need" in s for s in still)
+    assert any("service_records.CorrectionRequest" in s for s in still)
+    assert any("training.TrainingRecord" in s for s in still)
+    assert any("notifications.Message" in s for s in still)
+    assert other.memberships.exists()
