@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from unittest.mock import ANY
 
 import pytest
 from django.apps import apps
 from django.db import models
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from kuihua.accounts.models import Role
@@ -243,3 +245,16 @@ def test_after_erasure_no_table_holds_their_name_phone_id_or_address_and_hours_s
     assert any("training.TrainingRecord" in s for s in still)
     assert any("notifications.Message" in s for s in still)
     assert other.memberships.exists()
+
+
+def test_the_api_and_the_page_give_the_same_sections(people, coordinator, client):
+    mine, _other, _organization = people
+    client.force_login(coordinator)
+
+    api = client.get(f"/api/registry/residents/{mine.pk}/export")
+    page = client.post(reverse("registry:resident_export", args=[mine.pk]))
+
+    assert api.status_code == 200
+    assert set(api.json()["sections"]) >= APP_SECTIONS
+    assert api.json()["sections"]["training"] == [{"course": "甲甲急救培训", "completed_on": ANY}]
+    assert json.loads(page.content)["sections"].keys() == api.json()["sections"].keys()
