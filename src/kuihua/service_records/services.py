@@ -286,8 +286,9 @@ def record_create_manual(
 
 
 def _locked(record: ServiceRecord) -> ServiceRecord:
+    # `of`: the volunteer may be empty (erased), and PostgreSQL locks no outer join's null side.
     return (
-        ServiceRecord.objects.select_for_update()
+        ServiceRecord.objects.select_for_update(of=("self",))
         .select_related("organization", "volunteer")
         .get(pk=record.pk)
     )
