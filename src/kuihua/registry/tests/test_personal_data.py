@@ -23,6 +23,9 @@ from django.utils import timezone
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
+from kuihua.activities.models import Signup
+from kuihua.activities.signups.services import signup_create
+from kuihua.activities.tests.factories import ActivityFactory, assert_places_consistent, volunteer
 from kuihua.care import services as care_services
 from kuihua.core.models import AccessLog
 from kuihua.core.tenancy import unscoped
@@ -258,3 +261,21 @@ def test_the_api_and_the_page_give_the_same_sections(people, coordinator, client
     assert set(api.json()["sections"]) >= APP_SECTIONS
     assert api.json()["sections"]["training"] == [{"course": "甲甲急救培训", "completed_on": ANY}]
     assert json.loads(page.content)["sections"].keys() == api.json()["sections"].keys()
+
+
+def test_erasing_someone_with_a_place_gives_it_to_the_first_on_the_waitlist(
+    in_community, coordinator
+):
+    organization = OrganizationFactory(community=in_community)
+    upcoming = ActivityFactory(community=in_community, organization=organization, places=1)
+    leaving = volunteer(organization)
+    waiting = volunteer(organization)
+    signup_create(actor=leaving.account, activity=upcoming, resident=leaving)
+    queued = signup_create(actor=waiting.account, activity=upcoming, resident=waiting)
+    assert queued.status == Signup.Status.WAITLISTED
+
+    services.resident_erase(actor=coordinator, resident=leaving, reason="本人申请删除")
+
+    queued.refresh_from_db()
+    assert queued.status in (Signup.Status.CONFIRMED, Signup.Status.OFFERED)
+    assert_places_consistent(upcoming)
