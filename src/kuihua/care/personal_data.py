@@ -7,7 +7,8 @@ preference and shifts. Emergency contacts are the registry's (its own section).
 Erasure: the enrolment goes with its check-ins, alerts and incidents (all about
 their health and their door: nothing of it is kept). As a volunteer: their duty
 preference and pending swaps go; shifts still ahead are left without anyone (the
-coordinator fills them as any gap); past shifts stay in the rota, held by the
+coordinator fills them as any gap); the people they visited are left without that
+visitor (a closed account hears no alarm); past shifts stay in the rota, held by the
 nameless erased account. A note about someone else that names them keeps its
 text with their values replaced by ***.
 """
@@ -101,6 +102,10 @@ def care_erase(erasure: Erasure) -> None:
         ).delete()
         SwapRequest.objects.filter(status=SwapRequest.Status.PENDING, to_user=account).delete()
         DutyShift.objects.filter(user=account, day__gte=timezone.localdate()).update(user=None)
+        # A closed account is told nothing: the people they visited must show that they
+        # have no visitor, not wait for one who will never hear of an alarm.
+        CareRecipient.objects.filter(primary_visitor=account).update(primary_visitor=None)
+        CareRecipient.backup_visitors.through.objects.filter(user_id=account.pk).delete()
     community_id = resident.community_id
     erasure.scrub_rows(CheckIn.objects.filter(community_id=community_id), "note")
     erasure.scrub_rows(Alert.objects.filter(community_id=community_id), "note")

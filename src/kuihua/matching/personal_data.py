@@ -7,7 +7,8 @@ they offer as a volunteer.
 
 Erasure: their needs go with their events, proposals and delivery records (a
 need is about one person; the monthly delivery counts drop by theirs). Their
-volunteer offers go; an order given to one waits for another provider. A need
+volunteer offers go; an order given to one waits for another provider; an offer
+they were the contact for stays without a contact. A need
 raised by their account for someone else stays (it is that person's), its
 registrar becomes the nameless erased account. A need, event or rating of someone
 else that names them keeps its text with their values replaced by ***.
@@ -77,6 +78,9 @@ def matching_erase(erasure: Erasure) -> None:
     erasure.forget_objects(ServiceOffer, offers.values_list("pk", flat=True))
     needs.delete()  # events, proposals and the delivery record cascade
     offers.delete()
+    if erasure.account is not None:
+        # An organization's offer they were the contact for stays, with no contact.
+        ServiceOffer.objects.filter(contact_user=erasure.account).update(contact_user=None)
     community_id = resident.community_id
     erasure.scrub_rows(
         Need.objects.filter(community_id=community_id),

@@ -279,3 +279,23 @@ def test_erasing_someone_with_a_place_gives_it_to_the_first_on_the_waitlist(
     queued.refresh_from_db()
     assert queued.status in (Signup.Status.CONFIRMED, Signup.Status.OFFERED)
     assert_places_consistent(upcoming)
+
+
+def test_erasing_a_visitor_leaves_the_elder_visibly_without_one(in_community, coordinator):
+    organization = OrganizationFactory(community=in_community)
+    visitor = volunteer(organization)
+    training_record(
+        actor=coordinator,
+        user=visitor.account,
+        course="探访培训",
+        completed_on=timezone.localdate() - dt.timedelta(days=1),
+    )
+    elder = ResidentFactory(household__building__compound__community=in_community)
+    recipient = care_services.recipient_enrol(
+        actor=coordinator, resident=elder, primary_visitor=visitor.account
+    )
+
+    services.resident_erase(actor=coordinator, resident=visitor, reason="本人申请删除")
+
+    recipient.refresh_from_db()
+    assert recipient.primary_visitor is None
