@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.db.models.functions import Cast
 
 from kuihua.core.models import AccessLog, AuditLog
 
@@ -104,13 +105,18 @@ class Erasure:
     def scrub_logs(self) -> None:
         """Any audit or access row that still carries an erased value (about another
         object: a need's audit naming the person, a purpose typed with their name)."""
-        rows = AuditLog.objects.filter(community_id=self.resident.community_id)
-        for row in rows.only("id", "old", "new").iterator():
-            text = json.dumps([row.old, row.new], ensure_ascii=False)
-            if any(v in text for v in self.values):
-                AuditLog.objects.filter(pk=row.pk).update(
-                    old=self.scrub_json(row.old), new=self.scrub_json(row.new)
-                )
+        rows = AuditLog.objects.filter(community_id=self.resident.community_id).annotate(
+            old_text=Cast("old", models.TextField()), new_text=Cast("new", models.TextField())
+        )
+        # The JSON as stored: raw characters (PostgreSQL) or \u escapes (SQLite): both.
+        holding = models.Q(pk__in=[])
+        for value in self.values:
+            for form in {value, json.dumps(value)[1:-1]}:
+                holding |= models.Q(old_text__contains=form) | models.Q(new_text__contains=form)
+        for row in rows.filter(holding).only("id", "old", "new"):
+            AuditLog.objects.filter(pk=row.pk).update(
+                old=self.scrub_json(row.old), new=self.scrub_json(row.new)
+            )
         self.scrub_rows(
             AccessLog.objects.filter(community_id=self.resident.community_id),
             "purpose",

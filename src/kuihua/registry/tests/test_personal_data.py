@@ -31,6 +31,7 @@ from kuihua.core.models import AccessLog
 from kuihua.core.tenancy import unscoped
 from kuihua.matching.tests.factories import need
 from kuihua.notifications.services import notify
+from kuihua.organizations import services as org_services
 from kuihua.organizations.tests.factories import MembershipFactory, OrganizationFactory
 from kuihua.registry import services
 from kuihua.registry.models import Consent
@@ -82,6 +83,12 @@ def _person_everywhere(community, coordinator, organization, *, name, phone, not
     )
     services.resident_update(actor=coordinator, resident=person, notes=f"{note}：腿脚不便")
     MembershipFactory(organization=organization, resident=person)
+    # The organization's own text names them (and its audit row carries it).
+    org_services.organization_update(
+        actor=coordinator,
+        organization=organization,
+        description=f"{organization.description} 骨干：{name}",
+    )
     record = verified_record(
         actor=coordinator,
         organization=organization,
