@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Cast
 
@@ -101,6 +103,11 @@ class Erasure:
         AccessLog.objects.filter(
             community_id=community_id, subject_type=label, subject_id__in=ids
         ).update(subject_label=ERASED)
+        # Django admin's history names the object (str(obj)) and what changed.
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(i) for i in ids],
+        ).update(object_repr=ERASED, change_message="")
 
     def scrub_logs(self) -> None:
         """Any audit or access row that still carries an erased value (about another

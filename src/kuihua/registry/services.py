@@ -485,6 +485,8 @@ def resident_erase(*, actor, resident: Resident, reason: str) -> None:
         EmergencyContact, resident.emergency_contacts.values_list("pk", flat=True)
     )
     erasure.forget_objects(Consent, resident.consents.values_list("pk", flat=True))
+    if erasure.account is not None:
+        erasure.forget_objects(type(erasure.account), [erasure.account.pk])
     _close_account(resident)
     # An organization the person led keeps going without a leader (its FK is SET_NULL).
     household = resident.household

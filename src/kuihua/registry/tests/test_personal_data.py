@@ -4,7 +4,8 @@ The person here has data in every app (registry, organizations, service records 
 points, activities, matching, care, training, notifications). A second person has
 the same kinds of data, so the export can be checked for holding nobody else's.
 The erasure test walks every model's text and JSON fields for the erased values, so
-a table added later that holds them fails it without this file having to know it.
+a table added later that holds them fails it without this file having to know it;
+and every link from a table to a person must have a decision (PERSON_LINKS).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from unittest.mock import ANY
 
 import pytest
 from django.apps import apps
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Sum
 from django.urls import reverse
@@ -70,6 +73,15 @@ def _person_everywhere(community, coordinator, organization, *, name, phone, not
         resident=person,
         display_name=name,
         email=f"{phone}@example.cn",
+    )
+    # A change made through Django admin names the object in its history.
+    LogEntry.objects.create(
+        user=coordinator,
+        content_type=ContentType.objects.get_for_model(person),
+        object_id=str(person.pk),
+        object_repr=str(person),
+        action_flag=CHANGE,
+        change_message=f"{note}：改了电话",
     )
     services.emergency_contact_add(
         actor=coordinator, resident=person, name=f"{name}之子", phone=f"137{phone[3:]}"
@@ -306,3 +318,75 @@ def test_erasing_a_visitor_leaves_the_elder_visibly_without_one(in_community, co
 
     recipient.refresh_from_db()
     assert recipient.primary_visitor is None
+
+
+# Every link from a table to a person (their registry record or their account), with
+# what erasure does to it. A new link fails the test below until it is decided here,
+# in the app's personal_data.py and in docs/privacy.md.
+PERSON_LINKS = {
+    "admin.LogEntry.user": "kept: the closed account; rows about the person emptied",
+    "core.AccessLog.user": "kept: the closed account",
+    "core.AuditLog.actor": "kept: the closed account",
+    "accounts.User.resident": "closed and anonymised (registry)",
+    "accounts.ApiToken.user": "revoked (registry)",
+    "registry.EmergencyContact.resident": "deleted",
+    "registry.Consent.resident": "deleted",
+    "registry.Consent.recorded_by": "kept: the closed account",
+    "organizations.Organization.leader": "emptied",
+    "organizations.Membership.resident": "deleted",
+    "organizations.StageChange.by": "kept: the closed account",
+    "training.TrainingRecord.user": "deleted",
+    "training.TrainingRecord.recorded_by": "kept: the closed account",
+    "venues.Booking.booked_by": "kept: the closed account",
+    "activities.Activity.created_by": "kept: the closed account",
+    "activities.Signup.resident": "cancelled, place given back, deleted",
+    "activities.Signup.signed_up_by": "kept: the closed account",
+    "activities.Attendance.recorded_by": "kept: the closed account",
+    "notifications.Message.recipient": "deleted",
+    "service_records.VolunteerProfile.resident": "deleted",
+    "service_records.ServiceRecord.volunteer": "verified: kept anonymised; others deleted",
+    "service_records.ServiceRecord.recorder": "kept: the closed account",
+    "service_records.ServiceRecord.verified_by": "kept: the closed account",
+    "service_records.CorrectionRequest.requested_by": "theirs deleted; others' kept",
+    "service_records.CorrectionRequest.decided_by": "kept: the closed account",
+    "service_records.RecordRevision.changed_by": "kept: the closed account",
+    "service_records.PointsEntry.resident": "deleted",
+    "service_records.PointsEntry.created_by": "kept: the closed account",
+    "service_records.Certificate.resident": "deleted",
+    "service_records.Certificate.issued_by": "kept: the closed account",
+    "matching.ServiceOffer.volunteer": "deleted",
+    "matching.ServiceOffer.contact_user": "emptied",
+    "matching.Need.resident": "deleted with events, proposals, delivery",
+    "matching.Need.raised_by": "kept (someone else's need): the closed account",
+    "matching.NeedEvent.by": "kept: the closed account",
+    "matching.MatchRun.by": "kept: the closed account",
+    "matching.ServiceDelivery.resident": "deleted",
+    "care.CareRecipient.resident": "deleted with check-ins, alerts, incidents",
+    "care.CareRecipient.primary_visitor": "emptied",
+    "care.CareRecipient.backup_visitors": "removed",
+    "care.CheckIn.by": "kept: the closed account",
+    "care.Alert.acknowledged_by": "kept: the closed account",
+    "care.Alert.resolved_by": "kept: the closed account",
+    "care.DutyPreference.user": "deleted",
+    "care.DutyShift.user": "past kept; from today emptied",
+    "care.SwapRequest.from_user": "pending deleted",
+    "care.SwapRequest.to_user": "pending deleted",
+    "care.SwapRequest.decided_by": "kept: the closed account",
+    "care.Incident.recorded_by": "kept: the closed account",
+}
+
+
+def test_every_link_to_a_person_has_an_erasure_decision():
+    people = {"registry.Resident", "accounts.User"}
+    links = {
+        f"{model._meta.label}.{f.name}"
+        for model in apps.get_models()
+        for f in model._meta.get_fields()
+        if f.is_relation
+        and not f.auto_created
+        and f.related_model is not None
+        and f.related_model._meta.label in people
+    }
+
+    assert links - set(PERSON_LINKS) == set(), "decide what erasure does (docs/privacy.md)"
+    assert set(PERSON_LINKS) - links == set(), "a link went: drop it here and in the docs"
