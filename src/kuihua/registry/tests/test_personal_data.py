@@ -390,3 +390,17 @@ def test_every_link_to_a_person_has_an_erasure_decision():
 
     assert links - set(PERSON_LINKS) == set(), "decide what erasure does (docs/privacy.md)"
     assert set(PERSON_LINKS) - links == set(), "a link went: drop it here and in the docs"
+
+
+def test_a_record_kept_for_the_totals_is_nobodys_to_correct(people, coordinator):
+    mine, _other, _organization = people
+    kept = ServiceRecord.objects.get(volunteer=mine, status=ServiceRecord.Status.VERIFIED)
+
+    services.resident_erase(actor=coordinator, resident=mine, reason="本人申请删除")
+
+    kept.refresh_from_db()
+    assert kept.volunteer_id is None and kept.hours == Decimal("3")
+    with pytest.raises(record_services.ServiceRecordError):
+        record_services.correction_request(
+            actor=coordinator, record=kept, hours=Decimal("1"), reason="改时长"
+        )
