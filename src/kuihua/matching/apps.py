@@ -6,3 +6,9 @@ class MatchingConfig(AppConfig):
     name = "kuihua.matching"
     label = "matching"
     verbose_name = _("需求对接")
+
+    def ready(self):
+        from kuihua.matching.personal_data import matching_erase, matching_export
+        from kuihua.registry.personal_data import register_personal_data
+
+        register_personal_data(section="matching", export=matching_export, erase=matching_erase)

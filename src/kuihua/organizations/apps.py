@@ -26,3 +26,9 @@ class OrganizationsConfig(AppConfig):
         from kuihua.registry.selectors import extend_resident_reach
 
         extend_resident_reach(members_of_led_organizations)
+        from kuihua.organizations.personal_data import organizations_erase, organizations_export
+        from kuihua.registry.personal_data import register_personal_data
+
+        register_personal_data(
+            section="organizations", export=organizations_export, erase=organizations_erase
+        )

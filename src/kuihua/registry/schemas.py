@@ -7,7 +7,7 @@ the access log.
 """
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
@@ -341,17 +341,51 @@ class ExportConsent(Schema):
     note: str
 
 
-class ExportMembership(Schema):
-    organization: str
+class ExportHousehold(Schema):
+    address: str
+    members: int = Field(..., description="how many people the household has (not who)")
+
+
+class ExportApiToken(Schema):
+    name: str
+    created_at: str | None
+    revoked_at: str | None
+
+
+class ExportAccount(Schema):
+    username: str
+    display_name: str
+    email: str
     role: str
-    joined_on: str | None
+    date_joined: str | None
+    last_login: str | None
+    api_tokens: list[ExportApiToken]
+
+
+class ExportAccess(Schema):
+    action: str
+    at: str
+    fields: list[str]
+    purpose: str
 
 
 class ResidentExportOut(Schema):
     resident: ExportResident
+    household: ExportHousehold | None
     emergency_contacts: list[ExportEmergencyContact]
     consents: list[ExportConsent]
-    memberships: list[ExportMembership]
+    account: ExportAccount | None
+    access_log: list[ExportAccess] = Field(
+        ..., description="each time the whole record was seen, exported or erased"
+    )
+    sections: dict[str, Any] = Field(
+        ...,
+        description=(
+            "one section per app that keeps data about the person (organizations, "
+            "service_records, activities, matching, care, training, notifications; "
+            "see docs/privacy.md)"
+        ),
+    )
 
 
 # --- access log ---------------------------------------------------------------------

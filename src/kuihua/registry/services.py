@@ -33,6 +33,7 @@ from kuihua.registry.models import (
     Resident,
     Tag,
 )
+from kuihua.registry.personal_data import Erasure, erase_everywhere, export_sections, iso
 from kuihua.registry.validation import emergency_contact_problems, resident_problems
 
 # The tags every community starts with; `sensitive` ones describe health.
@@ -359,17 +360,23 @@ def resident_sensitive_view(*, user, resident: Resident, purpose: str = "") -> d
 
 @transaction.atomic
 def resident_export(*, actor, resident: Resident) -> dict[str, Any]:
-    """Everything held about a resident, as JSON-ready data (PIPL right of access)."""
+    """Everything held about a resident, as JSON-ready data (PIPL right of access).
+
+    The registry's own data, the sign-in account, who looked at the record, and a
+    section from every app above that keeps data about the person
+    (registry/personal_data.py).
+    """
+    household = resident.household
     data = {
         "resident": {
             "id": resident.pk,
             "name": resident.name,
             "sex": resident.sex,
             "ethnicity": resident.ethnicity,
-            "birth_date": resident.birth_date.isoformat() if resident.birth_date else None,
+            "birth_date": iso(resident.birth_date),
             "id_number": resident.id_number,
             "phone": resident.phone,
-            "address": resident.household.address if resident.household else "",
+            "address": household.address if household else "",
             "relation_to_head": resident.relation_to_head,
             "political_status": resident.political_status,
             "category": resident.category,
@@ -378,6 +385,14 @@ def resident_export(*, actor, resident: Resident) -> dict[str, Any]:
             "tags": [t.name for t in resident.tags.all()],
             "created_at": resident.created_at.isoformat(),
         },
+        "household": (
+            {
+                "address": household.address,
+                "members": household.members.count(),
+            }
+            if household
+            else None
+        ),
         "emergency_contacts": [
             {"name": c.name, "relation": c.relation, "phone": c.phone, "priority": c.priority}
             for c in resident.emergency_contacts.all()
@@ -392,14 +407,19 @@ def resident_export(*, actor, resident: Resident) -> dict[str, Any]:
             }
             for c in resident.consents.all()
         ],
-        "memberships": [
+        "account": _account_export(resident),
+        "access_log": [
             {
-                "organization": m.organization.name,
-                "role": m.role,
-                "joined_on": m.joined_on.isoformat() if m.joined_on else None,
+                "action": row.action,
+                "at": row.at.isoformat(),
+                "fields": row.fields,
+                "purpose": row.purpose,
             }
-            for m in resident.memberships.select_related("organization")
+            for row in AccessLog.objects.filter(
+                subject_type=resident._meta.label_lower, subject_id=resident.pk
+            )
         ],
+        "sections": export_sections(resident),
     }
     log_access(
         user=actor,
@@ -411,16 +431,47 @@ def resident_export(*, actor, resident: Resident) -> dict[str, Any]:
     return data
 
 
+def _account_export(resident: Resident) -> dict[str, Any] | None:
+    from kuihua.accounts.models import User
+
+    user = User.objects.filter(resident=resident).first()
+    if user is None:
+        return None
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "role": user.role,
+        "date_joined": iso(user.date_joined),
+        "last_login": iso(user.last_login),
+        "api_tokens": [
+            {"name": t.name, "created_at": iso(t.created_at), "revoked_at": iso(t.revoked_at)}
+            for t in user.api_tokens.all()
+        ],
+    }
+
+
 @transaction.atomic
 def resident_erase(*, actor, resident: Resident, reason: str) -> None:
     """Really delete a resident and everything that hangs off them; log the erasure itself.
 
-    The log keeps the id and a masked name only; audit rows about the person keep
-    their actions with every value redacted; a linked account is closed. A household
-    left empty is removed too.
+    Every app above the registry erases its part first (registry/personal_data.py;
+    what each table keeps is written in docs/privacy.md). The registry then keeps
+    what was done and when in the audit trail with every value redacted, keeps
+    that the record was seen or erased in the access log without the name, closes
+    the linked account, and deletes the resident, their contacts, consents and tags.
+    A household left empty is removed too.
     """
     if not reason.strip():
         raise RegistryError(_("请填写删除原因"), field="reason")
+    from kuihua.accounts.models import User
+
+    erasure = Erasure(
+        resident=resident,
+        account=User.objects.filter(resident=resident).first(),
+        actor=actor,
+        values=_erased_values(resident),
+    )
     log_access(
         user=actor,
         subject=resident,
@@ -428,25 +479,36 @@ def resident_erase(*, actor, resident: Resident, reason: str) -> None:
         fields=["all"],
         purpose=reason.strip(),
     )
-    _redact_audit_trail(resident)
+    erase_everywhere(erasure)
+    erasure.forget_objects(Resident, [resident.pk])
+    erasure.forget_objects(
+        EmergencyContact, resident.emergency_contacts.values_list("pk", flat=True)
+    )
+    erasure.forget_objects(Consent, resident.consents.values_list("pk", flat=True))
+    if erasure.account is not None:
+        erasure.forget_objects(type(erasure.account), [erasure.account.pk])
     _close_account(resident)
     # An organization the person led keeps going without a leader (its FK is SET_NULL).
     household = resident.household
     resident.tags.clear()
     resident.delete()
     if household is not None and not household.members.exists():
+        erasure.forget_objects(Household, [household.pk])
         household.delete()
+    elif household is not None:
+        erasure.scrub_rows(Household.objects.filter(pk=household.pk), "notes")
+    erasure.scrub_logs()
 
 
-def _redact_audit_trail(resident: Resident) -> None:
-    """Keep what was done and when; drop every value about the erased person."""
-    from kuihua.core.models import AuditLog
-
-    rows = AuditLog.objects.filter(object_type=resident._meta.label_lower, object_id=resident.pk)
-    for row in rows:
-        row.old = dict.fromkeys(row.old, "***")
-        row.new = dict.fromkeys(row.new, "***")
-        row.save(update_fields=["old", "new"])
+def _erased_values(resident: Resident) -> list[str]:
+    """What must not be left anywhere: name, ID number, phone, address, contacts."""
+    values = [resident.name, resident.id_number, resident.phone]
+    if resident.household_id:
+        values.append(resident.household.address)
+    for contact in resident.emergency_contacts.all():
+        values += [contact.name, contact.phone]
+    # Longest first, so a phone is scrubbed whole before a shorter value inside it.
+    return sorted({v for v in values if v and len(v) >= 2}, key=len, reverse=True)
 
 
 def _close_account(resident: Resident) -> None:
@@ -458,6 +520,8 @@ def _close_account(resident: Resident) -> None:
     for user in User.objects.filter(resident=resident):
         user.is_active = False
         user.display_name = user.first_name = user.last_name = user.email = ""
+        # A username is often the phone or the name in pinyin: it goes too.
+        user.username = f"erased-{user.pk}"
         user.set_unusable_password()
         user.save()
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(

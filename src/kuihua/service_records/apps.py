@@ -6,3 +6,14 @@ class ServiceRecordsConfig(AppConfig):
     name = "kuihua.service_records"
     label = "service_records"
     verbose_name = _("服务时长")
+
+    def ready(self):
+        from kuihua.registry.personal_data import register_personal_data
+        from kuihua.service_records.personal_data import (
+            service_records_erase,
+            service_records_export,
+        )
+
+        register_personal_data(
+            section="service_records", export=service_records_export, erase=service_records_erase
+        )

@@ -72,9 +72,13 @@ class ServiceRecord(CommunityOwned):
         QUALIFIED = "qualified", _("合格")
         UNQUALIFIED = "unqualified", _("不合格")
 
+    # Empty once the volunteer is erased: a verified record stays in the community's
+    # and the organization's hours, by nobody (docs/privacy.md).
     volunteer = models.ForeignKey(
         "registry.Resident",
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="service_records",
         verbose_name=_("志愿者"),
     )

@@ -78,7 +78,7 @@ class RecordOut(Schema):
 
     @staticmethod
     def resolve_volunteer_name(obj) -> str:
-        return obj.volunteer.name
+        return obj.volunteer.name if obj.volunteer_id else ""
 
     @staticmethod
     def resolve_recorder(obj) -> str | None:

@@ -226,7 +226,8 @@ def volunteer_totals_list(
 ) -> list[dict]:
     """Volunteers by verified hours (this year, in all), for one organization or all: one query."""
     year = year or timezone.localdate().year
-    qs = ServiceRecord.objects.filter(status=VERIFIED)
+    # Records of an erased volunteer count in the totals but rank nobody.
+    qs = ServiceRecord.objects.filter(status=VERIFIED, volunteer__isnull=False)
     if organization is not None:
         qs = qs.filter(organization=organization)
     rows = (

@@ -286,8 +286,9 @@ def record_create_manual(
 
 
 def _locked(record: ServiceRecord) -> ServiceRecord:
+    # `of`: the volunteer may be empty (erased), and PostgreSQL locks no outer join's null side.
     return (
-        ServiceRecord.objects.select_for_update()
+        ServiceRecord.objects.select_for_update(of=("self",))
         .select_related("organization", "volunteer")
         .get(pk=record.pk)
     )
@@ -411,6 +412,9 @@ def correction_request(
     )
     if record.status == ServiceRecord.Status.REJECTED:
         raise ServiceRecordError(_("已驳回的记录不能更正，请联系组织方重新登记"))
+    if record.volunteer_id is None:
+        # Kept for the totals after the volunteer's erasure: nobody's to correct.
+        raise ServiceRecordError(_("该记录的志愿者信息已删除，不能更正"))
     reason = (reason or "").strip()
     if not reason:
         raise ServiceRecordError(_("请填写更正理由"), field="reason")
@@ -531,7 +535,11 @@ def _apply_revision(*, actor, record, correction, old: dict, new: dict) -> None:
     if "content" in new:
         record.content = new["content"]
     record.save(update_fields=["hours", "content"])
-    if record.status == ServiceRecord.Status.VERIFIED and record.hours != old_hours:
+    if (
+        record.status == ServiceRecord.Status.VERIFIED
+        and record.hours != old_hours
+        and record.volunteer_id is not None  # erased since the request: no ledger left
+    ):
         # Posted points stay as they are; the difference is a new entry at the
         # rate the record earned at.
         earned = PointsEntry.objects.filter(record=record, kind=PointsEntry.Kind.EARN).first()
