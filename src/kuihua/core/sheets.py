@@ -29,6 +29,9 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from kuihua.core.errors import ApplicationError
 from kuihua.core.identity import InvalidValue, clean_name, clean_text
@@ -56,6 +59,8 @@ FOOTER_PREFIXES = (
     "合计",
     "总计",
 )
+
+MERGE_CELL_TAG = f"{{{SHEET_MAIN_NS}}}mergeCell"
 
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
 
@@ -177,39 +182,121 @@ def _is_footer(cells: Iterable[Any]) -> bool:
 # What openpyxl raises for a file that is no readable .xlsx (ValueError includes
 # defusedxml's refusal of hostile XML).
 UNREADABLE = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ParseError, ValueError)
-# Larger than any community's registry (the model's has 15,000 residents).
+# Larger than any community's registry (the model's has 15,000 residents), and small
+# enough that one coordinator's upload cannot take the memory every community shares.
+# The limits apply while the sheet is read, before any of it is kept: a .xlsx is a zip,
+# and 1 MB of it can unzip to gigabytes of cells (a "zip bomb").
 MAX_ROWS = 100_000
 MAX_COLUMNS = 100
+MAX_CELLS = 2_000_000  # a 20,000-person registry with 30 columns is 600,000
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # every part of the file, unzipped
+# Sheets people keep compress 5–20 times; a part that unzips 200 times its size is
+# no sheet anyone typed (checked for parts above 4 MB, where it matters).
+MAX_COMPRESSION_RATIO = 200
+RATIO_CHECKED_ABOVE = 4 * 1024 * 1024
+
+
+def _unreadable() -> SheetError:
+    return SheetError(_("无法读取该文件：只支持 .xlsx 格式（旧的 .xls 请在 Excel 中另存为 .xlsx）"))
+
+
+def _too_large(sheet: str) -> SheetError:
+    return SheetError(
+        _(
+            "表格“%(sheet)s”太大：最多 %(rows)s 行、%(columns)s 列、%(cells)s 个单元格。"
+            "请删去多余的行列，或分成几个文件导入。"
+        )
+        % {"sheet": sheet, "rows": MAX_ROWS, "columns": MAX_COLUMNS, "cells": MAX_CELLS}
+    )
+
+
+def _check_zip(file: str | IO[bytes]) -> None:
+    """Refuse, from the zip's directory alone, a file that unzips too large to read."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            parts = archive.infolist()
+    except FileNotFoundError as exc:
+        raise SheetError(_("找不到文件：%(file)s") % {"file": file}) from exc
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _unreadable() from exc
+    finally:
+        if hasattr(file, "seek"):
+            file.seek(0)
+    unzipped = sum(p.file_size for p in parts)
+    bomb = any(
+        p.file_size > RATIO_CHECKED_ABOVE
+        and p.file_size > MAX_COMPRESSION_RATIO * max(p.compress_size, 1)
+        for p in parts
+    )
+    if unzipped > MAX_UNZIPPED_BYTES or bomb:
+        raise SheetError(
+            _(
+                "文件解压后太大（%(mb)s MB），不像是一份登记表，未导入。"
+                "请删去多余的行列和格式后另存为 .xlsx 再导入。"
+            )
+            % {"mb": unzipped // (1024 * 1024)}
+        )
+
+
+def _merged_ranges(ws) -> list[CellRange]:
+    """The merged ranges of a read-only worksheet, read from its XML as a stream.
+
+    openpyxl's read-only mode does not keep them; the fill-down of merged cells
+    needs them. (`_get_source` opens the sheet's part of the zip: read-only
+    worksheets have no public way to it.)
+    """
+    ranges: list[CellRange] = []
+    with ws._get_source() as source:
+        for _event, element in iterparse(source):
+            if element.tag == MERGE_CELL_TAG:
+                ranges.append(CellRange(element.get("ref")))
+            element.clear()
+    return ranges
+
+
+def _read_rows(ws, cells_left: int) -> tuple[list[list[Any]], int]:
+    """The worksheet's values row by row, refused as soon as it passes a limit."""
+    # The dimension the file declares: refuse a huge one before reading a row.
+    if (ws.max_row or 0) > MAX_ROWS or (ws.max_column or 0) > MAX_COLUMNS:
+        raise _too_large(ws.title)
+    # Then read what is there: some programs write a wrong dimension, and read-only
+    # openpyxl would stop at it and lose the rows below.
+    ws.reset_dimensions()
+    grid: list[list[Any]] = []
+    for row in ws.iter_rows(values_only=True):
+        cells_left -= len(row)
+        if len(grid) >= MAX_ROWS or len(row) > MAX_COLUMNS or cells_left < 0:
+            raise _too_large(ws.title)
+        grid.append(list(row))
+    return grid, cells_left
 
 
 def _load_grid(file: str | IO[bytes]) -> list[tuple[str, list[list[Any]], Any]]:
-    """Every worksheet as (title, rows of values, merged ranges)."""
+    """Every worksheet as (title, rows of values, merged ranges), read as a stream.
+
+    The workbook is never loaded whole: the zip's sizes are checked first, then
+    each sheet is read row by row (openpyxl read-only) and refused as soon as it
+    passes MAX_ROWS, MAX_COLUMNS or, all sheets together, MAX_CELLS.
+    """
+    _check_zip(file)
     try:
-        workbook = load_workbook(file, data_only=True)
+        workbook = load_workbook(file, read_only=True, data_only=True)
     except FileNotFoundError as exc:
         raise SheetError(_("找不到文件：%(file)s") % {"file": file}) from exc
     except (*UNREADABLE, IndexError, TypeError) as exc:
-        raise SheetError(
-            _("无法读取该文件：只支持 .xlsx 格式（旧的 .xls 请在 Excel 中另存为 .xlsx）")
-        ) from exc
+        raise _unreadable() from exc
     try:
+        sheets = []
+        cells_left = MAX_CELLS
         for ws in workbook.worksheets:
-            # A lone cell far away makes the grid huge: refuse rather than fill it.
-            if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS:
-                raise SheetError(
-                    _(
-                        "表格“%(sheet)s”太大：最多 %(rows)s 行、%(columns)s 列。"
-                        "请删去多余的行列后再导入。"
-                    )
-                    % {"sheet": ws.title, "rows": MAX_ROWS, "columns": MAX_COLUMNS}
-                )
-        return [
-            (ws.title, [list(r) for r in ws.iter_rows(values_only=True)], ws.merged_cells.ranges)
-            for ws in workbook.worksheets
-        ]
-    except (IndexError, TypeError) as exc:
+            grid, cells_left = _read_rows(ws, cells_left)
+            sheets.append((ws.title, grid, _merged_ranges(ws)))
+        return sheets
+    except SheetError:
+        raise
+    except (*UNREADABLE, IndexError, TypeError) as exc:
         # Files written by other programs trip openpyxl (a style index out of range,
-        # a font size that is no number): unreadable, not a 500.
+        # a font size that is no number, broken XML met half-way): unreadable, not a 500.
         raise SheetError(
             _("无法读取该文件：请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入")
         ) from exc

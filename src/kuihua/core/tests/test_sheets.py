@@ -120,8 +120,7 @@ def test_a_missing_file_is_named(tmp_path):
         _read(tmp_path / "missing.xlsx")
 
 
-@pytest.mark.parametrize("damage", ["style_index", "font_size", "broken_xml"])
-def test_a_file_openpyxl_chokes_on_is_unreadable_not_a_crash(tmp_path, damage):
+def _damaged(tmp_path, damage):
     # a date cell: a styled cell for the damage to hit
     good = _save(tmp_path, [["名称", "日期"], ["甲", dt.date(1950, 3, 12)]], name="good.xlsx")
     with zipfile.ZipFile(good) as source:
@@ -139,9 +138,23 @@ def test_a_file_openpyxl_chokes_on_is_unreadable_not_a_crash(tmp_path, damage):
     with zipfile.ZipFile(damaged, "w") as out:
         for name, data in files.items():
             out.writestr(name, data)
+    return damaged
 
+
+@pytest.mark.parametrize("damage", ["font_size", "broken_xml"])
+def test_a_file_openpyxl_chokes_on_is_unreadable_not_a_crash(tmp_path, damage):
     with pytest.raises(SheetError, match="无法读取"):
-        _read(damaged)
+        _read(_damaged(tmp_path, damage))
+
+
+def test_a_style_index_out_of_range_loses_no_data(tmp_path):
+    # The sheet is read as a stream of values: a broken style costs the date its
+    # format, and the date column still reads the day (as a day number).
+    sheet = _read(_damaged(tmp_path, "style_index"))
+
+    [(_row, cells)] = sheet.rows
+    assert cells["name"] == "甲"
+    assert parse_date(cells["day"]) == dt.date(1950, 3, 12)
 
 
 def test_a_lone_cell_far_away_is_refused_quickly(tmp_path):
