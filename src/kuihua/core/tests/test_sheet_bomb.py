@@ -35,8 +35,10 @@ CHILD = textwrap.dedent(
         outcome = "read %d rows" % len(sheet.rows)
     except SheetError as exc:
         outcome = str(exc)
-    print(json.dumps({{"outcome": outcome,
-                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+    # VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec.
+    with open("/proc/self/status") as status:
+        peak_kb = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
+    print(json.dumps({{"outcome": outcome, "peak_mb": peak_kb / 1024}}))
     """
 )
 
