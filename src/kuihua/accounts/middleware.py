@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
+from kuihua.core.api_support import error_body
+
 ALLOWED_URL_NAMES = {
     "accounts:otp_verify",
     "accounts:otp_setup",
@@ -50,7 +52,8 @@ class TwoFactorRequiredMiddleware:
         if match is not None and match.view_name in ALLOWED_URL_NAMES:
             return None
         if request.path_info.startswith("/api/"):
-            return JsonResponse({"detail": _("请先完成两步验证。")}, status=403)
+            body = error_body(403, code="two_factor_required", message=_("请先完成两步验证。"))
+            return JsonResponse(body, status=403)
         page = (
             "accounts:otp_verify"
             if user_has_device(request.user, confirmed=True)
