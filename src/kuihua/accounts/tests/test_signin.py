@@ -116,3 +116,24 @@ def test_the_admin_sign_in_waits_too(coordinator, clock):
     client.post(reverse("admin:login"), {"username": "coordinator", "password": PASSWORD})
 
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "198.51.100.7", PROXY),  # facing browsers: the header is the client's own
+        (1, "", PROXY),  # nothing appended: the proxy's address, never a guess
+        (1, "192.0.2.1, 198.51.100.7", "198.51.100.7"),
+        (2, "192.0.2.1, 198.51.100.7, 10.0.0.9", "198.51.100.7"),
+        (1, "not-an-address", PROXY),
+    ],
+)
+def test_the_client_address_is_the_one_the_trusted_proxies_appended(
+    rf, settings, proxies, forwarded, expected
+):
+    from kuihua.accounts.signin import client_ip
+
+    settings.KUIHUA_TRUSTED_PROXIES = proxies
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_ip(request) == expected

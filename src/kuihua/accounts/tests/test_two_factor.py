@@ -4,7 +4,7 @@ the password change page with its offline list of breached passwords (issue 12, 
 import re
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -113,6 +113,20 @@ def test_a_recovery_code_works_once(client, coordinator):
     response = client.post(reverse("accounts:otp_verify"), {"code": codes[0]})
     assert "已经用过" in response.content.decode()
     assert client.get(reverse("registry:resident_list")).status_code == 302
+
+
+def test_only_a_verified_session_creates_an_api_token_and_the_token_then_works(client, coordinator):
+    codes = _enrolled(coordinator)
+    _sign_in(client)
+    refused = client.post("/api/auth/tokens", {"name": "脚本"}, "application/json")
+    assert refused.status_code == 403
+
+    client.post(reverse("accounts:otp_verify"), {"code": codes[0]})
+    issued = client.post("/api/auth/tokens", {"name": "脚本"}, "application/json")
+    assert issued.status_code == 201
+
+    me = Client().get("/api/me", headers={"Authorization": f"Bearer {issued.json()['token']}"})
+    assert me.status_code == 200
 
 
 def test_a_district_viewer_is_asked_too(client, community):
