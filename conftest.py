@@ -78,3 +78,13 @@ def _restore_language():
     before = translation.get_language()
     yield
     translation.activate(before)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Django's cache starts empty: sign-in delays counted in one test (per process,
+    local memory) must not make the next test's user wait."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

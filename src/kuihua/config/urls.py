@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from kuihua.accounts.forms import SignInForm
 from kuihua.config.api import api
 from kuihua.core import views as core_views
 
@@ -11,10 +12,13 @@ urlpatterns = [
     path("community/switch/", core_views.switch_community, name="switch_community"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=SignInForm
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("kuihua.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("kuihua.registry.urls")),
     path("organizations/", include("kuihua.organizations.urls")),

@@ -47,3 +47,15 @@ CACHES = {
         "KEY_PREFIX": KUIHUA_REDIS_PREFIX,  # noqa: F405
     }
 }
+
+# -- Sign-in protection (issue 12: findings 4 and 12) ------------------------------------
+# How many proxies in front append to X-Forwarded-For (docs/operations.md): the client's
+# address is the one the outermost trusted proxy appended. 0 if browsers reach us directly.
+KUIHUA_TRUSTED_PROXIES = int(os.environ.get("KUIHUA_TRUSTED_PROXIES", "1"))
+# Roles that can reveal whole records sign in with a second factor.
+KUIHUA_OTP_REQUIRED_ROLES = [
+    r.strip()
+    for r in os.environ.get("KUIHUA_OTP_REQUIRED_ROLES", "coordinator,district_viewer").split(",")
+    if r.strip()
+]
+# -- end of sign-in block ---------------------------------------------------------------
