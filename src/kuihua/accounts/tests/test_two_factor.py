@@ -144,6 +144,16 @@ def test_a_volunteer_is_not_asked(client, community):
     assert client.get(reverse("home")).status_code == 200
 
 
+def test_a_superuser_is_asked_whatever_the_role(client, community):
+    # A superuser reaches /admin/ and every community: never a way around the code.
+    UserFactory(
+        username="root", role=Role.RESIDENT, community=community, is_superuser=True, is_staff=True
+    )
+    _sign_in(client, "root")
+
+    assert client.get("/admin/")["Location"].startswith(reverse("accounts:otp_setup"))
+
+
 @override_settings(KUIHUA_OTP_REQUIRED_ROLES=[])
 def test_with_no_roles_required_a_coordinator_goes_straight_in(client, coordinator):
     _sign_in(client)
