@@ -7,6 +7,8 @@
     kuihua [--db PATH] import residents|organizations FILE.xlsx [--strict] [--json]
     kuihua [--db PATH] export residents|organizations FILE.xlsx
     kuihua [--db PATH] bench NAME
+    kuihua [--db PATH] backup [--output DIR] [--passphrase-env VAR]
+    kuihua [--db PATH] restore FILE [--to URL] [--force] [--passphrase-env VAR]
     kuihua [--db PATH] manage <any Django management command>
 
 The database comes from `--db PATH` (an SQLite file), else DATABASE_URL, else
@@ -28,6 +30,8 @@ COMMANDS = {
     "import": "import_data",
     "export": "export_data",
     "bench": "bench",
+    "backup": "backup",
+    "restore": "restore",
 }
 
 
