@@ -515,9 +515,14 @@ def _close_account(resident: Resident) -> None:
     """An erased person's sign-in goes too: no name kept, no session or token that works."""
     from django.utils import timezone
 
+    from django_otp import devices_for_user
+
     from kuihua.accounts.models import ApiToken, User
 
     for user in User.objects.filter(resident=resident):
+        # Second factors (TOTP secret, recovery codes) belong to nobody any more.
+        for device in devices_for_user(user, confirmed=None):
+            device.delete()
         user.is_active = False
         user.display_name = user.first_name = user.last_name = user.email = ""
         # A username is often the phone or the name in pinyin: it goes too.

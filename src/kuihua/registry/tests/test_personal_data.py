@@ -329,6 +329,8 @@ PERSON_LINKS = {
     "core.AuditLog.actor": "kept: the closed account",
     "accounts.User.resident": "closed and anonymised (registry)",
     "accounts.ApiToken.user": "revoked (registry)",
+    "otp_totp.TOTPDevice.user": "deleted (registry)",
+    "otp_static.StaticDevice.user": "deleted (registry)",
     "registry.EmergencyContact.resident": "deleted",
     "registry.Consent.resident": "deleted",
     "registry.Consent.recorded_by": "kept: the closed account",
