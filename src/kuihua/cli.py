@@ -2,7 +2,7 @@
 
     kuihua [--db PATH] demo [--no-serve] [--port N]
     kuihua [--db PATH] seed --communities N
-    kuihua [--db PATH] serve [--port N] [--workers N]
+    kuihua [--db PATH] serve [--port N] [--workers N] [--insecure-local]
     kuihua [--db PATH] worker [--workers N]
     kuihua [--db PATH] import residents|organizations FILE.xlsx [--strict] [--json]
     kuihua [--db PATH] export residents|organizations FILE.xlsx
@@ -13,6 +13,12 @@
 
 The database comes from `--db PATH` (an SQLite file), else DATABASE_URL, else
 the demo's SQLite file under KUIHUA_HOME (./var by default).
+
+`serve` is the production server: it runs on the production settings and will not
+start without their secrets in the environment, unless told `--insecure-local`
+(the local settings, secrets generated under KUIHUA_HOME: for trying it on one's own
+machine, never for residents' data). Every other command uses the local settings
+unless DJANGO_SETTINGS_MODULE says otherwise.
 """
 
 from __future__ import annotations
@@ -20,6 +26,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+
+# What the production settings refuse to start without (kuihua.config.settings.production).
+PRODUCTION_SECRETS = (
+    "DJANGO_SECRET_KEY",
+    "KUIHUA_FIELD_KEYS",
+    "KUIHUA_INDEX_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "REDIS_URL",
+)
 
 # kuihua subcommand -> Django management command
 COMMANDS = {
@@ -70,10 +85,30 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print(__doc__)
         return 0
+    name, rest = argv[0], argv[1:]
+    if name == "serve" and "DJANGO_SETTINGS_MODULE" not in os.environ:
+        if "--insecure-local" in rest:
+            rest = [a for a in rest if a != "--insecure-local"]
+            print(
+                "kuihua serve --insecure-local: LOCAL SETTINGS, secrets generated under "
+                "KUIHUA_HOME. Not for residents' data: a production server sets "
+                f"{', '.join(PRODUCTION_SECRETS)} (docs/operations.md).",
+                file=sys.stderr,
+            )
+        else:
+            missing = [n for n in PRODUCTION_SECRETS if not os.environ.get(n)]
+            if missing:
+                print(
+                    f"kuihua serve: the production server needs {', '.join(missing)} in the "
+                    "environment (docs/operations.md). To try it on this machine with "
+                    "generated secrets: kuihua serve --insecure-local",
+                    file=sys.stderr,
+                )
+                return 2
+            os.environ["DJANGO_SETTINGS_MODULE"] = "kuihua.config.settings.production"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kuihua.config.settings.local")
     from django.core.management import execute_from_command_line
 
-    name, rest = argv[0], argv[1:]
     if name == "manage":
         execute_from_command_line(["kuihua manage", *rest])
         return 0

@@ -514,7 +514,6 @@ def _erased_values(resident: Resident) -> list[str]:
 def _close_account(resident: Resident) -> None:
     """An erased person's sign-in goes too: no name kept, no session or token that works."""
     from django.utils import timezone
-
     from django_otp import devices_for_user
 
     from kuihua.accounts.models import ApiToken, User

@@ -27,7 +27,12 @@ class Command(BaseCommand):
 
 def run_gunicorn(*, host: str, port: int, workers: int) -> None:
     """Replace this process with gunicorn serving the WSGI app."""
-    argv = [
+    argv = gunicorn_argv(host=host, port=port, workers=workers)
+    os.execv(sys.executable, argv)  # noqa: S606
+
+
+def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
+    return [
         sys.executable,
         "-m",
         "gunicorn",
@@ -41,7 +46,9 @@ def run_gunicorn(*, host: str, port: int, workers: int) -> None:
         # An access log line holds the path only; query strings can carry search terms.
         "--access-logformat",
         '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
+        # ... and a path can carry a secret (the elder's check-in link): redacted.
+        "--logger-class",
+        "kuihua.core.gunicorn_logging.RedactingLogger",
         "--timeout",
         "60",
     ]
-    os.execv(sys.executable, argv)  # noqa: S606
