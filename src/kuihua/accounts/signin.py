@@ -12,7 +12,8 @@ Per account there is no lock that a stranger can set off: after
 seconds (at most `KUIHUA_SIGNIN_MAX_DELAY`). A try during the wait is refused unchecked
 and does not lengthen it; the right password after the wait signs the owner in and clears
 the count. The state lives in Django's cache (Redis in production), keyed by a hash of
-the username, so every server process sees it.
+the username, so every server process sees it; while Redis is down, each process keeps
+its own (kuihua.core.throttling.cache_call): signing in goes on.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+
+from kuihua.core.throttling import cache_call
 
 FAILURES_KEPT_FOR = 24 * 60 * 60
 
@@ -60,7 +62,7 @@ def delay_after(failures: int) -> int:
 
 
 def seconds_to_wait(username: str) -> int:
-    state = cache.get(_account_key(username))
+    state = cache_call("get", _account_key(username))
     if not state:
         return 0
     return max(0, math.ceil(state["not_before"] - time.time()))
@@ -69,15 +71,16 @@ def seconds_to_wait(username: str) -> int:
 def failure_record(username: str) -> int:
     """Count a wrong password for `username`; the seconds the next try must wait."""
     key = _account_key(username)
-    state = cache.get(key) or {"failures": 0, "not_before": 0.0}
+    state = cache_call("get", key) or {"failures": 0, "not_before": 0.0}
     failures = state["failures"] + 1
     delay = delay_after(failures)
-    cache.set(key, {"failures": failures, "not_before": time.time() + delay}, FAILURES_KEPT_FOR)
+    state = {"failures": failures, "not_before": time.time() + delay}
+    cache_call("set", key, state, FAILURES_KEPT_FOR)
     return delay
 
 
 def failures_clear(username: str) -> None:
-    cache.delete(_account_key(username))
+    cache_call("delete", _account_key(username))
 
 
 class AccountDelayBackend:

@@ -6,6 +6,10 @@ from kuihua.accounts.forms import SignInForm
 from kuihua.config.api import api
 from kuihua.core import views as core_views
 
+# A database that cannot be reached answers "try again" (503); any other failure a 500
+# page in the user's language (kuihua.core.outage).
+handler500 = "kuihua.core.outage.server_error"
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("areas/<slug:area_key>/", core_views.area, name="area"),

@@ -18,6 +18,7 @@ from typing import Annotated
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponseNotAllowed
 from django.urls import URLPattern, path, re_path
 from django.utils.translation import gettext as _
@@ -92,6 +93,9 @@ class ServiceError(Exception):
         self.message, self.field, self.status = message, field, status
 
 
+# While the database is down or restarting, clients are told to come back after this.
+RETRY_AFTER_SECONDS = 5
+
 CODES = {
     400: "rejected",
     401: "unauthenticated",
@@ -102,6 +106,7 @@ CODES = {
     422: "invalid",
     429: "throttled",
     500: "server_error",
+    503: "unavailable",
 }
 
 
@@ -116,6 +121,7 @@ def default_message(status: int) -> str:
         422: _("提交的数据不正确"),
         429: _("请求过于频繁，请稍后再试"),
         500: _("服务器内部错误"),
+        503: _("系统正忙，请稍后再试"),
     }
     return messages.get(status, _("请求无法处理"))
 
@@ -218,6 +224,14 @@ def install_error_handlers(api: NinjaAPI):
         # ninja's own (CSRF 403, unparsable body 400, throttled 429): its English
         # text stays out; the status says what happened.
         return error_response(api, request, exc.status_code)
+
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def _database_unavailable(request, exc):
+        # The database is down or restarting: "try again", never a 500 (core/outage.py).
+        response = error_response(api, request, 503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @api.exception_handler(Exception)
     def _unexpected(request, exc):

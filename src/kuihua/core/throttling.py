@@ -7,18 +7,33 @@ Here each request is one atomic increment of a counter whose window opens with
 its first request and lasts the rate's period: on Redis (production) one
 pipelined round trip (SET NX EX, INCR, TTL); on Django's local-memory cache
 (development, tests) `add` and `incr`, atomic within the process.
+
+Redis down fails safe: a rate limit must not take sign-ups down with it. When Redis
+does not answer (a connection within half a second, an answer within two), `hit` and
+`cache_call` use the process's own memory instead, log it once, and leave Redis alone
+for REDIS_RETRY_AFTER seconds, so no request waits on a dead server. Each process then
+limits on its own: looser by the number of processes, never closed.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
+import threading
+import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from ninja.throttling import BaseThrottle
+
+logger = logging.getLogger(__name__)
 
 REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+REDIS_CONNECT_TIMEOUT = 0.5  # a server that is down refuses at once; this is for one unreachable
+REDIS_TIMEOUT = 2.0  # seconds to answer: a busy Redis is slow, not down
+REDIS_RETRY_AFTER = 10  # seconds without trying Redis once it failed
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -34,7 +49,36 @@ def parse_rate(rate: str) -> tuple[int, int]:
 def _redis_client(location: str):
     import redis
 
-    return redis.Redis.from_url(location)
+    return redis.Redis.from_url(
+        location, socket_connect_timeout=REDIS_CONNECT_TIMEOUT, socket_timeout=REDIS_TIMEOUT
+    )
+
+
+# While Redis is down: this process's own counters, and when to try Redis again.
+_fallback = LocMemCache("kuihua-throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+_redis_down_until = 0.0
+_redis_down_lock = threading.Lock()
+
+
+def _redis_failed(exc: Exception) -> None:
+    global _redis_down_until
+    with _redis_down_lock:
+        if time.monotonic() >= _redis_down_until:
+            logger.warning(
+                "rate limits: Redis unreachable (%s); counting in this process for %s s",
+                type(exc).__name__,
+                REDIS_RETRY_AFTER,
+            )
+        _redis_down_until = time.monotonic() + REDIS_RETRY_AFTER
+
+
+def _count_locally(store, key: str, period: int) -> tuple[int, int]:
+    store.add(key, 0, period)
+    try:
+        return store.incr(key), period
+    except ValueError:  # the window closed between add and incr
+        store.set(key, 1, period)
+        return 1, period
 
 
 def _redis_location() -> str | None:
@@ -45,23 +89,40 @@ def _redis_location() -> str | None:
     return location[0] if isinstance(location, list | tuple) else location
 
 
+def cache_call(method: str, *args):
+    """`cache.<method>(*args)` on Django's cache; in this process's own memory while Redis
+    is down (for state that protects, like sign-in delays: it must not lock people out)."""
+    if _redis_location() is not None and time.monotonic() < _redis_down_until:
+        return getattr(_fallback, method)(*args)
+    import redis
+
+    try:
+        return getattr(cache, method)(*args)
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        _redis_failed(exc)
+        return getattr(_fallback, method)(*args)
+
+
 def hit(key: str, period: int) -> tuple[int, int]:
     """Count one request under `key`; (requests in the window so far, seconds it has left)."""
     location = _redis_location()
-    if location is not None:
-        key = f"{settings.KUIHUA_REDIS_PREFIX}:{key}"
-        pipe = _redis_client(location).pipeline(transaction=False)
-        pipe.set(key, 0, ex=period, nx=True)
-        pipe.incr(key)
-        pipe.ttl(key)
-        _opened, count, ttl = pipe.execute()
-        return count, max(ttl, 1)
-    cache.add(key, 0, period)
+    if location is None:
+        return _count_locally(cache, key, period)
+    if time.monotonic() < _redis_down_until:
+        return _count_locally(_fallback, key, period)
+    import redis
+
+    redis_key = f"{settings.KUIHUA_REDIS_PREFIX}:{key}"
     try:
-        return cache.incr(key), period
-    except ValueError:  # the window closed between add and incr
-        cache.set(key, 1, period)
-        return 1, period
+        pipe = _redis_client(location).pipeline(transaction=False)
+        pipe.set(redis_key, 0, ex=period, nx=True)
+        pipe.incr(redis_key)
+        pipe.ttl(redis_key)
+        _opened, count, ttl = pipe.execute()
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        _redis_failed(exc)
+        return _count_locally(_fallback, key, period)
+    return count, max(ttl, 1)
 
 
 class WindowRateThrottle(BaseThrottle):
