@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -69,6 +71,37 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "kuihua.core.nostore.NoStoreMiddleware",
 ]
+
+# --- Content-Security-Policy and Permissions-Policy ----------------------------------
+# Scripts and styles come from our own static files only: no inline script, event
+# handler attribute or style (core/tests/test_security_headers.py scans every
+# template), nothing from another origin (deployments may be offline anyway).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# No page uses the camera, microphone, location or payment: no page, and nothing a
+# page embeds, may ask for them.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
 
 ROOT_URLCONF = "kuihua.config.urls"
 WSGI_APPLICATION = "kuihua.config.wsgi.application"
