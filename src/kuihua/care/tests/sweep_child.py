@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections import Counter
 
 
 def setup(people: int) -> None:
@@ -58,6 +59,62 @@ def sweep(batch: int, pause: float) -> None:
         time.sleep(pause)
 
 
+def escalate(batch: int, pause: float) -> None:
+    """Every alert overdue: escalate them all, then tell the coordinators a batch at a time,
+    printing after each alert told (so the parent knows which batches have committed)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kuihua.accounts.models import Role, User
+    from kuihua.care import alarms
+    from kuihua.care.sweep import ACKNOWLEDGE_WITHIN
+    from kuihua.core.models import Community
+
+    community = Community.objects.get(code="care-kill")
+    User.objects.get_or_create(
+        username="care-coordinator", defaults={"role": Role.COORDINATOR, "community": community}
+    )
+    alarms.alerts_escalate(now=timezone.now() + ACKNOWLEDGE_WITHIN + dt.timedelta(minutes=1))
+    tell = alarms._tell
+
+    def told_slowly(alert, answering):
+        tell(alert, answering)
+        print("told", flush=True)
+        time.sleep(pause)
+
+    alarms._tell = told_slowly  # the pause to be killed in; the telling is the real one
+    alarms.alerts_notify(batch=batch)
+
+
+def escalations() -> None:
+    """Per alert, how many coordinators' messages say it escalated."""
+    from django.db.models import Count
+
+    from kuihua.care.models import Alert
+    from kuihua.core.tenancy import unscoped
+    from kuihua.notifications.models import Message
+
+    with unscoped():
+        per_alert = dict(
+            Message.objects.filter(kind="care_alert", title__startswith="【升级】")
+            .values_list("link")
+            .annotate(n=Count("id"))
+        )
+        alerts = list(Alert.objects.values_list("pk", "level", "notified_level"))
+    print(
+        json.dumps(
+            {
+                "alerts": len(alerts),
+                "escalated": sum(1 for _pk, level, _n in alerts if level == 2),
+                "marked_told": sum(1 for _pk, _l, told in alerts if told == 2),
+                "messages": sorted(Counter(per_alert.values()).items()),
+                "alerts_with_a_message": len(per_alert),
+            }
+        )
+    )
+
+
 def enqueue() -> None:
     """Queue the worker's periodic care task now (as the scheduler does each minute)."""
     from kuihua.care.tasks import care_sweep
@@ -102,5 +159,9 @@ if __name__ == "__main__":
         sweep(int(args[0]), float(args[1]))
     elif command == "enqueue":
         enqueue()
+    elif command == "escalate":
+        escalate(int(args[0]), float(args[1]))
+    elif command == "escalations":
+        escalations()
     else:
         count()

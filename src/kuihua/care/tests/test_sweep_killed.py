@@ -64,6 +64,36 @@ def test_a_sweep_killed_midway_raises_every_alert_exactly_once_after_a_restart()
         assert after == {"alerts": PEOPLE, "people_alerted": PEOPLE, "doubled": 0, "people": PEOPLE}
 
 
+def test_the_escalation_killed_midway_tells_each_alert_once_after_a_restart():
+    """Every alert escalates; telling the coordinators is killed after two batches of 50
+    committed and inside the third; the restarted run tells the rest, and nobody twice."""
+    with fresh_database(settings.DATABASES["default"]) as url:
+        _child(url, "setup", str(PEOPLE))
+        _child(url, "sweep", "1000", "0")
+        worker = _child(url, "escalate", str(BATCH), "0.01", wait=False)
+        # The 120th alert told is in the third batch: the first two have committed.
+        for _told in range(2 * BATCH + 20):
+            assert worker.stdout.readline(), "the escalation ended before it could be killed"
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+        worker.stdout.close()
+        killed = json.loads(_child(url, "escalations").strip().splitlines()[-1])
+        assert killed["escalated"] == PEOPLE
+        assert 2 * BATCH <= killed["marked_told"] < PEOPLE  # killed midway
+        assert killed["alerts_with_a_message"] == killed["marked_told"]  # rolled back together
+
+        _child(url, "escalate", "1000", "0")  # the restarted worker's next run
+        after = json.loads(_child(url, "escalations").strip().splitlines()[-1])
+
+        assert after == {
+            "alerts": PEOPLE,
+            "escalated": PEOPLE,
+            "marked_told": PEOPLE,
+            "messages": [[1, PEOPLE]],  # each alert: one message to the one coordinator
+            "alerts_with_a_message": PEOPLE,
+        }
+
+
 WORKER_PEOPLE = 20_000
 
 
