@@ -23,10 +23,10 @@ from kuihua.service_records.certificates import render_certificate_pdf
 from kuihua.service_records.schemas import (
     CertificateIn,
     CertificateOut,
+    CorrectionDecisionIn,
     CorrectionIn,
     CorrectionOut,
-    DecideIn,
-    MeOut,
+    MyHoursOut,
     PublicCertificateOut,
     RecordDetailOut,
     RecordIn,
@@ -58,7 +58,7 @@ class YearQuery(Schema):
 
 @records.get(
     "/me",
-    response={200: MeOut, **error_responses(404, 422)},
+    response={200: MyHoursOut, **error_responses(404, 422)},
     summary="My hours: yearly and lifetime totals, stars, points and the year's records",
 )
 def me(request, filters: Query[YearQuery]):
@@ -166,7 +166,7 @@ def request_correction(request, record_id: int, payload: CorrectionIn):
     response={200: CorrectionOut, **error_responses(400, 404, 422)},
     summary="Approve or refuse a correction (approval leaves a revision and adjusts points)",
 )
-def decide_correction(request, correction_id: int, payload: DecideIn):
+def decide_correction(request, correction_id: int, payload: CorrectionDecisionIn):
     user = request.user
     correction = selectors.access_correction(user, correction_id)
     require(user, "service_records.decide_correction", correction.record)
