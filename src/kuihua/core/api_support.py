@@ -306,8 +306,42 @@ def _unknown_route_view(api: NinjaAPI) -> Callable:
     return csrf_exempt(partial(_unknown_route, api=api))
 
 
+def _document_framework_errors(schema: dict) -> dict:
+    """Add to each operation the errors the framework answers before its handler runs.
+
+    Whatever an operation lists itself, an operation that needs authentication can
+    answer 401; one that takes parameters or a body, 422 (a field out of its bounds);
+    one that takes a body, 400 (a body that is not JSON). schemathesis holds every
+    answer to its documented statuses (core/tests/test_api_fuzz.py).
+    """
+    error = {
+        "description": "Error",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+    }
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.setdefault("responses", {})
+            statuses = []
+            if operation.get("security"):
+                statuses.append(401)
+            if operation.get("requestBody"):
+                statuses += [400, 422]
+            if operation.get("parameters"):
+                statuses.append(422)
+            for status in statuses:
+                if status not in responses and str(status) not in responses:
+                    responses[status] = error
+            operation["responses"] = dict(sorted(responses.items(), key=lambda kv: str(kv[0])))
+    return schema
+
+
 class KuihuaAPI(NinjaAPI):
-    """NinjaAPI whose unknown routes and methods answer in the uniform error shape."""
+    """NinjaAPI whose unknown routes and methods answer in the uniform error shape,
+    and whose OpenAPI document names the errors the framework itself answers."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return _document_framework_errors(schema)
 
     def _get_urls(self) -> list:
         urls = []

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from kuihua.core.api_support import ServiceError, body_ref, error_responses, require
 from kuihua.organizations.selectors import access_organization
@@ -53,7 +53,7 @@ def _detail(user, record_id: int):
 
 
 class YearQuery(Schema):
-    year: int | None = None
+    year: int | None = Field(None, ge=1900, le=9999, description="default: this year")
 
 
 @records.get(
@@ -66,8 +66,6 @@ def me(request, filters: Query[YearQuery]):
     if resident is None:
         raise ServiceError(_("您的账户未关联居民信息"), status=404)
     year = filters.year or timezone.localdate().year
-    if not 1900 <= year <= 9999:
-        raise ServiceError(_("年份不正确"), field="year")
     totals = selectors.volunteer_totals(resident, year=year)
     profile = selectors.volunteer_profile(resident)
     return {
