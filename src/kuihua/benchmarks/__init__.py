@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, str] = {
     "signup-rush": "kuihua.benchmarks.signup_rush",
     "match": "kuihua.benchmarks.match",
     "care-sweep": "kuihua.benchmarks.care_sweep",
+    "api-fuzz": "kuihua.benchmarks.api_fuzz",
 }
 
 
