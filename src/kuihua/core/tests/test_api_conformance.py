@@ -7,9 +7,11 @@ import pytest
 from django.test import Client
 from ninja.responses import NinjaJSONEncoder
 
-from kuihua.accounts.models import ApiToken
+from kuihua.accounts.models import ApiToken, Role
+from kuihua.accounts.tests.factories import UserFactory
 from kuihua.config.api import api
 from kuihua.core.api_support import MAX_PAGE
+from kuihua.core.tenancy import use_community
 from kuihua.core.tests.test_api_errors import assert_uniform
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +217,30 @@ def _models_of(operation):
         yield from unwrap(model)
     for model in operation.models:
         yield from unwrap(model)
+
+
+# --- what the fuzz run found (core/tests/test_api_fuzz.py) ---------------------------
+
+
+def test_every_operation_documents_the_errors_the_framework_answers():
+    for path, methods in _openapi()["paths"].items():
+        for method, operation in methods.items():
+            responses = operation["responses"]
+            if operation.get("security"):
+                assert "401" in responses, (method, path)
+            if operation.get("requestBody"):
+                assert {"400", "422"} <= set(responses), (method, path)
+            if operation.get("parameters"):
+                assert "422" in responses, (method, path)
+
+
+def test_a_year_out_of_range_is_a_field_error(client, community):
+    from kuihua.registry.tests.factories import ResidentFactory
+
+    with use_community(community):
+        resident = ResidentFactory(community=community)
+    client.force_login(UserFactory(role=Role.VOLUNTEER, community=community, resident=resident))
+
+    body = assert_uniform(client.get("/api/service-records/me", {"year": 0}), 422, "invalid")
+
+    assert body["errors"][0]["field"] == "year"
