@@ -50,7 +50,8 @@ LocalTime = Annotated[
 
 # A row's id named in a request body: a number no table holds is a field error (422)
 # here, before it overflows a database query as a 500.
-RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 # --- pagination ---------------------------------------------------------------------
@@ -66,6 +67,8 @@ def body_ref(fetch, user, object_id: int, field: str, message: str | None = None
     """An object named in a request body, through its `access_*` selector: unknown or
     out of the user's view is an error on that field (400), not a 404 of the route."""
     try:
+        if not 1 <= object_id <= MAX_ROW_ID:
+            raise Http404  # no row has it; a database's integer would overflow
         return fetch(user, object_id)
     except Http404:
         raise ServiceError(message or _("找不到该记录"), field=field) from None

@@ -244,3 +244,13 @@ def test_a_year_out_of_range_is_a_field_error(client, community):
     body = assert_uniform(client.get("/api/service-records/me", {"year": 0}), 422, "invalid")
 
     assert body["errors"][0]["field"] == "year"
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("/api/activities", "organization_id"), ("/api/matching/needs", "category_id")],
+)
+def test_an_id_filter_no_row_can_have_is_a_field_error(as_coordinator, path, field):
+    body = assert_uniform(as_coordinator.get(path, {field: 2**64 + 1}), 422, "invalid")
+
+    assert body["errors"] == [{"field": field, "message": "数值超出范围"}]
