@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+from ninja.security import session as ninja_session
 
 from kuihua.accounts.models import ApiToken
 from kuihua.core.middleware import activate_user_scope
@@ -43,5 +44,20 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
-session_or_token = [TokenAuth(), django_auth]
-session_only = [django_auth]
+class SessionAuth(ninja_session.SessionAuth):
+    """The session's cookie, CSRF-checked only when it signs someone in.
+
+    ninja's `django_auth` checks CSRF first, so a write carrying no credentials at all
+    was refused as 403 (CSRF) instead of 401 (who are you?). Without a signed-in
+    session there is nothing a forged request could borrow: no check, and 401.
+    """
+
+    def _get_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
+session_auth = SessionAuth()
+session_or_token = [TokenAuth(), session_auth]
+session_only = [session_auth]

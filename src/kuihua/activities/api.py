@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from kuihua.activities import attendance as attendance_services
 from kuihua.activities import services
@@ -47,7 +47,13 @@ from kuihua.activities.selectors import (
     activity_list,
 )
 from kuihua.activities.series import series_create
-from kuihua.core.api_support import ServiceError, body_ref, error_responses, paginated
+from kuihua.core.api_support import (
+    MAX_ROW_ID,
+    ServiceError,
+    body_ref,
+    error_responses,
+    paginated,
+)
 from kuihua.organizations.selectors import access_organization
 from kuihua.venues.selectors import access_room
 
@@ -99,7 +105,7 @@ def _reloaded(activity: Activity) -> Activity:
 @paginated
 def list_activities(
     request,
-    organization_id: int | None = None,
+    organization_id: int | None = Query(None, ge=1, le=MAX_ROW_ID),
     kind: str = "",
     open_to_me: bool = False,
     include_past: bool = False,

@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, str] = {
     "match": "kuihua.benchmarks.match",
     "care-sweep": "kuihua.benchmarks.care_sweep",
     "sheet-bomb": "kuihua.benchmarks.sheet_bomb",
+    "api-fuzz": "kuihua.benchmarks.api_fuzz",
 }
 
 

@@ -24,7 +24,6 @@ from kuihua.care.schemas import (
     BoardOut,
     CheckInIn,
     CheckInOut,
-    DecideIn,
     EnrolIn,
     FiguresOut,
     IncidentIn,
@@ -37,6 +36,7 @@ from kuihua.care.schemas import (
     RotaOut,
     SelfLinkOut,
     ShiftOut,
+    SwapDecisionIn,
     SwapIn,
     SwapOut,
     VisitOut,
@@ -370,6 +370,6 @@ def list_swaps(request, filters: Query[SwapFilter]):
     response={200: SwapOut, **error_responses(400, 404, 422)},
     summary="Approve (the shift changes hands) or refuse a swap (coordinators)",
 )
-def decide_swap(request, swap_id: int, payload: DecideIn):
+def decide_swap(request, swap_id: int, payload: SwapDecisionIn):
     swap = selectors.access_swap(request.user, swap_id)
     return duty.swap_decide(actor=request.user, swap=swap, approve=payload.approve)

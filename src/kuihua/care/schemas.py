@@ -13,7 +13,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from kuihua.care.models import Alert, CheckIn
-from kuihua.core.api_support import RowId
+from kuihua.core.api_support import LocalTime, RowId
 
 # --- people ------------------------------------------------------------------------------
 
@@ -296,8 +296,8 @@ class ShiftOut(Schema):
     id: int
     day: dt.date
     index: int
-    starts: dt.time
-    ends: dt.time
+    starts: LocalTime
+    ends: LocalTime
     user_id: int | None
     user: str | None
 
@@ -326,5 +326,5 @@ class SwapOut(Schema):
         return str(obj.get_status_display())
 
 
-class DecideIn(Schema):
+class SwapDecisionIn(Schema):
     approve: bool

@@ -25,10 +25,13 @@ api = KuihuaAPI(
     version="1",
     description=(
         "葵花社区平台 JSON API. Sign in with a session cookie or an `Authorization: Bearer` "
-        "token (POST /api/auth/tokens from a signed-in browser). Lists are paginated "
-        "(`?page=`, `?page_size=`). Every error has the shape "
+        "token (POST /api/auth/tokens from a signed-in browser); a request with neither is "
+        "401 with `WWW-Authenticate`. Lists are paginated (`?page=` from 1 to 1000000, "
+        "`?page_size=`): a page past the last is empty (`items: []` with the `count`), a "
+        "page number above that is 422. Times of day are local `HH:MM:SS` strings. Every "
+        "answer is JSON; every error has the shape "
         '`{"status", "code", "message", "errors": [{"field", "message"}]}`, '
-        "with messages in the language of `Accept-Language`."
+        "with messages in the language of `Accept-Language`, for unknown paths too."
     ),
     auth=session_or_token,
     urls_namespace="api",

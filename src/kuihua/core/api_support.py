@@ -9,6 +9,7 @@ validation, and for unknown routes (404) and methods (405) under /api/.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -22,18 +23,36 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponseNotAllowed
 from django.urls import URLPattern, path, re_path
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import WithJsonSchema
 
 from kuihua.core.errors import ApplicationError
 from kuihua.core.tenancy import ScopeError
 
 logger = logging.getLogger("kuihua.api")
 
+# A time of day on the community's clock, sent as "08:00:00". OpenAPI's `format: time`
+# is RFC 3339's full-time, which needs an offset ("08:00:00+08:00"), so it is documented
+# as what is sent: a string of that pattern.
+LocalTime = Annotated[
+    dt.time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$",
+            "description": "local time of day (Asia/Shanghai), HH:MM:SS",
+            "example": "08:00:00",
+        }
+    ),
+]
+
 # A row's id named in a request body: a number no table holds is a field error (422)
 # here, before it overflows a database query as a 500.
-RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 # --- pagination ---------------------------------------------------------------------
@@ -49,15 +68,37 @@ def body_ref(fetch, user, object_id: int, field: str, message: str | None = None
     """An object named in a request body, through its `access_*` selector: unknown or
     out of the user's view is an error on that field (400), not a 404 of the route."""
     try:
+        if not 1 <= object_id <= MAX_ROW_ID:
+            raise Http404  # no row has it; a database's integer would overflow
         return fetch(user, object_id)
     except Http404:
         raise ServiceError(message or _("找不到该记录"), field=field) from None
 
 
+# The highest page number a list accepts. A page past the last one is an empty page
+# (`{"items": [], "count": n}`); a number above this one could be no page of any list
+# and is refused like any out-of-range field (422 naming `page`), before
+# `(page - 1) * page_size` overflows the database's OFFSET as a 500.
+MAX_PAGE = 1_000_000
+
+
+class BoundedPageNumberPagination(PageNumberPagination):
+    """ninja's page-number pagination with the page number bounded (and so documented)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE, description="1 for the first page")
+        page_size: int | None = Field(
+            None, ge=1, description="rows per page; above the server's maximum, the maximum"
+        )
+
+
 def paginated(func: Callable) -> Callable:
-    """Page-number pagination (`?page=2&page_size=50`): `{"items": [...], "count": n}`."""
+    """Page-number pagination (`?page=2&page_size=50`): `{"items": [...], "count": n}`.
+
+    `page` runs from 1 to `MAX_PAGE`; a page past the last is empty, not an error.
+    """
     return paginate(
-        PageNumberPagination,
+        BoundedPageNumberPagination,
         page_size=settings.NINJA_PAGINATION_PER_PAGE,
         max_page_size=settings.NINJA_MAX_PER_PAGE_SIZE,
     )(func)
@@ -138,7 +179,11 @@ def error_body(
 
 
 def error_response(api: NinjaAPI, request, status: int, **kwargs):
-    return api.create_response(request, error_body(status, **kwargs), status=status)
+    response = api.create_response(request, error_body(status, **kwargs), status=status)
+    if status == 401:
+        # RFC 9110: a 401 names how to authenticate (a bearer token, or the session).
+        response["WWW-Authenticate"] = 'Bearer realm="kuihua"'
+    return response
 
 
 def _field_message(error: dict) -> str:
@@ -269,17 +314,61 @@ def _unknown_route(request, api: NinjaAPI, **kwargs):
     return error_response(api, request, 404)
 
 
+def _unknown_route_view(api: NinjaAPI) -> Callable:
+    """The answer for a path under /api/ that no route has, for every method.
+
+    CSRF-exempt: it changes nothing, and without it a write to an unknown path got
+    Django's HTML CSRF page instead of this JSON 404.
+    """
+    return csrf_exempt(partial(_unknown_route, api=api))
+
+
+def _document_framework_errors(schema: dict) -> dict:
+    """Add to each operation the errors the framework answers before its handler runs.
+
+    Whatever an operation lists itself, an operation that needs authentication can
+    answer 401; one that takes parameters or a body, 422 (a field out of its bounds);
+    one that takes a body, 400 (a body that is not JSON). schemathesis holds every
+    answer to its documented statuses (core/tests/test_api_fuzz.py).
+    """
+    error = {
+        "description": "Error",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+    }
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.setdefault("responses", {})
+            statuses = []
+            if operation.get("security"):
+                statuses.append(401)
+            if operation.get("requestBody"):
+                statuses += [400, 422]
+            if operation.get("parameters"):
+                statuses.append(422)
+            for status in statuses:
+                if status not in responses and str(status) not in responses:
+                    responses[status] = error
+            operation["responses"] = dict(sorted(responses.items(), key=lambda kv: str(kv[0])))
+    return schema
+
+
 class KuihuaAPI(NinjaAPI):
-    """NinjaAPI whose unknown routes and methods answer in the uniform error shape."""
+    """NinjaAPI whose unknown routes and methods answer in the uniform error shape,
+    and whose OpenAPI document names the errors the framework itself answers."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return _document_framework_errors(schema)
 
     def _get_urls(self) -> list:
         urls = []
         for pattern in super()._get_urls():
             if isinstance(pattern, URLPattern) and pattern.name == "api-root":
                 # ninja's root raises a plain Django 404 page; keep the name, answer in JSON.
-                pattern = path("", partial(_unknown_route, api=self), name="api-root")
+                pattern = path("", _unknown_route_view(self), name="api-root")
             elif isinstance(pattern, URLPattern) and not isinstance(pattern.callback, partial):
                 pattern.callback = _uniform_not_allowed(pattern.callback, self)
             urls.append(pattern)
-        urls.append(re_path(r"^.*$", partial(_unknown_route, api=self), name="api-unknown"))
+        # [\s\S], not ".": a path holding a newline (%0A) is unknown too, not Django's HTML 404.
+        urls.append(re_path(r"^[\s\S]*$", _unknown_route_view(self), name="api-unknown"))
         return urls

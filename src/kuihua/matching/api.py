@@ -8,7 +8,14 @@ take (a resident starting their own order) is 404 too. Business rules live in
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from kuihua.core.api_support import ServiceError, body_ref, error_responses, paginated, require
+from kuihua.core.api_support import (
+    RowId,
+    ServiceError,
+    body_ref,
+    error_responses,
+    paginated,
+    require,
+)
 from kuihua.matching import runs, selectors, services, solver
 from kuihua.matching.models import Need, NeedEvent
 from kuihua.matching.schemas import (
@@ -77,7 +84,7 @@ def create_category(request, payload: CategoryIn):
 
 class NeedFilter(Schema):
     status: str = ""
-    category_id: int | None = None
+    category_id: RowId | None = None
 
 
 @router.get(

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from kuihua.core.api_support import ServiceError, body_ref, error_responses, require
 from kuihua.organizations.selectors import access_organization
@@ -23,10 +23,10 @@ from kuihua.service_records.certificates import render_certificate_pdf
 from kuihua.service_records.schemas import (
     CertificateIn,
     CertificateOut,
+    CorrectionDecisionIn,
     CorrectionIn,
     CorrectionOut,
-    DecideIn,
-    MeOut,
+    MyHoursOut,
     PublicCertificateOut,
     RecordDetailOut,
     RecordIn,
@@ -53,12 +53,12 @@ def _detail(user, record_id: int):
 
 
 class YearQuery(Schema):
-    year: int | None = None
+    year: int | None = Field(None, ge=1900, le=9999, description="default: this year")
 
 
 @records.get(
     "/me",
-    response={200: MeOut, **error_responses(404, 422)},
+    response={200: MyHoursOut, **error_responses(404, 422)},
     summary="My hours: yearly and lifetime totals, stars, points and the year's records",
 )
 def me(request, filters: Query[YearQuery]):
@@ -66,8 +66,6 @@ def me(request, filters: Query[YearQuery]):
     if resident is None:
         raise ServiceError(_("您的账户未关联居民信息"), status=404)
     year = filters.year or timezone.localdate().year
-    if not 1900 <= year <= 9999:
-        raise ServiceError(_("年份不正确"), field="year")
     totals = selectors.volunteer_totals(resident, year=year)
     profile = selectors.volunteer_profile(resident)
     return {
@@ -166,7 +164,7 @@ def request_correction(request, record_id: int, payload: CorrectionIn):
     response={200: CorrectionOut, **error_responses(400, 404, 422)},
     summary="Approve or refuse a correction (approval leaves a revision and adjusts points)",
 )
-def decide_correction(request, correction_id: int, payload: DecideIn):
+def decide_correction(request, correction_id: int, payload: CorrectionDecisionIn):
     user = request.user
     correction = selectors.access_correction(user, correction_id)
     require(user, "service_records.decide_correction", correction.record)

@@ -109,7 +109,7 @@ class RecordListItem(Schema):
         return str(obj.get_status_display())
 
 
-class MeOut(Schema):
+class MyHoursOut(Schema):
     resident_id: int
     volunteer_number: str | None
     year: int
@@ -150,7 +150,7 @@ class CorrectionIn(Schema):
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
-class DecideIn(Schema):
+class CorrectionDecisionIn(Schema):
     approve: bool
     note: str = Field("", max_length=200)
 
