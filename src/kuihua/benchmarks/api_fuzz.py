@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -97,7 +98,6 @@ def fuzz(
     from schemathesis.generation.hypothesis.builder import (
         HypothesisTestConfig,
         HypothesisTestMode,
-        create_test,
     )
 
     from kuihua.config.api import api
@@ -124,6 +124,31 @@ def fuzz(
     )
     wanted = set(operations) if operations is not None else None
     outcome = Outcome()
+    with _connections_kept():
+        _run_all(schema, tokens, config, checks, wanted, outcome, say)
+    return outcome
+
+
+@contextmanager
+def _connections_kept():
+    """Keep the database connection across the in-process requests, as Django's test
+    client does: the request signals would close a connection that is inside a
+    transaction (a test's), and PostgreSQL's next query would find it closed."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _run_all(schema, tokens, config, checks, wanted, outcome, say) -> None:
+    from schemathesis.generation.hypothesis.builder import create_test
+
     for result in schema.get_all_operations():
         operation = result.ok()
         label = f"{operation.method.upper()} {operation.path}"
@@ -150,7 +175,6 @@ def fuzz(
                 outcome.by_role[role] = outcome.by_role.get(role, 0) + 1
                 say(str(failure))
             outcome.requests += calls[0]
-    return outcome
 
 
 def _no_defaults(send: Callable) -> Callable:

@@ -21,18 +21,13 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from kuihua.benchmarks.signup_rush import (
-    PLACES,
-    _free_port,
-    _manage,
-    _seed,
-    _server,
-    _server_env,
-)
+from kuihua.benchmarks.signup_rush import PLACES, _free_port, _manage, _seed, _server_env
+from kuihua.core.management.commands.serve import gunicorn_argv
 
 VOLUNTEERS = 160
 THREADS = 16
@@ -126,6 +121,41 @@ def private_postgres():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@contextmanager
+def _serving(env: dict, *, port: int, home: Path):
+    """`kuihua serve`'s gunicorn, 2 workers; waits until it answers. (No asyncio here: a
+    browser test before this one in the same process may have left an event loop.)"""
+    log = (home / "server.log").open("w")
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        gunicorn_argv(host="127.0.0.1", port=port, workers=2),
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, (home / "server.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "the server did not answer within 60 s"
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/api/me")
+                if connection.getresponse().status == 401:
+                    break
+            except OSError:
+                time.sleep(0.2)
+            finally:
+                connection.close()
+        yield server
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
 def _post(port: int, path: str, token: str) -> tuple[int, dict, dict]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
@@ -207,7 +237,7 @@ def test_postgres_down_mid_rush_loses_nothing_doubles_nothing_and_says_try_again
                 finals[i] = body.get("status") or body.get("message", "")
                 break
 
-    with _server(env, port=port, workers=2, home=str(tmp_path)):
+    with _serving(env, port=port, home=tmp_path):
         threads = [
             threading.Thread(target=volunteer, args=(list(range(t, VOLUNTEERS, THREADS)),))
             for t in range(THREADS)
