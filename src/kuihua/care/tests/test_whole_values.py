@@ -1,8 +1,6 @@
 """An alert's emergency contacts: whole phones for whoever tends it, each look
 access-logged and never cached (issue 12, finding 2)."""
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 
@@ -10,6 +8,7 @@ from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
 from kuihua.care import services
 from kuihua.core.models import AccessLog
+from kuihua.core.tests.clock import days_from_today
 from kuihua.registry.models import EmergencyContact
 from kuihua.registry.tests.factories import ResidentFactory
 from kuihua.training.services import training_record
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def visitor(in_community, coordinator):
     user = UserFactory(role=Role.VOLUNTEER, community=in_community, username="visitor")
     training_record(
-        actor=coordinator, user=user, course="探访礼仪与应急处置", completed_on=dt.date(2026, 1, 5)
+        actor=coordinator, user=user, course="探访礼仪与应急处置", completed_on=days_from_today(-30)
     )
     return user
 
