@@ -3,7 +3,7 @@
 import rules
 
 from kuihua.organizations.rules import leads_organization
-from kuihua.registry.rules import is_coordinator
+from kuihua.registry.rules import is_coordinator, is_district_viewer
 
 
 @rules.predicate
@@ -22,8 +22,8 @@ def is_organizer(user, activity) -> bool:
 rules.add_perm("activities.add_activity", is_coordinator | leads_organization)
 # Changing, cancelling, counts, the sign-up list, attendance and the QR screen (obj: activity).
 rules.add_perm("activities.manage_activity", is_organizer)
-# The coordinator's overview of every organization's activities.
-rules.add_perm("activities.view_overview", is_coordinator)
+# The overview of every organization's activities: the coordinator, and the district viewer.
+rules.add_perm("activities.view_overview", is_coordinator | is_district_viewer)
 
 
 # --- sign-ups (sign-ups helper) ----------------------------------------------------------

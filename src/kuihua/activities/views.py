@@ -65,6 +65,8 @@ def _subnav_context(user) -> dict:
     return {
         "can_create": organizations_for_activities(user).exists(),
         "can_overview": user.has_perm("activities.view_overview"),
+        # Joining activities needs a registry record (a district viewer only reads).
+        "can_join": user.resident_id is not None or user.has_perm("activities.add_activity"),
     }
 
 

@@ -9,7 +9,7 @@ visits; a shift's holder asks to hand it over.
 
 import rules
 
-from kuihua.registry.rules import is_coordinator
+from kuihua.registry.rules import is_coordinator, is_district_viewer
 
 
 @rules.predicate
@@ -48,6 +48,8 @@ rules.add_perm("care.handle_alert", is_coordinator | on_duty)
 # One alert: also the person's visitors, who are told of it and are the ones at the door.
 rules.add_perm("care.tend_alert", is_coordinator | on_duty | visits_alerted)
 rules.add_perm("care.manage", is_coordinator)
+# The programme's figures, no names: also the district viewer.
+rules.add_perm("care.view_figures", is_coordinator | is_district_viewer)
 rules.add_perm("care.view_recipient", is_coordinator | visits)
 rules.add_perm("care.record_visit", is_coordinator | visits)
 rules.add_perm("care.swap_shift", holds_shift)

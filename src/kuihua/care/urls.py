@@ -7,6 +7,7 @@ app_name = "care"
 urlpatterns = [
     path("", views.board, name="board"),
     path("visits/", views.my_visits, name="my_visits"),
+    path("figures/", views.figures, name="figures"),
     path("people/", views.recipient_list, name="recipient_list"),
     path("people/<int:recipient_id>/", views.recipient_detail, name="recipient_detail"),
     path("rota/", views.rota_page, name="rota"),

@@ -354,3 +354,18 @@ def my_duty(request):
             "preference_form": preference,
         },
     )
+
+
+@login_required
+def figures(request):
+    """关爱统计: the programme's figures without a name in them, for coordinators and
+    for the district viewer, who oversees it but sees no one's record."""
+    require(request.user, "care.view_figures")
+    this_year = timezone.localdate().year
+    board_now = selectors.board()
+    context = {
+        "years": [selectors.programme_figures(year=y) for y in (this_year, this_year - 1)],
+        "today": board_now["summary"],
+        "open_alerts": len(board_now["open_alerts"]),
+    }
+    return render(request, "care/figures.html", context)

@@ -12,7 +12,6 @@ handler500 = "kuihua.core.outage.server_error"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("areas/<slug:area_key>/", core_views.area, name="area"),
     path("community/switch/", core_views.switch_community, name="switch_community"),
     path(
         "accounts/login/",

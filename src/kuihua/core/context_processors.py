@@ -1,4 +1,6 @@
-from kuihua.core.navigation import AREAS
+from django.utils.functional import SimpleLazyObject
+
+from kuihua.core.navigation import areas_for
 
 
 def navigation(request):
@@ -13,7 +15,8 @@ def navigation(request):
 
         switchable = list(Community.objects.filter(pk__in=request.community_ids))
     return {
-        "nav_areas": AREAS,
+        # Lazy: a partial (HTMX) rendering never shows the menu and never pays for it.
+        "nav_areas": SimpleLazyObject(lambda: areas_for(request.user)),
         "current_community": community,
         "switchable_communities": switchable,
     }

@@ -1,30 +1,42 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from kuihua.core.navigation import AREAS
+# What each role can do here today, in a line under the greeting; the areas below
+# are the ones the role can use (kuihua.core.navigation).
+ROLE_NOTES = {
+    "coordinator": _(
+        "下面是社区的各项工作。居民台账、活动、服务时长、需求对接和关爱服务都从这里进入。"
+    ),
+    "org_leader": _("您可以为本组织发布活动、预约场地、审核志愿者的服务时长并出具证明。"),
+    "volunteer": _(
+        "您可以报名参加活动、查看自己的服务时长和证明；"
+        "如果您在关爱服务中探访老人或值班，也从这里进入。"
+    ),
+    "resident": _("您可以报名参加社区活动、提出需要的服务，并查看和修改自己家庭的信息。"),
+    "steward": _(
+        "义管家的小区收费和账目公开功能还在建设中，上线后会出现在这里。"
+        "现在您可以报名活动、提出需求，并查看自己的服务时长。"
+    ),
+    "district_viewer": _(
+        "您可以查看所辖社区的服务统计、缺口分析、活动总览和关爱服务情况；"
+        "用页面上方的“查看社区”切换社区。"
+    ),
+}
 
 
 @login_required
 def home(request):
-    """Every area of the product, plus the shortcuts the user's role needs most."""
+    """The areas the user's role can use, plus the shortcuts it needs most."""
     resident = request.user.resident
     context = {
-        "areas": AREAS,
+        "role_note": ROLE_NOTES.get(request.user.role),
         "my_resident": resident,
         "my_household_id": resident.household_id if resident is not None else None,
     }
     return render(request, "core/home.html", context)
-
-
-@login_required
-def area(request, area_key: str):
-    """Placeholder page of an area that a later issue builds."""
-    found = next((a for a in AREAS if a.key == area_key), None)
-    if found is None:
-        raise Http404
-    return render(request, "core/area.html", {"area": found})
 
 
 @login_required

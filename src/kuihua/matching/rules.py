@@ -9,7 +9,7 @@ or a leader of the offering organization) starts and finishes its orders.
 import rules
 
 from kuihua.matching.models import Need
-from kuihua.registry.rules import is_coordinator
+from kuihua.registry.rules import is_coordinator, is_district_viewer
 
 
 def _provides(user, need: Need) -> bool:
@@ -37,6 +37,8 @@ def is_own_need(user, need) -> bool:
 
 rules.add_perm("matching.run", is_coordinator)
 rules.add_perm("matching.manage", is_coordinator)
+# 服务统计 and 缺口分析: also the district viewer, who reads and writes nothing.
+rules.add_perm("matching.view_stats", is_coordinator | is_district_viewer)
 rules.add_perm("matching.cancel_need", is_coordinator | is_own_need)
 rules.add_perm("matching.rate_need", is_coordinator | is_own_need)
 rules.add_perm("matching.serve_need", is_coordinator | provides)

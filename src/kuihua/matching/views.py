@@ -63,6 +63,9 @@ def _nav(user) -> dict:
     return {
         "can_manage": user.has_perm("matching.manage"),
         "can_run": user.has_perm("matching.run"),
+        "can_view_stats": user.has_perm("matching.view_stats"),
+        # A district viewer has no registry record: no needs of their own to raise.
+        "can_raise": user.has_perm("matching.manage") or user.resident_id is not None,
         "has_orders": selectors.orders_of(user).exists(),
     }
 
@@ -537,7 +540,7 @@ def run_accept(request, run_id: int):
 def gap_report(request):
     """缺口分析: where needs wait with no capacity, largest gap first."""
     user = request.user
-    require(user, "matching.manage")
+    require(user, "matching.view_stats")
     return render(
         request, "matching/gap_report.html", {"rows": selectors.gap_report(), **_nav(user)}
     )
@@ -547,7 +550,7 @@ def gap_report(request):
 def delivery_stats(request):
     """服务统计: person-times, people served, the share by social organizations."""
     user = request.user
-    require(user, "matching.manage")
+    require(user, "matching.view_stats")
     stats = selectors.delivery_stats()
     types = ProviderType.choices
     total = stats["person_times"]

@@ -8,6 +8,10 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("社会组织")
 
     def ready(self):
+        from kuihua.core.navigation import register_area_entry
+        from kuihua.organizations.navigation import organizations_entry
+
+        register_area_entry("organizations", organizations_entry)
         from kuihua.core.sheets import SheetKind, register_sheet_kind
         from kuihua.organizations.exporting import organizations_export
         from kuihua.organizations.importing import organizations_import_file

@@ -8,6 +8,10 @@ class RegistryConfig(AppConfig):
     verbose_name = _("基础信息")
 
     def ready(self):
+        from kuihua.core.navigation import register_area_entry
+        from kuihua.registry.navigation import registry_entry
+
+        register_area_entry("registry", registry_entry)
         from kuihua.core.sheets import SheetKind, register_sheet_kind
         from kuihua.registry.exporting import residents_export
         from kuihua.registry.importing import residents_import_file

@@ -35,7 +35,7 @@ class ResidentFilterForm(forms.Form):
 
     def __init__(self, *args, tags=(), compounds=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = [("", _("全部标签"))] + [(t.code, t.name) for t in tags]
+        self.fields["tag"].choices = [("", _("全部标签"))] + [(t.code, t.label) for t in tags]
         self.fields["compound"].choices = [("", _("全部小区"))] + [
             (c.pk, c.name) for c in compounds
         ]
@@ -104,7 +104,7 @@ class ResidentForm(forms.Form):
             (pk, c.name) for pk, c in self.compounds.items()
         ]
         self.tag_objects = {str(t.pk): t for t in Tag.objects.order_by("id")}
-        self.fields["tags"].choices = [(pk, t.name) for pk, t in self.tag_objects.items()]
+        self.fields["tags"].choices = [(pk, t.label) for pk, t in self.tag_objects.items()]
         if resident is not None:
             del self.fields["tags"]  # tags are edited on the resident's page
             hints = {
@@ -211,7 +211,7 @@ class ResidentTagsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.tag_objects = {str(t.pk): t for t in Tag.objects.order_by("id")}
-        self.fields["tags"].choices = [(pk, t.name) for pk, t in self.tag_objects.items()]
+        self.fields["tags"].choices = [(pk, t.label) for pk, t in self.tag_objects.items()]
 
     def selected_tags(self) -> list[Tag]:
         return [self.tag_objects[pk] for pk in self.cleaned_data.get("tags", [])]
@@ -219,12 +219,6 @@ class ResidentTagsForm(forms.Form):
 
 class TagForm(forms.Form):
     name = forms.CharField(label=_("标签名称"), max_length=40)
-    code = forms.SlugField(
-        label=_("代码"),
-        max_length=40,
-        required=False,
-        help_text=_("英文字母、数字或下划线；留空则按拼音生成"),
-    )
     is_sensitive = forms.BooleanField(label=_("涉及健康（敏感）"), required=False)
 
 

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
@@ -78,6 +78,8 @@ def registry_links(user) -> dict:
 def resident_list(request):
     user = request.user
     is_coordinator = user.has_perm("registry.view_registry")
+    if not is_coordinator and user.resident_id is None:
+        raise Http404  # a district viewer reads figures; there is no one here for them
     tags = list(Tag.objects.order_by("id")) if is_coordinator else []
     compounds = list(Compound.objects.order_by("name")) if is_coordinator else []
     form = ResidentFilterForm(request.GET or None, tags=tags, compounds=compounds)
@@ -324,7 +326,8 @@ def tag_list(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            code = data["code"] or _tag_code(data["name"])
+            # The code is the tag's key in links and sheets, never shown: made from the pinyin.
+            code = _tag_code(data["name"])
             if not code:
                 raise RegistryError(_("请填写标签代码"), field="code")
             services.tag_create(

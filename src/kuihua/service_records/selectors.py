@@ -304,6 +304,39 @@ def members_of_managed(user) -> QuerySet[Membership]:
     )
 
 
+# The certificate form lists at most this many volunteers; a search narrows the rest.
+CANDIDATES_SHOWN = 50
+
+
+def member_candidates(user, *, query: str = "", chosen: str | None = None) -> list[Membership]:
+    """The volunteers the certificate form offers: those of `user`'s organizations whose
+    name, pinyin or initials match `query` (all of them while there are few), plus the
+    one already chosen. One row per person, at most CANDIDATES_SHOWN.
+    """
+    from kuihua.registry.models import Resident
+    from kuihua.registry.selectors import resident_search
+
+    members = members_of_managed(user)
+    if query:
+        found = resident_search(
+            Resident.objects.filter(pk__in=members.values("resident_id")), query
+        )
+        shown = members.filter(resident__in=found.values("pk"))
+    elif members.values("resident_id").distinct().count() <= CANDIDATES_SHOWN:
+        shown = members
+    else:
+        shown = members.none()
+    rows: dict[int, Membership] = {}
+    if chosen and chosen.isdigit():
+        for m in members.filter(resident_id=int(chosen))[:1]:
+            rows[m.resident_id] = m
+    for m in shown[: CANDIDATES_SHOWN * 3]:
+        if len(rows) >= CANDIDATES_SHOWN:
+            break
+        rows.setdefault(m.resident_id, m)
+    return list(rows.values())
+
+
 def certificates_of(resident) -> QuerySet[Certificate]:
     return Certificate.objects.filter(resident=resident).select_related("organization")
 

@@ -38,6 +38,8 @@ def _nav(user) -> dict:
     return {
         "can_queue": user.has_perm("service_records.view_queue"),
         "can_overview": user.has_perm("service_records.view_overview"),
+        "has_own": user.resident_id is not None,
+        "can_issue": user.has_perm("service_records.view_queue"),
     }
 
 
@@ -54,6 +56,9 @@ def mine(request):
     """我的服务时长: this year's and lifetime verified hours, stars, points, records."""
     user = request.user
     resident = user.resident
+    if resident is None and user.has_perm("service_records.view_overview"):
+        # A coordinator's or district viewer's landing here is the community's hours.
+        return redirect("service_records:overview")
     year = YearForm(request.GET or None).chosen_year()
     context = {"year": year, "years": _years(year), "resident": resident, **_nav(user)}
     if resident is not None:
@@ -251,16 +256,25 @@ def record_new(request):
 
 @login_required
 def certificates(request):
-    """我的证明, and for organizers the certificates they issue."""
+    """我的证明, and for organizers the certificates they issue.
+
+    The volunteer is found by name, pinyin or initials (an organization may have
+    thousands): the search narrows the list, in place with HTMX.
+    """
     user = request.user
     organizations = list(selectors.organizations_managed_by(user))
+    query = (request.GET.get("q") or request.POST.get("q") or "").strip()[:40]
     form = None
+    candidates: list = []
     if organizations:
         today = timezone.localdate()
+        candidates = selectors.member_candidates(
+            user, query=query, chosen=request.POST.get("resident")
+        )
         form = CertificateForm(
             request.POST or None,
             organizations=organizations,
-            memberships=selectors.members_of_managed(user),
+            memberships=candidates,
             initial={"period_start": today.replace(month=1, day=1), "period_end": today},
         )
     if request.method == "POST":
@@ -278,7 +292,9 @@ def certificates(request):
                 apply_service_error(form, exc)
             else:
                 messages.success(
-                    request, _("已出具证明 %(number)s") % {"number": certificate.number}
+                    request,
+                    _("已为 %(name)s 出具证明 %(number)s")
+                    % {"name": resident.name, "number": certificate.number},
                 )
                 return redirect("service_records:certificates")
     context = {
@@ -287,6 +303,9 @@ def certificates(request):
         if organizations
         else [],
         "form": form,
+        "query": query,
+        "candidate_count": len(candidates),
+        "candidates_capped": len(candidates) >= selectors.CANDIDATES_SHOWN,
         **_nav(user),
     }
     return render(request, "service_records/certificates.html", context)

@@ -164,7 +164,7 @@ def test_the_home_page_in_english(english, coordinator):
     html = english.get(reverse("home")).content.decode()
 
     areas = nav(html, "areas")
-    for title in ("Residents", "Social organizations", "Happiness Knocks", "Dashboard"):
+    for title in ("Residents", "Social organizations", "Happiness Knocks", "Service hours"):
         assert f">{title}</a>" in areas
     assert no_chinese(areas) == []
     assert "Welcome to the Kuihua community platform" in html
