@@ -70,7 +70,6 @@ def recipients_with_visitors() -> QuerySet[CareRecipient]:
 def access_recipient(user, recipient_id: int, *, action: str = "view") -> CareRecipient:
     """The enrolled person if `user` may `action` them (view, visit, manage), else 404."""
     recipient = get_object_or_404(recipients_with_visitors(), pk=recipient_id)
-    perm = RECIPIENT_RULES[action]
     if not may_act_on_recipient(user, recipient, action=action):
         raise Http404
     return recipient
