@@ -100,3 +100,25 @@ def test_one_tap_on_a_phone_and_a_missed_window_handled_from_the_board(
     with use_community(community):
         handled = Alert.objects.filter(recipient=programme["silent"], resolved_at__isnull=False)
         assert handled.get().outcome == "visited"
+
+
+def test_the_board_fits_a_phone_for_the_coordinator(live_server, open_page, screenshot, programme):
+    """At 360 px the board's people, windows and states stack: nothing scrolls sideways."""
+    base = live_server.url
+    # 李大妈's closed windows become alerts, so the board carries several states at once.
+    assert windows_sweep() >= 1
+
+    phone = open_page(PHONE)
+    phone.goto(base + "/accounts/login/")
+    phone.get_by_label("用户名").fill("zhiban")
+    phone.get_by_label("密码").fill(PASSWORD)
+    phone.get_by_role("button", name="登录").click()
+    phone.wait_for_url(base + "/")
+    phone.goto(base + "/care/")
+    board = phone.get_by_role("region", name="今日签到")
+    board.get_by_role("link", name="李大妈").wait_for()
+    screenshot(phone, "care-4-board-phone")
+
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    subnav = phone.get_by_role("navigation", name="幸福来敲门")
+    assert subnav.get_by_role("link", name="今日签到").get_attribute("aria-current") == "page"

@@ -1,21 +1,17 @@
-"""幸福来敲门: the duty board, a district viewer's figures, or a volunteer's own part
-(the people they visit, their shifts on the duty line). Nobody else has a page here."""
+"""幸福来敲门: the duty board, a district viewer's figures, or a helper's own part (the
+people they visit, their shifts on the duty line and when they can take it). The
+same permissions decide the programme's sub-navigation (care_tags.PAGES)."""
 
-from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
 
 def care_entry(user) -> str | None:
-    from kuihua.care.models import CareRecipient, DutyShift
-
-    if user.has_perm("care.handle_alert"):
-        return reverse("care:board")
-    if user.has_perm("care.view_figures"):
-        return reverse("care:figures")
-    visited = CareRecipient.objects.filter(Q(primary_visitor=user) | Q(backup_visitors=user))
-    if visited.filter(active=True).exists():
-        return reverse("care:my_visits")
-    if DutyShift.objects.filter(user=user, day__gte=timezone.localdate()).exists():
-        return reverse("care:my_duty")
+    for perm, url_name in (
+        ("care.handle_alert", "care:board"),
+        ("care.view_figures", "care:figures"),
+        ("care.visit_round", "care:my_visits"),
+        ("care.take_duty", "care:my_duty"),
+    ):
+        if user.has_perm(perm):
+            return reverse(url_name)
     return None

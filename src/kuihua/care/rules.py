@@ -9,7 +9,11 @@ visits; a shift's holder asks to hand it over.
 
 import rules
 
+from kuihua.accounts.models import Role
 from kuihua.registry.rules import is_coordinator, is_district_viewer
+
+# Who may be asked to visit an enrolled person or take the duty line.
+HELPER_ROLES = (Role.VOLUNTEER, Role.ORG_LEADER, Role.STEWARD, Role.COORDINATOR)
 
 
 @rules.predicate
@@ -20,6 +24,37 @@ def visits(user, recipient) -> bool:
     if recipient.primary_visitor_id == user.pk:
         return True
     return recipient.backup_visitors.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def visits_anyone(user) -> bool:
+    """`user` is the primary or a backup visitor of someone enrolled."""
+    if not user.is_authenticated:
+        return False
+    from django.db.models import Q
+
+    from kuihua.care.models import CareRecipient
+
+    return CareRecipient.objects.filter(
+        Q(primary_visitor=user) | Q(backup_visitors=user), active=True
+    ).exists()
+
+
+@rules.predicate
+def is_helper(user) -> bool:
+    return user.is_authenticated and user.role in HELPER_ROLES
+
+
+@rules.predicate
+def holds_shifts(user) -> bool:
+    """`user` holds a shift of the duty line, today or later."""
+    if not user.is_authenticated:
+        return False
+    from django.utils import timezone
+
+    from kuihua.care.models import DutyShift
+
+    return DutyShift.objects.filter(user=user, day__gte=timezone.localdate()).exists()
 
 
 @rules.predicate
@@ -53,3 +88,7 @@ rules.add_perm("care.view_figures", is_coordinator | is_district_viewer)
 rules.add_perm("care.view_recipient", is_coordinator | visits)
 rules.add_perm("care.record_visit", is_coordinator | visits)
 rules.add_perm("care.swap_shift", holds_shift)
+# "My visits": the people one visits (a coordinator sees every page of the programme).
+rules.add_perm("care.visit_round", is_coordinator | visits_anyone)
+# "My duty": one's shifts and when one can take the line.
+rules.add_perm("care.take_duty", is_helper | holds_shifts)

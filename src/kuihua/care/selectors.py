@@ -29,6 +29,17 @@ LABELS = {
     # Closed before the person was enrolled or resumed: nobody was waiting for it.
     UNWATCHED: _("未纳入"),
 }
+# Each state's sign beside its words, so that no state is told by its colour alone.
+# Text symbols found in common fonts, not emoji (a desk without an emoji font shows a box).
+SYMBOLS = {
+    DONE: "✓",
+    PENDING: "○",
+    OPEN: "◔",
+    LATE: "✗",
+    ALERTED: "⚠",
+    PAUSED: "‖",
+    UNWATCHED: "⊘",
+}
 
 
 # --- one object for a user: fetched in the community in force, then the rule ------------
@@ -39,6 +50,9 @@ RECIPIENT_RULES = {
     "visit": "care.record_visit",
     "manage": "care.manage",
 }
+# The person's page (plan, pause, saved link, health conditions on request) is the
+# coordinators': what `care:recipient_detail` asks, and when a name links to it.
+RECIPIENT_PAGE_ACTION = "manage"
 
 
 def _require(user, perm: str, obj=None) -> None:
@@ -56,9 +70,15 @@ def recipients_with_visitors() -> QuerySet[CareRecipient]:
 def access_recipient(user, recipient_id: int, *, action: str = "view") -> CareRecipient:
     """The enrolled person if `user` may `action` them (view, visit, manage), else 404."""
     recipient = get_object_or_404(recipients_with_visitors(), pk=recipient_id)
-    perm = RECIPIENT_RULES[action]
-    _require(user, perm, None if perm == "care.manage" else recipient)
+    if not may_act_on_recipient(user, recipient, action=action):
+        raise Http404
     return recipient
+
+
+def may_act_on_recipient(user, recipient: CareRecipient, *, action: str = "view") -> bool:
+    """Whether `access_recipient(user, recipient.pk, action=action)` would open."""
+    perm = RECIPIENT_RULES[action]
+    return user.has_perm(perm, None if perm == "care.manage" else recipient)
 
 
 def access_alert(user, alert_id: int) -> Alert:
@@ -98,6 +118,8 @@ def access_swap(user, swap_id: int) -> SwapRequest:
 class BoardRow:
     recipient: CareRecipient
     windows: list[dict] = field(default_factory=list)
+    # Whether the user may open the person's page (`board_for`); else the name is text.
+    linked: bool = False
 
     @property
     def visitor(self) -> str:
@@ -155,7 +177,13 @@ def board(*, now: dt.datetime | None = None) -> dict:
                 state = LATE
             counts[state] += 1
             row.windows.append(
-                {"opens": begin, "closes": end, "state": state, "label": LABELS[state]}
+                {
+                    "opens": begin,
+                    "closes": end,
+                    "state": state,
+                    "label": LABELS[state],
+                    "symbol": SYMBOLS[state],
+                }
             )
         rows.append(row)
     rows.sort(key=lambda r: (r.worst, r.recipient.pk))
@@ -164,8 +192,19 @@ def board(*, now: dt.datetime | None = None) -> dict:
         .select_related("recipient__resident", "acknowledged_by")
         .order_by("acknowledged_at", "-level", "raised_at")[:100]
     )
-    summary = [{"state": k, "label": label, "n": counts[k]} for k, label in LABELS.items()]
+    summary = [
+        {"state": k, "label": label, "symbol": SYMBOLS[k], "n": counts[k]}
+        for k, label in LABELS.items()
+    ]
     return {"rows": rows, "counts": counts, "summary": summary, "open_alerts": open_alerts}
+
+
+def board_for(user, *, now: dt.datetime | None = None) -> dict:
+    """`board`, each person's name linking to their page where `user` may open it."""
+    shown = board(now=now)
+    for row in shown["rows"]:
+        row.linked = may_act_on_recipient(user, row.recipient, action=RECIPIENT_PAGE_ACTION)
+    return shown
 
 
 def programme_figures(*, year: int) -> dict:

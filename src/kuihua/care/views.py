@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from kuihua.accounts.models import Role, User
+from kuihua.accounts.models import User
 from kuihua.care import selectors
 from kuihua.care.duty import (
     duty_colleagues,
@@ -30,6 +30,7 @@ from kuihua.care.forms import (
     TrainingForm,
 )
 from kuihua.care.models import Alert, CareRecipient, DutyPreference, DutyShift, SwapRequest
+from kuihua.care.rules import HELPER_ROLES
 from kuihua.care.services import (
     CareError,
     alert_acknowledge,
@@ -111,7 +112,7 @@ def board(request):
     if not request.user.has_perm("care.handle_alert"):
         return redirect("care:my_visits")
     context = {
-        **selectors.board(),
+        **selectors.board_for(request.user),
         "on_duty": on_duty_now(request.user.community_id),
         "last_sweep": last_sweep(),
     }
@@ -150,7 +151,7 @@ def _recipients():
     )
 
 
-VISITOR_ROLES = (Role.VOLUNTEER, Role.ORG_LEADER, Role.STEWARD, Role.COORDINATOR)
+VISITOR_ROLES = HELPER_ROLES
 
 
 @login_required
@@ -204,7 +205,9 @@ def recipient_list(request):
 def recipient_detail(request, recipient_id: int):
     """One person: plan, visitors, latest check-ins and alerts; record a call, pause,
     issue the saved link; the health conditions only on a logged request."""
-    recipient = selectors.access_recipient(request.user, recipient_id, action="manage")
+    recipient = selectors.access_recipient(
+        request.user, recipient_id, action=selectors.RECIPIENT_PAGE_ACTION
+    )
     conditions = None
     link = ""
     forms_ = {

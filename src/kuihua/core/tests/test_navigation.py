@@ -75,13 +75,17 @@ def test_a_volunteer_who_visits_someone_finds_the_care_programme(client, communi
     assert client.get(items["幸福来敲门"]).status_code == 200
 
 
-def test_a_volunteer_with_no_part_in_care_is_not_offered_it(client, community):
+def test_a_volunteer_who_visits_nobody_finds_their_duty_page_and_a_resident_no_care(
+    client, community
+):
     client.force_login(resident_user(community, Role.VOLUNTEER))
+    volunteer = menu(client.get(reverse("home")).content.decode())
+    client.force_login(resident_user(community, Role.RESIDENT))
+    resident = menu(client.get(reverse("home")).content.decode())
 
-    items = menu(client.get(reverse("home")).content.decode())
-
-    assert "幸福来敲门" not in items
-    assert "场地预约" not in items
+    assert volunteer["幸福来敲门"] == reverse("care:my_duty")
+    assert "场地预约" not in volunteer
+    assert "幸福来敲门" not in resident
 
 
 def test_an_organization_leader_books_rooms(client, community):
@@ -104,7 +108,7 @@ def test_the_steward_home_says_what_the_role_can_do_today(client, community):
 
     html = client.get(reverse("home")).content.decode()
 
-    assert "义管家的小区收费和账目公开功能还在建设中" in html
+    assert "义管家的小区收费和账目公开功能即将上线" in html
     assert "活动招募" in menu(html)
 
 
