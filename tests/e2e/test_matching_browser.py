@@ -102,9 +102,11 @@ def test_a_need_from_a_phone_to_a_rating_and_the_statistics(
     phone.get_by_label("需要什么服务").select_option(label="助餐送餐")
     phone.get_by_label("具体说说").fill("腿脚不便，想每周有人送两次午饭")
     phone.get_by_label("较急").check()
-    for day in ("周六", "周日"):
-        phone.get_by_label(day).uncheck()
-    phone.get_by_label("晚上").uncheck()
+    # Nothing comes ticked: she says which days and parts of the day suit her
+    for day in ("周一", "周二", "周三", "周四", "周五"):
+        phone.get_by_label(day).check()
+    for part in ("上午", "下午"):
+        phone.get_by_label(part).check()
     phone.get_by_label("每周").check()
     phone.get_by_label("同意把我的姓名、地址、电话提供给服务方").check()
     screenshot(phone, "matching-1-raise")
@@ -145,7 +147,8 @@ def test_a_need_from_a_phone_to_a_rating_and_the_statistics(
     with desk.expect_response(lambda r: "/accept/" in r.url) as answer:
         row.get_by_role("button", name="采纳").click()
     assert answer.value.request.headers.get("hx-request") == "true"
-    row.get_by_text("已采纳").wait_for()
+    row.get_by_text("已采纳", exact=True).wait_for()
+    assert "已通知服务方" in row.get_by_role("status").first.inner_text()
     with use_community(community):
         need.refresh_from_db()
         assert need.status == Need.Status.MATCHED
