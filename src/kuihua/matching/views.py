@@ -512,7 +512,10 @@ def run_accept(request, run_id: int):
         messages.success(
             request,
             _("已采纳：%(need)s 派给 %(offer)s，已通知服务方")
-            % {"need": f"{proposal.need.category.name} #{proposal.need_id}", "offer": proposal.offer.name},
+            % {
+                "need": f"{proposal.need.category.name} #{proposal.need_id}",
+                "offer": proposal.offer.name,
+            },
         )
     elif accepted:
         messages.success(

@@ -446,9 +446,7 @@ def test_accepting_one_row_with_htmx_answers_the_row(client, coordinator, wang, 
     assert "已通知服务方" not in page
 
 
-def test_accepting_a_row_again_with_htmx_says_why_not_in_the_row(
-    client, coordinator, wang, offer
-):
+def test_accepting_a_row_again_with_htmx_says_why_not_in_the_row(client, coordinator, wang, offer):
     need = f.need(wang)
     run = runs.match_run(actor=coordinator)
     proposal = Proposal.objects.get(need=need)
