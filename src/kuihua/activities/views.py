@@ -227,11 +227,11 @@ def activity_edit_view(request, activity_id: int):
             # Left as it was: the hours follow a changed start or end, as through the API.
             changes.pop("hours_credited", None)
         try:
-            services.activity_update(actor=request.user, activity=activity, **changes)
+            activity = services.activity_update(actor=request.user, activity=activity, **changes)
         except services.ActivityError as exc:
             apply_service_error(form, exc)
         else:
-            messages.success(request, _("已保存"))
+            messages.success(request, _("已保存对活动 %(t)s 的修改") % {"t": activity.title})
             return redirect("activities:manage", activity_id=activity.pk)
     return render(
         request,

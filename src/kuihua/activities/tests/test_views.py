@@ -297,6 +297,7 @@ def test_editing_the_times_on_the_page_lets_the_hours_follow(client, leader, org
     shorter = save("10:00")
     assert shorter.status_code == 302, text(shorter)
     assert activity.hours_credited == Decimal("1.00")
+    assert f"已保存对活动 {activity.title} 的修改" in text(client.get(shorter["Location"]))
     save("12:00")
     assert activity.hours_credited == Decimal("3.00")
     save("12:00", hours_credited="2.5")  # typed in: kept
