@@ -102,9 +102,11 @@ def test_a_need_from_a_phone_to_a_rating_and_the_statistics(
     phone.get_by_label("需要什么服务").select_option(label="助餐送餐")
     phone.get_by_label("具体说说").fill("腿脚不便，想每周有人送两次午饭")
     phone.get_by_label("较急").check()
-    for day in ("周六", "周日"):
-        phone.get_by_label(day).uncheck()
-    phone.get_by_label("晚上").uncheck()
+    # Nothing comes ticked: she says which days and parts of the day suit her
+    for day in ("周一", "周二", "周三", "周四", "周五"):
+        phone.get_by_label(day).check()
+    for part in ("上午", "下午"):
+        phone.get_by_label(part).check()
     phone.get_by_label("每周").check()
     phone.get_by_label("同意把我的姓名、地址、电话提供给服务方").check()
     screenshot(phone, "matching-1-raise")
@@ -145,7 +147,8 @@ def test_a_need_from_a_phone_to_a_rating_and_the_statistics(
     with desk.expect_response(lambda r: "/accept/" in r.url) as answer:
         row.get_by_role("button", name="采纳").click()
     assert answer.value.request.headers.get("hx-request") == "true"
-    row.get_by_text("已采纳").wait_for()
+    row.get_by_text("已采纳", exact=True).wait_for()
+    assert "已通知服务方" in row.locator("ul.messages").inner_text()
     with use_community(community):
         need.refresh_from_db()
         assert need.status == Need.Status.MATCHED
@@ -236,6 +239,13 @@ def test_a_coordinator_records_a_need_for_a_resident_found_by_typing(
     page.get_by_label("需要什么服务").select_option(label="理发")
     assert_no_horizontal_scroll(page, PHONE["width"])
     screenshot(page, "matching-9-coordinator-raises")
+
+    # Nothing ticked for the days and the time: asked for, not taken as every day
+    page.get_by_role("button", name="提交需求").click()
+    page.get_by_text("请选择哪几天需要服务").wait_for()
+    assert "请选择什么时段需要服务" in page.locator("form").last.inner_text()
+    page.get_by_label("周二").check()
+    page.get_by_label("上午").check()
     page.get_by_role("button", name="提交需求").click()
     page.get_by_text("需求已登记").wait_for()
 
@@ -244,3 +254,4 @@ def test_a_coordinator_records_a_need_for_a_resident_found_by_typing(
         assert need.channel == Need.Channel.VOLUNTEER
         assert need.category.name == "理发"
         assert not need.consent_to_share
+        assert (need.days, need.slots) == (0b10, 0b1)  # 周二, 上午

@@ -15,6 +15,7 @@ import pytest
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
+from kuihua.activities.attendance import CLOSE_EVERY_MINUTES
 from kuihua.activities.models import Activity, Signup
 from kuihua.activities.signups import services as signups
 from kuihua.activities.tests.factories import ActivityFactory, SignupFactory
@@ -114,3 +115,68 @@ def test_waitlisted_on_a_phone_then_promoted_and_told_in_the_inbox(
     page.goto(f"{live_server.url}/activities/{activity.pk}/")
     page.get_by_text("您已报名").wait_for()
     screenshot(page, "signup-4-confirmed")
+
+
+@pytest.fixture
+def starting_activity(transactional_db):
+    """An activity starting in a few minutes, two people signed up, its organization's leader."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kuihua.organizations.models import Membership
+
+    community = CommunityFactory(name="翠苑一区社区", code="cuiyuan-1")
+    with use_community(community):
+        org = OrganizationFactory(community=community, name="翠苑志愿服务队")
+        starts = timezone.now() + dt.timedelta(minutes=5)
+        activity = ActivityFactory(
+            community=community,
+            organization=org,
+            title="楼道清洁",
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=2),
+        )
+        came, absent = SignupFactory.create_batch(2, activity=activity)
+        leader = MembershipFactory(organization=org, role=Membership.Role.LEADER)
+        UserFactory(
+            username="duizhang", role=Role.ORG_LEADER, community=community, resident=leader.resident
+        )
+    return {"activity": activity, "came": came, "absent": absent}
+
+
+def test_the_organizer_marks_arrival_and_calls_someone_on_a_phone(
+    live_server, open_page, screenshot, starting_activity
+):
+    activity, came, absent = (starting_activity[k] for k in ("activity", "came", "absent"))
+    page = open_page(PHONE)
+    sign_in(page, live_server.url, "duizhang")
+    page.goto(f"{live_server.url}/activities/{activity.pk}/manage/")
+    close = f"结束后约 {CLOSE_EVERY_MINUTES} 分钟内自动签退并生成服务记录"
+    assert close in page.locator("#live").inner_text()
+
+    # 到场, a few minutes early: the row says so
+    row = page.locator("table.signups tbody tr", has_text=came.resident.name)
+    row.get_by_role("button", name="到场").click()
+    said = row.get_by_role("status")
+    said.wait_for()
+    assert f"已提前记录 {came.resident.name} 到场" in said.inner_text()
+    assert_no_horizontal_scroll(page, PHONE["width"])
+    screenshot(page, "signup-5-marked")
+
+    # 查看电话: the whole number, to call
+    other = page.locator("table.signups tbody tr", has_text=absent.resident.name)
+    phone = absent.resident.phone
+    assert phone not in other.inner_text()
+    other.get_by_role("button", name="查看电话").click()
+    other.get_by_role("link", name=phone).wait_for()
+    assert other.get_by_role("link", name=phone).get_attribute("href") == f"tel:{phone}"
+    screenshot(page, "signup-6-phone")
+
+    # The list refreshes itself (as its poll does): the number stays shown, the word goes
+    with page.expect_response(lambda r: r.url.endswith("/manage/")):
+        page.evaluate("htmx.ajax('GET', location.pathname, {target: '#live', swap: 'innerHTML'})")
+    page.wait_for_function(
+        "!document.querySelector('#live [role=status]')", polling=100, timeout=5000
+    )
+    assert other.get_by_role("link", name=phone).is_visible()

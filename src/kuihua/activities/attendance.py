@@ -6,7 +6,8 @@ screen refreshes it by HTMX polling; a scan is accepted with the current or the
 previous window's token only, so a photo of the code is useless a minute later.
 The first scan checks a volunteer in, the next checks them out; check-out turns
 the attendance into a service record (kuihua.service_records) when that app is
-installed. A check-out nobody made closes at the activity's end (daily task).
+installed. A check-out nobody made closes at the activity's end, by a task that runs
+every CLOSE_EVERY_MINUTES.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ SCAN_MARGIN = dt.timedelta(hours=1)
 # A second scan this soon after checking in is taken as a double scan, not a check-out.
 DOUBLE_SCAN = dt.timedelta(minutes=1)
 TOKEN_LENGTH = 16
+# How often the task that closes check-outs nobody made runs (activities/tasks.py): a
+# check-out, and its service record, come within this many minutes of the end.
+CLOSE_EVERY_MINUTES = 15
 
 
 class AttendanceError(ApplicationError):

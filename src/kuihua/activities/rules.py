@@ -61,7 +61,8 @@ def organizes_signup(user, signup) -> bool:
 rules.add_perm("activities.sign_up", may_sign_up)
 # Signing someone else up, e.g. a resident without a phone (obj: activity).
 rules.add_perm("activities.sign_up_others", is_organizer)
-# The list of who signed up, with masked phones (obj: activity).
+# The list of who signed up, with masked phones; the organizer may reveal one to call,
+# access-logged (activities.selectors.signup_phone) (obj: activity).
 rules.add_perm("activities.view_signups", is_organizer)
 # Cancelling a sign-up (obj: sign-up): one's own, or the organizer.
 rules.add_perm("activities.cancel_signup", owns_signup | organizes_signup)

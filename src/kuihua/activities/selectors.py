@@ -17,6 +17,7 @@ from django.utils import timezone
 from kuihua.accounts.models import Role
 from kuihua.activities.models import Activity, Attendance, Drive, Series, Signup
 from kuihua.activities.signups.selectors import position_of, with_waitlist_position
+from kuihua.core import disclosure
 from kuihua.organizations.models import Membership, Organization
 from kuihua.organizations.selectors import organizations_led_by
 
@@ -222,6 +223,21 @@ def signup_list(activity: Activity) -> list[Signup]:
     }
     signups.sort(key=lambda s: order.get(s.status, 9))
     return signups
+
+
+def signup_phone(user, signup: Signup) -> str:
+    """The whole phone of the person signed up, for the activity's organizer to call them;
+    the look is written to the access log (`kuihua.core.disclosure.reveal`). 404 for others."""
+    activity = signup.activity
+    if not user.has_perm("activities.view_signups", activity):
+        raise Http404
+    resident = signup.resident
+    return disclosure.reveal(
+        user=user,
+        subject=resident,
+        values={"phone": resident.phone or ""},
+        purpose=f"activity:{activity.pk}",
+    )["phone"]
 
 
 def my_signup(user, activity: Activity) -> Signup | None:

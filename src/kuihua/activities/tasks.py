@@ -11,6 +11,8 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from kuihua.activities.attendance import CLOSE_EVERY_MINUTES
+
 logger = logging.getLogger("kuihua.activities")
 
 
@@ -24,9 +26,10 @@ def series_extend() -> None:
         logger.info("series occurrences generated: %s", created)
 
 
-@db_periodic_task(crontab(minute="*/15"))
+@db_periodic_task(crontab(minute=f"*/{CLOSE_EVERY_MINUTES}"))
 def attendances_close() -> None:
-    """Every 15 minutes: close check-outs nobody made at the activity's end; record no-shows."""
+    """Every CLOSE_EVERY_MINUTES (15): close check-outs nobody made at the activity's end;
+    record no-shows. The manage page tells the organizer this interval."""
     from kuihua.activities.attendance import attendances_close as close
 
     closed = close()

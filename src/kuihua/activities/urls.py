@@ -28,4 +28,9 @@ urlpatterns = [
         views.mark_view,
         name="mark",
     ),
+    path(
+        "<int:activity_id>/signups/<int:signup_id>/phone/",
+        views.signup_phone_view,
+        name="signup_phone",
+    ),
 ]

@@ -47,6 +47,7 @@ from kuihua.activities.selectors import (
     overview_by_organization,
     series_of,
     signup_list,
+    signup_phone,
 )
 from kuihua.activities.series import series_create, series_end
 from kuihua.activities.signups import services as signups
@@ -228,11 +229,11 @@ def activity_edit_view(request, activity_id: int):
             # Left as it was: the hours follow a changed start or end, as through the API.
             changes.pop("hours_credited", None)
         try:
-            services.activity_update(actor=request.user, activity=activity, **changes)
+            activity = services.activity_update(actor=request.user, activity=activity, **changes)
         except services.ActivityError as exc:
             apply_service_error(form, exc)
         else:
-            messages.success(request, _("已保存"))
+            messages.success(request, _("已保存对活动 %(t)s 的修改") % {"t": activity.title})
             return redirect("activities:manage", activity_id=activity.pk)
     return render(
         request,
@@ -266,7 +267,26 @@ def _manage_context(request, activity: Activity) -> dict:
         "cancel_form": CancelForm(),
         "refresh": COUNTS_REFRESH_SECONDS,
         "now": timezone.now(),
+        # When marking opens before the start, and how soon after the end the task that
+        # closes check-outs (and makes their service records) comes round.
+        "mark_from_hours": attendance_services.SCAN_MARGIN // dt.timedelta(hours=1),
+        "close_minutes": attendance_services.CLOSE_EVERY_MINUTES,
     }
+
+
+def _marked(signup: Signup, attendance, *, present: bool, now: dt.datetime) -> str:
+    """What marking did, in words: 已记录 李四 到场, and whether it was before the start or
+    closed the attendance with its service record."""
+    activity = signup.activity
+    name = signup.resident.name
+    if not present:
+        return _("已记录 %(name)s 缺席") % {"name": name}
+    if now < activity.starts_at:
+        start = timezone.localtime(activity.starts_at).strftime("%H:%M")
+        return _("活动 %(time)s 开始，已提前记录 %(name)s 到场") % {"time": start, "name": name}
+    if attendance.checked_out_at is not None:
+        return _("已记录 %(name)s 到场，已签退并生成服务记录") % {"name": name}
+    return _("已记录 %(name)s 到场") % {"name": name}
 
 
 @login_required
@@ -289,13 +309,46 @@ def mark_view(request, activity_id: int, signup_id: int):
     if (refused := post_only(request)) is not None:
         return refused
     present = request.POST.get("present") == "1"
+    now = timezone.now()
     try:
-        attendance_services.attendance_mark(actor=request.user, signup=signup, present=present)
+        attendance = attendance_services.attendance_mark(
+            actor=request.user, signup=signup, present=present, now=now
+        )
     except attendance_services.AttendanceError as exc:
         messages.error(request, str(exc))
+    else:
+        messages.success(request, _marked(signup, attendance, present=present, now=now))
     if request.htmx:
-        return render(request, "activities/_live.html", _manage_context(request, activity))
+        # The list again, saying in the row just marked what was done (or why not).
+        context = _manage_context(request, activity)
+        context.update(marked=signup.pk, notices=messages.get_messages(request))
+        return render(request, "activities/_live.html", context)
     return redirect("activities:manage", activity_id=activity.pk)
+
+
+@login_required
+def signup_phone_view(request, activity_id: int, signup_id: int):
+    """查看电话: the whole phone of one person on the list, for the organizer to call;
+    the look is access-logged. POST only: a link followed ahead would log a look."""
+    activity = access_activity_for_manage(request.user, activity_id)
+    signup = (
+        Signup.objects.filter(activity=activity, pk=signup_id).select_related("resident").first()
+    )
+    if signup is None:
+        raise Http404
+    if (refused := post_only(request)) is not None:
+        return refused
+    signup.activity = activity
+    phone = signup_phone(request.user, signup)
+    if request.htmx:
+        signup.revealed_phone = phone
+        context = {"activity": activity, "s": signup}
+        return render(request, "activities/_signup_phone.html", context)
+    context = _manage_context(request, activity)
+    for row in context["signups"]:
+        if row.pk == signup.pk:
+            row.revealed_phone = phone
+    return render(request, "activities/manage.html", context)
 
 
 @login_required

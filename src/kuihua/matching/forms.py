@@ -2,8 +2,10 @@
 
 Days and parts of the day are ticked one by one and sent to the services as
 the bit masks the models keep (Monday = bit 0 … Sunday = bit 6; 上午/下午/晚上).
-A mask with nothing ticked is passed on as 0, so the service's own message
-("请至少选择一天") is the one shown on the field.
+A need asks: nothing comes ticked, and at least one day and one part of the day
+must be (an untouched form would otherwise say "每天·全天" for the person). An
+offer comes with everything ticked; a mask with nothing ticked is passed on as 0,
+so the service's own message ("请至少选择一天") is the one shown on the field.
 """
 
 from __future__ import annotations
@@ -61,25 +63,29 @@ def slots_text(mask: int) -> str:
     return gettext("、").join(str(SLOT_NAMES[i]) for i in range(3) if mask & (1 << i))
 
 
-def _days_field(label) -> forms.TypedMultipleChoiceField:
+def _days_field(label, *, asked: str = "") -> forms.TypedMultipleChoiceField:
+    """Every day ticked; or, with `asked` (the message when none is), nothing ticked."""
     return forms.TypedMultipleChoiceField(
         label=label,
         choices=DAY_CHOICES,
         coerce=int,
-        required=False,
-        initial=bits(ALL_DAYS, 7),
+        required=bool(asked),
+        initial=[] if asked else bits(ALL_DAYS, 7),
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": asked} if asked else None,
     )
 
 
-def _slots_field(label) -> forms.TypedMultipleChoiceField:
+def _slots_field(label, *, asked: str = "") -> forms.TypedMultipleChoiceField:
+    """Every part of the day ticked; or, with `asked`, nothing ticked."""
     return forms.TypedMultipleChoiceField(
         label=label,
         choices=SLOT_CHOICES,
         coerce=int,
-        required=False,
-        initial=bits(ALL_SLOTS, 3),
+        required=bool(asked),
+        initial=[] if asked else bits(ALL_SLOTS, 3),
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": asked} if asked else None,
     )
 
 
@@ -154,8 +160,8 @@ class NeedForm(forms.Form):
         initial=Need.Urgency.NORMAL,
         widget=forms.RadioSelect,
     )
-    days = _days_field(_("哪几天方便"))
-    slots = _slots_field(_("什么时段方便"))
+    days = _days_field(_("哪几天方便"), asked=_("请选择哪几天需要服务"))
+    slots = _slots_field(_("什么时段方便"), asked=_("请选择什么时段需要服务"))
     recurrence = forms.ChoiceField(
         label=_("多久一次"),
         choices=Need.Recurrence.choices,

@@ -511,12 +511,26 @@ def run_accept(request, run_id: int):
     accepted, problems = services.proposals_accept(
         actor=user, run=run, proposal_ids=[proposal.pk] if proposal else None
     )
+    if proposal is not None and accepted:
+        messages.success(
+            request,
+            _("已采纳：%(need)s 派给 %(offer)s，已通知服务方")
+            % {
+                "need": f"{proposal.need.category.name} #{proposal.need_id}",
+                "offer": proposal.offer.name,
+            },
+        )
+    elif accepted:
+        messages.success(
+            request, _("已采纳 %(n)s 条对接建议，已派单并通知服务方") % {"n": accepted}
+        )
     if proposal is not None and request.htmx:
+        # The row again, saying in it what was done (or why not): the eye is on the row.
+        for problem in problems:
+            messages.error(request, problem)
         row = selectors.run_proposals(run).get(pk=proposal.pk)
-        context = {"p": row, "run": run, "error": problems[0] if problems else ""}
+        context = {"p": row, "run": run, "notices": messages.get_messages(request)}
         return render(request, "matching/_proposal_row.html", context)
-    if accepted:
-        messages.success(request, _("已采纳 %(n)s 条建议，已派单并通知服务方") % {"n": accepted})
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
         messages.error(request, problem)
     if len(problems) > MAX_PROBLEMS_SHOWN:

@@ -43,6 +43,15 @@ def _nav(user) -> dict:
     }
 
 
+def _who_and_hours(record: ServiceRecord, hours=None) -> dict:
+    """张三 and 2.5, for a message about the record (the name kept after an erasure or not)."""
+    hours = record.hours if hours is None else hours
+    return {
+        "name": record.volunteer.name if record.volunteer_id else _("志愿者"),
+        "hours": f"{hours.normalize():f}",
+    }
+
+
 def _years(current: int) -> list[int]:
     this_year = timezone.localdate().year
     return sorted({*range(this_year - 4, this_year + 1), current}, reverse=True)
@@ -139,6 +148,17 @@ def record_correction(request, record_id: int):
     return render(request, "service_records/record.html", context, status=400)
 
 
+def _correction_decided(correction: CorrectionRequest) -> str:
+    record = correction.record
+    if correction.status != CorrectionRequest.Status.APPROVED:
+        return _("已不同意 %(name)s 的更正申请") % _who_and_hours(record)
+    if correction.hours is not None:
+        return _("已同意 %(name)s 的更正申请，时长改为 %(hours)s 小时") % _who_and_hours(
+            record, correction.hours
+        )
+    return _("已同意 %(name)s 的更正申请，服务内容已更正") % _who_and_hours(record)
+
+
 @login_required
 def correction_decide(request, correction_id: int):
     user = request.user
@@ -150,11 +170,13 @@ def correction_decide(request, correction_id: int):
     form = DecideForm(request.POST)
     if form.is_valid():
         try:
-            services.correction_decide(actor=user, correction=correction, **form.cleaned_data)
+            correction = services.correction_decide(
+                actor=user, correction=correction, **form.cleaned_data
+            )
         except ServiceRecordError as exc:
             apply_service_error(form, exc)
         else:
-            messages.success(request, _("已处理更正申请"))
+            messages.success(request, _correction_decided(correction))
             return redirect("service_records:record", record_id=record.pk)
     context = _record_context(request, record, decide_form=form)
     return render(request, "service_records/record.html", context, status=400)
@@ -178,14 +200,19 @@ def queue(request):
 
 
 def _queue_row(request, record, *, done: str = "", error: str = ""):
-    """After a tap in the queue: the row again (HTMX; an error shows in it), or a redirect."""
-    if request.htmx:
-        context = {"r": record, "reject_form": RejectForm(), "error": error, "done": done}
-        return render(request, "service_records/_queue_row.html", context)
+    """After a tap in the queue: the row again saying what was done or why not (HTMX),
+    or a redirect to the page that says it."""
     if error:
         messages.error(request, error)
     else:
         messages.success(request, done)
+    if request.htmx:
+        context = {
+            "r": record,
+            "reject_form": RejectForm(),
+            "notices": messages.get_messages(request),
+        }
+        return render(request, "service_records/_queue_row.html", context)
     if request.POST.get("next") == "record":
         return redirect("service_records:record", record_id=record.pk)
     return redirect("service_records:queue")
@@ -204,7 +231,11 @@ def record_verify(request, record_id: int):
         )
     except ServiceRecordError as exc:
         return _queue_row(request, record, error=str(exc))
-    return _queue_row(request, record, done=_("已审核通过"))
+    return _queue_row(
+        request,
+        record,
+        done=_("已通过 %(name)s 的 %(hours)s 小时服务记录") % _who_and_hours(record),
+    )
 
 
 @login_required
@@ -220,7 +251,11 @@ def record_reject(request, record_id: int):
         record = services.record_reject(actor=user, record=record, reason=reason)
     except ServiceRecordError as exc:
         return _queue_row(request, record, error=str(exc))
-    return _queue_row(request, record, done=_("已驳回"))
+    return _queue_row(
+        request,
+        record,
+        done=_("已驳回 %(name)s 的 %(hours)s 小时服务记录") % _who_and_hours(record),
+    )
 
 
 @login_required
@@ -246,7 +281,10 @@ def record_new(request):
         except ServiceRecordError as exc:
             apply_service_error(form, exc)
         else:
-            messages.success(request, _("已补录，待审核"))
+            messages.success(
+                request,
+                _("已为 %(name)s 补录 %(hours)s 小时服务记录，待审核") % _who_and_hours(record),
+            )
             return redirect("service_records:record", record_id=record.pk)
     return render(request, "service_records/record_new.html", {"form": form, **_nav(user)})
 

@@ -297,6 +297,7 @@ def test_editing_the_times_on_the_page_lets_the_hours_follow(client, leader, org
     shorter = save("10:00")
     assert shorter.status_code == 302, text(shorter)
     assert activity.hours_credited == Decimal("1.00")
+    assert f"已保存对活动 {activity.title} 的修改" in text(client.get(shorter["Location"]))
     save("12:00")
     assert activity.hours_credited == Decimal("3.00")
     save("12:00", hours_credited="2.5")  # typed in: kept
@@ -438,3 +439,164 @@ def test_pages_render_for_a_coordinator(client, coordinator, org, name):
     client.force_login(coordinator)
     response = client.get(reverse(f"activities:{name}"))
     assert response.status_code == 200
+
+
+# --- marking attendance says what it did ------------------------------------------------
+
+
+def test_marking_arrival_before_the_start_says_it_was_early(client, clock, leader, activity):
+    came = SignupFactory(activity=activity)
+    clock.move_to(activity.starts_at - dt.timedelta(minutes=3))
+    client.force_login(leader)
+    start = timezone.localtime(activity.starts_at).strftime("%H:%M")
+
+    response = client.post(
+        reverse("activities:mark", args=[activity.pk, came.pk]), {"present": "1"}, follow=True
+    )
+
+    assert f"活动 {start} 开始，已提前记录 {came.resident.name} 到场" in text(response)
+    assert Attendance.objects.get(signup=came).checked_in_at is not None
+
+
+def test_marking_with_htmx_says_it_in_the_row_marked(client, clock, leader, org, in_community):
+    activity = ActivityFactory(community=in_community, organization=org, places=5)
+    came = SignupFactory(activity=activity)
+    other = SignupFactory(activity=activity)
+    clock.move_to(activity.starts_at + dt.timedelta(minutes=10))
+    client.force_login(leader)
+    url = reverse("activities:manage", args=[activity.pk])
+
+    response = client.post(
+        reverse("activities:mark", args=[activity.pk, came.pk]),
+        {"present": "1"},
+        headers={"HX-Request": "true"},
+    )
+
+    html = text(response)
+    assert "<html" not in html
+    said = f"已记录 {came.resident.name} 到场"
+    row_of_came = html.split(came.resident.name, 1)[1].split(other.resident.name, 1)[0]
+    assert said in row_of_came
+    # Said once: neither the next poll of the list nor the next page says it again.
+    assert said not in text(client.get(url, headers={"HX-Request": "true"}))
+    assert said not in text(client.get(url))
+
+
+def test_marking_absent_and_a_refusal_are_said_too(client, clock, leader, org, in_community):
+    activity = ActivityFactory(community=in_community, organization=org, places=5)
+    absent = SignupFactory(activity=activity)
+    waiting = SignupFactory(activity=activity, status=Signup.Status.WAITLISTED)
+    clock.move_to(activity.starts_at + dt.timedelta(minutes=10))
+    client.force_login(leader)
+
+    marked = client.post(
+        reverse("activities:mark", args=[activity.pk, absent.pk]), {"present": "0"}, follow=True
+    )
+    refused = client.post(
+        reverse("activities:mark", args=[activity.pk, waiting.pk]), {"present": "1"}, follow=True
+    )
+
+    assert f"已记录 {absent.resident.name} 缺席" in text(marked)
+    assert "只能为已报名（非候补）的人登记签到" in text(refused)
+
+
+def test_marking_after_the_end_says_the_record_was_made(client, leader, activity):
+    came = SignupFactory(activity=activity)
+    Activity.objects.filter(pk=activity.pk).update(
+        starts_at=timezone.now() - dt.timedelta(hours=3),
+        ends_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    client.force_login(leader)
+
+    response = client.post(
+        reverse("activities:mark", args=[activity.pk, came.pk]), {"present": "1"}, follow=True
+    )
+
+    assert f"已记录 {came.resident.name} 到场，已签退并生成服务记录" in text(response)
+
+
+def test_the_manage_page_says_when_check_outs_close_as_the_task_runs(client, leader, activity):
+    from kuihua.activities.attendance import CLOSE_EVERY_MINUTES
+    from kuihua.activities.tasks import attendances_close
+
+    client.force_login(leader)
+    end = timezone.localtime(activity.ends_at).strftime("%H:%M")
+
+    page = text(client.get(reverse("activities:manage", args=[activity.pk])))
+
+    assert f"活动 {end} 结束后约 {CLOSE_EVERY_MINUTES} 分钟内自动签退并生成服务记录" in page
+    assert "活动开始前 1 小时起可以登记到场" in page
+    # The words follow the task's schedule: it runs at every CLOSE_EVERY_MINUTES-th minute.
+    task = attendances_close.task_class()
+    hour = timezone.localtime().replace(second=0, microsecond=0)
+    runs = [m for m in range(60) if task.validate_datetime(hour.replace(minute=m))]
+    assert runs == list(range(0, 60, CLOSE_EVERY_MINUTES))
+
+
+# --- the organizer calls someone on the list ------------------------------------------------
+
+
+def test_the_organizer_reveals_a_phone_and_the_look_is_logged(client, leader, activity):
+    from kuihua.core.models import AccessLog
+
+    came = SignupFactory(activity=activity)
+    phone = came.resident.phone
+    client.force_login(leader)
+    page = text(client.get(reverse("activities:manage", args=[activity.pk])))
+    assert f"{phone[:3]}****{phone[-4:]}" in page and phone not in page
+    assert "查看电话" in page
+    assert not AccessLog.objects.exists()
+
+    response = client.post(
+        reverse("activities:signup_phone", args=[activity.pk, came.pk]),
+        headers={"HX-Request": "true"},
+    )
+
+    html = text(response)
+    assert f'<a href="tel:{phone}">{phone}</a>' in html and "<html" not in html
+    assert "no-store" in response["Cache-Control"]
+    log = AccessLog.objects.get()
+    assert log.user == leader and log.subject_id == came.resident.pk
+    assert log.subject_type == "registry.resident"
+    assert log.fields == ["phone"] and log.purpose == f"activity:{activity.pk}"
+
+
+def test_without_htmx_the_manage_page_shows_the_phone_revealed(client, leader, activity):
+    from kuihua.core.models import AccessLog
+
+    came = SignupFactory(activity=activity)
+    client.force_login(leader)
+
+    response = client.post(reverse("activities:signup_phone", args=[activity.pk, came.pk]))
+
+    assert f'href="tel:{came.resident.phone}"' in text(response)
+    assert "活动管理" in text(response)
+    assert AccessLog.objects.count() == 1
+
+
+def test_others_see_no_whole_phone_and_log_nothing(client, other_leader, volunteer, activity):
+    from kuihua.core.models import AccessLog
+
+    came = SignupFactory(activity=activity)
+    url = reverse("activities:signup_phone", args=[activity.pk, came.pk])
+    for user in (other_leader, volunteer):
+        client.force_login(user)
+        assert client.post(url).status_code == 404
+        detail = text(client.get(reverse("activities:detail", args=[activity.pk])))
+        assert came.resident.phone not in detail
+    client.force_login(other_leader)
+    assert client.get(reverse("activities:manage", args=[activity.pk])).status_code == 404
+    assert not AccessLog.objects.exists()
+
+
+def test_a_get_of_the_phone_reveals_nothing(client, leader, activity):
+    from kuihua.core.models import AccessLog
+
+    came = SignupFactory(activity=activity)
+    client.force_login(leader)
+
+    response = client.get(reverse("activities:signup_phone", args=[activity.pk, came.pk]))
+
+    assert response.status_code == 405
+    assert came.resident.phone not in text(response)
+    assert not AccessLog.objects.exists()

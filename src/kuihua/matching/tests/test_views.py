@@ -136,9 +136,43 @@ def test_no_day_ticked_shows_the_message_on_the_field_and_creates_nothing(client
 
     html = text(response)
     assert response.status_code == 200
-    assert "请至少选择一天" in html
+    assert "请选择哪几天需要服务" in html
     on_the_field = r'class="field has-error">\s*<fieldset class="choices"><legend>哪几天方便'
     assert re.search(on_the_field, html)
+    assert Need.objects.count() == 0
+
+
+def test_the_need_form_comes_with_no_day_or_time_ticked(client, wang):
+    client.force_login(wang.account)
+
+    html = text(client.get(reverse("matching:need_create")))
+
+    assert "哪几天方便" in html and "什么时段方便" in html
+    assert not re.search(r'name="(days|slots)"[^>]*checked', html)
+
+
+def test_no_time_of_day_ticked_is_asked_for_too(client, wang):
+    client.force_login(wang.account)
+
+    response = client.post(reverse("matching:need_create"), raise_form(slots=None))
+
+    html = text(response)
+    assert "请选择什么时段需要服务" in html
+    on_the_field = r'class="field has-error">\s*<fieldset class="choices"><legend>什么时段方便'
+    assert re.search(on_the_field, html)
+    assert Need.objects.count() == 0
+
+
+def test_a_coordinator_recording_a_need_is_asked_the_days_too(client, coordinator, wang):
+    client.force_login(coordinator)
+
+    response = client.post(
+        reverse("matching:need_create"),
+        raise_form(resident=str(wang.pk), channel="coordinator", days=None, slots=None),
+    )
+
+    html = text(response)
+    assert "请选择哪几天需要服务" in html and "请选择什么时段需要服务" in html
     assert Need.objects.count() == 0
 
 
@@ -382,7 +416,8 @@ def test_the_run_and_accept_flow_through_the_pages(client, coordinator, wang, li
 
     served.refresh_from_db()
     assert served.status == Need.Status.MATCHED and served.provider == offer
-    assert "已采纳 1 条建议" in text(accepted)
+    said = f"已采纳：助餐送餐 #{served.pk} 派给 {offer.name}，已通知服务方"
+    assert said in text(accepted)
     assert accepted.redirect_chain[-1][0] == reverse("matching:need_detail", args=[served.pk])
     again = text(client.post(reverse("matching:run_accept", args=[run.pk]), follow=True))
     assert "没有待采纳的建议" in again
@@ -403,8 +438,42 @@ def test_accepting_one_row_with_htmx_answers_the_row(client, coordinator, wang, 
     html = text(response)
     assert html.startswith(f'<tr id="proposal-{proposal.pk}">')
     assert "已采纳" in html
+    assert f"已采纳：助餐送餐 #{need.pk} 派给 {offer.name}，已通知服务方" in html
     need.refresh_from_db()
     assert need.status == Need.Status.MATCHED
+    # Said in the row, the message is not said again on the next page.
+    page = text(client.get(reverse("matching:run_detail", args=[run.pk])))
+    assert "已通知服务方" not in page
+
+
+def test_accepting_a_row_again_with_htmx_says_why_not_in_the_row(client, coordinator, wang, offer):
+    need = f.need(wang)
+    run = runs.match_run(actor=coordinator)
+    proposal = Proposal.objects.get(need=need)
+    services.proposals_accept(actor=coordinator, run=run, proposal_ids=[proposal.pk])
+    client.force_login(coordinator)
+
+    response = client.post(
+        reverse("matching:run_accept", args=[run.pk]),
+        {"proposal_id": proposal.pk},
+        HTTP_HX_REQUEST="true",
+    )
+
+    html = text(response)
+    assert html.startswith(f'<tr id="proposal-{proposal.pk}">')
+    assert f'<li class="error">#{need.pk}: ' in html
+
+
+def test_accepting_the_whole_run_says_how_many(client, coordinator, wang, li, offer):
+    f.need(wang)
+    f.need(li)
+    run = runs.match_run(actor=coordinator)
+    client.force_login(coordinator)
+
+    response = client.post(reverse("matching:run_accept", args=[run.pk]), follow=True)
+
+    assert "已采纳 2 条对接建议，已派单并通知服务方" in text(response)
+    assert Need.objects.filter(status=Need.Status.MATCHED).count() == 2
 
 
 def test_a_proposal_of_another_run_is_404(client, coordinator, wang, offer):

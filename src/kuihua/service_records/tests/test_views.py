@@ -77,8 +77,44 @@ def test_one_tap_verify_in_the_queue_with_htmx(client, leader, organization, vol
     assert response.status_code == 200
     assert f'<tr id="record-{record.pk}">' in response.content.decode()
     assert "已审核" in response.content.decode()
+    assert "已通过 王小明 的 2 小时服务记录" in response.content.decode()
     record.refresh_from_db()
     assert record.status == ServiceRecord.Status.VERIFIED
+    # Said in the row, it is not said again on the next page.
+    assert "已通过" not in client.get(reverse("service_records:queue")).content.decode()
+
+
+def test_verify_from_the_record_page_says_whose_hours(
+    client, leader, organization, volunteer_resident
+):
+    record = manual_record(
+        actor=leader, organization=organization, resident=volunteer_resident, hours="2.5"
+    )
+    client.force_login(leader)
+
+    response = client.post(
+        reverse("service_records:record_verify", args=[record.pk]),
+        {"next": "record"},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("service_records:record", args=[record.pk])
+    assert "已通过 王小明 的 2.5 小时服务记录" in response.content.decode()
+
+
+def test_verifying_twice_with_htmx_says_why_not_in_the_row(
+    client, leader, organization, volunteer_resident
+):
+    record = verified_record(actor=leader, organization=organization, resident=volunteer_resident)
+    client.force_login(leader)
+
+    response = client.post(
+        reverse("service_records:record_verify", args=[record.pk]), HTTP_HX_REQUEST="true"
+    )
+
+    html = response.content.decode()
+    assert f'<tr id="record-{record.pk}">' in html
+    assert '<li class="error">' in html
 
 
 def test_reject_from_the_queue_without_htmx(client, leader, organization, volunteer_resident):
@@ -92,6 +128,25 @@ def test_reject_from_the_queue_without_htmx(client, leader, organization, volunt
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.status == ServiceRecord.Status.REJECTED
+    page = client.get(response["Location"]).content.decode()
+    assert "已驳回 王小明 的 2 小时服务记录" in page
+
+
+def test_reject_in_the_queue_with_htmx_says_it_in_the_row(
+    client, leader, organization, volunteer_resident
+):
+    record = manual_record(
+        actor=leader, organization=organization, resident=volunteer_resident, hours="1.25"
+    )
+    client.force_login(leader)
+
+    response = client.post(
+        reverse("service_records:record_reject", args=[record.pk]),
+        {"reason": "重复登记"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert "已驳回 王小明 的 1.25 小时服务记录" in response.content.decode()
 
 
 def test_a_volunteer_has_no_queue_and_cannot_verify(
@@ -128,6 +183,8 @@ def test_manual_entry_form(client, leader, organization, volunteer_resident):
     assert response.status_code == 302
     assert response["Location"] == reverse("service_records:record", args=[record.pk])
     assert record.source == ServiceRecord.Source.MANUAL
+    page = client.get(response["Location"]).content.decode()
+    assert "已为 王小明 补录 1.5 小时服务记录，待审核" in page
 
 
 def test_a_volunteer_cannot_enter_records(client, volunteer):
@@ -149,10 +206,12 @@ def test_correction_from_the_record_page_and_its_trail(
     )
     correction = CorrectionRequest.objects.get()
     client.force_login(leader)
-    client.post(
+    decided = client.post(
         reverse("service_records:correction_decide", args=[correction.pk]),
         {"approve": "1", "note": "属实"},
+        follow=True,
     )
+    assert "已同意 王小明 的更正申请，时长改为 3 小时" in decided.content.decode()
     client.force_login(volunteer)
 
     html = client.get(reverse("service_records:record", args=[record.pk])).content.decode()
@@ -230,3 +289,28 @@ def test_a_volunteer_has_no_overview(client, volunteer):
     client.force_login(volunteer)
 
     assert client.get(reverse("service_records:overview")).status_code == 404
+
+
+def test_refusing_a_correction_says_so(client, volunteer, leader, organization, volunteer_resident):
+    record = verified_record(
+        actor=leader, organization=organization, resident=volunteer_resident, hours="2"
+    )
+    client.force_login(volunteer)
+    asked = client.post(
+        reverse("service_records:record_correction", args=[record.pk]),
+        {"hours": "3", "reason": "活动延长了一小时"},
+        follow=True,
+    )
+    assert "已提交更正申请，等待组织方处理" in asked.content.decode()
+    correction = CorrectionRequest.objects.get()
+    client.force_login(leader)
+
+    response = client.post(
+        reverse("service_records:correction_decide", args=[correction.pk]),
+        {"approve": "0", "note": "签到记录只有两小时"},
+        follow=True,
+    )
+
+    assert "已不同意 王小明 的更正申请" in response.content.decode()
+    record.refresh_from_db()
+    assert record.hours == 2
