@@ -19,6 +19,7 @@ verified hours) are kept by construction here, not by calling them 25,000 times.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import random
 from decimal import Decimal
@@ -41,19 +42,20 @@ SIGMA = 0.9  # of the log of a volunteer's year: the long tail
 MOST_HOURS = 900  # nobody serves more in a year
 PENDING_DAYS = 14  # records this recent are mostly not verified yet
 LIFETIME_LEADERS = 5
-LEDGER_YEARS = 12  # at most, before the system
+LEDGER_YEARS = 10  # at most, before the system
+LEDGER_DAY = (4, 5, 6, 6, 8)  # a paper ledger's line: one day's service
 
 # Share of the members of each category who served in the last year (leaders and
 # deputies: ACTIVE_OFFICERS).
 ACTIVE_SHARE = {
-    "welfare": 0.2,
-    "service": 0.18,
-    "governance": 0.15,
-    "learning": 0.06,
-    "culture": 0.04,
+    "welfare": 0.12,
+    "service": 0.1,
+    "governance": 0.08,
+    "learning": 0.03,
+    "culture": 0.02,
 }
-ACTIVE_OFFICERS = 0.6
-TWO_SESSIONS = 0.35  # of the days served: morning and afternoon, one record of the day
+ACTIVE_OFFICERS = 0.5
+TWO_SESSIONS = 0.5  # of the days served: morning and afternoon, one record of the day
 
 # What an organization's volunteers do, by a word in its name, then by its category:
 # (project, place, recipients, hours of one session).
@@ -108,11 +110,16 @@ QUALITY = (
 MORNING, AFTERNOON, EVENING = (8, 30), (14, 0), (19, 0)
 
 
-def _project(organization: Organization) -> tuple[str, str, str, tuple[float, ...]]:
+@functools.cache
+def _project_of(name: str, category: str) -> tuple[str, str, str, tuple[float, ...]]:
     for word, project in PROJECTS_BY_NAME:
-        if word in organization.name:
+        if word in name:
             return project
-    return PROJECTS_BY_CATEGORY[organization.category]
+    return PROJECTS_BY_CATEGORY[category]
+
+
+def _project(organization: Organization) -> tuple[str, str, str, tuple[float, ...]]:
+    return _project_of(organization.name, organization.category)
 
 
 def demo_service_records(
@@ -191,7 +198,7 @@ def demo_service_records(
 
     def serve(membership, organization, first: dt.date, last: dt.date, target: float, **kw):
         """Sessions on days between `first` and `last` until about `target` hours."""
-        lengths = _project(organization)[3]
+        lengths = LEDGER_DAY if kw.get("ledger") else _project(organization)[3]
         span = (last - first).days
         if span <= 0 or target <= 0:
             return
@@ -245,7 +252,7 @@ def demo_service_records(
             membership.organization,
             first,
             year_start,
-            years * rng.uniform(300, 450),
+            years * rng.uniform(280, 420),
             ledger=True,
         )
         volunteers.add(membership.resident_id)
