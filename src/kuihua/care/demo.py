@@ -4,24 +4,34 @@ The elders who consented to the care programme (the generator records a
 Consent "care" for them) are enrolled, up to 120, with the default windows;
 eight volunteers of the organizations (accounts without a password yet) are trained
 and assigned as visitors and take this month's duty-line shifts;
-this morning's visits are recorded for most. Through the services, as always.
+today so far is recorded as it went, whatever the hour of the generation: most
+checked in within each window that has opened, the sweep alerted those who had
+not at its close, a visitor found most of them well soon after. A few are paused
+(in hospital). Through the services, as always.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
 
 from kuihua.accounts.models import Role, User
 from kuihua.care import services
-from kuihua.care.models import CareRecipient
+from kuihua.care.models import DEFAULT_WINDOWS, Alert, CareRecipient
+from kuihua.care.sweep import parse_time, windows_sweep
 from kuihua.organizations.models import Membership
 from kuihua.registry.models import Consent, Resident
 from kuihua.training.services import training_record
 
 ENROLLED = 120
+PAUSED = 0.03  # in hospital, or away at a child's
+CHECKED_IN = 0.93  # of a window, once it has closed
+FOUND_WELL = 0.6  # of those alerted, found well by a visitor after the alert
+SWEPT_AFTER = dt.timedelta(minutes=1)
 
 
 def demo_care(*, community, seed: int = 2026, today: dt.date | None = None) -> dict:
@@ -50,21 +60,33 @@ def demo_care(*, community, seed: int = 2026, today: dt.date | None = None) -> d
         .distinct()
         .order_by("id")[:ENROLLED]
     )
-    enrolled = 0
+    now = _moment(today)
+    zone = ZoneInfo(settings.TIME_ZONE)
+    midnight = dt.datetime.combine(today, dt.time(), tzinfo=zone)
+    recipients = []
     for resident in consenting:
+        # Enrolled before today began: today's windows are all watched.
         recipient = services.recipient_enrol(
             actor=None,
             resident=resident,
             risk=rng.choice(list(CareRecipient.Risk.values)),
             primary_visitor=rng.choice(visitors) if visitors else None,
+            now=midnight,
         )
-        enrolled += 1
-        if rng.random() < 0.85:
-            services.check_in(
-                actor=recipient.primary_visitor,
+        CareRecipient.objects.filter(pk=recipient.pk).update(
+            enrolled_at=midnight - dt.timedelta(days=rng.randrange(20, 700), hours=-9)
+        )
+        if rng.random() < PAUSED:
+            services.recipient_pause(
+                actor=None,
                 recipient=recipient,
-                channel=rng.choice(["visit", "self", "call"]),
+                until=today + dt.timedelta(days=rng.randrange(3, 15)),
+                reason=rng.choice(["住院治疗", "去子女家小住"]),
+                now=midnight,
             )
+            continue
+        recipients.append(recipient)
+    _today_so_far(recipients, now=now, rng=rng)
     # The duty line: the trained volunteers take this month's shifts.
     from kuihua.care.duty import rota_generate
     from kuihua.care.models import DutyPreference
@@ -77,4 +99,56 @@ def demo_care(*, community, seed: int = 2026, today: dt.date | None = None) -> d
             max_consecutive_days=3,
         )
     _shifts, uncovered = rota_generate(actor=None, year=today.year, month=today.month)
-    return {"enrolled": enrolled, "visitors": len(visitors), "uncovered": len(uncovered)}
+    return {"enrolled": len(recipients), "visitors": len(visitors), "uncovered": len(uncovered)}
+
+
+def _moment(today: dt.date) -> dt.datetime:
+    """Now, on the generation day (the time of day of now on another day)."""
+    now = timezone.now()
+    if timezone.localdate(now) == today:
+        return now
+    return dt.datetime.combine(today, timezone.localtime(now).time(), tzinfo=now.tzinfo)
+
+
+def _today_so_far(recipients: list, *, now: dt.datetime, rng: random.Random) -> None:
+    """Today's windows up to `now`, as the day went: most people checked in within
+    the window; the sweep raised an alert at the close for those who had not, and
+    a visitor found most of them well soon after; a window still open is partly done."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    today = now.astimezone(zone).date()
+    for begin, end in DEFAULT_WINDOWS:
+        opens = dt.datetime.combine(today, parse_time(begin), tzinfo=zone)
+        closes = dt.datetime.combine(today, parse_time(end), tzinfo=zone)
+        if now <= opens:
+            break
+        # The share checked in by now grows through the window to CHECKED_IN.
+        share = CHECKED_IN * min(1.0, (now - opens) / (closes - opens))
+        missed = []
+        for recipient in recipients:
+            if rng.random() >= share:
+                missed.append(recipient)
+                continue
+            at = opens + (min(now, closes) - opens) * rng.random()
+            channel = rng.choice(["visit", "self", "self", "call"])
+            services.check_in(
+                actor=None if channel == "self" else recipient.primary_visitor,
+                recipient=recipient,
+                channel=channel,
+                at=at,
+            )
+        if now < closes + SWEPT_AFTER:
+            break  # still open (or just closed): nobody is alerted yet
+        windows_sweep(now=closes + SWEPT_AFTER)
+        for recipient in missed:
+            found = closes + dt.timedelta(minutes=rng.randrange(15, 120))
+            if found < now and rng.random() < FOUND_WELL:
+                services.check_in(
+                    actor=recipient.primary_visitor, recipient=recipient, channel="visit", at=found
+                )
+        # The duty officer is on the others (acknowledged: no more escalation).
+        officers = services.duty_officers(recipients[0].community_id) if recipients else []
+        if officers and now - closes > dt.timedelta(minutes=30):
+            for alert in Alert.objects.filter(
+                window_closes_at=closes, resolved_at__isnull=True, acknowledged_at__isnull=True
+            ).order_by("id"):
+                services.alert_acknowledge(actor=officers[0], alert=alert)

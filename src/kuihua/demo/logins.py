@@ -17,6 +17,7 @@ from kuihua.core.tenancy import use_community
 from kuihua.demo.plan import (
     DEMO_PASSWORD,
     R,
+    invented_name,
     years_before,
 )
 from kuihua.organizations.models import (
@@ -28,6 +29,9 @@ from kuihua.registry.models import (
     Household,
     Resident,
 )
+
+# Sex and age of the logins that are nobody in the registry (their names are invented).
+INVENTED_PEOPLE = {str(Role.COORDINATOR): ("F", 34), str(Role.DISTRICT_VIEWER): ("M", 46)}
 
 
 @dataclass
@@ -58,15 +62,21 @@ def demo_accounts_ensure(
     community). Notes name organizations and compounds, never people.
     """
     encoded = make_password(password)  # once: hashing is slow on purpose
+    today = timezone.localdate()
     logins: list[DemoLogin] = []
     used: list[int] = []
+
+    def _invented(role: str) -> str:
+        sex, age = INVENTED_PEOPLE.get(role, ("F", 40))
+        return invented_name(f"{community.code}:{role}", sex=sex, age=age, today=today)
 
     def ensure(role: str, *, resident=None, note: str, district: bool = False) -> None:
         role = str(role)
         user = User.objects.filter(username=role).first() or User(username=role)
         user.role = role
         user.community = None if district else community
-        user.display_name = str(Role(role).label)
+        # The top bar reads "王丽 · 社区工作者": a person's name, never the role's again.
+        user.display_name = resident.name if resident is not None else _invented(role)
         user.is_active = True
         user.password = encoded
         if resident is not None:
@@ -126,7 +136,6 @@ def demo_accounts_ensure(
         else:
             ensure(Role.RESIDENT, note="（未关联居民）")
 
-        today = timezone.localdate()
         steward = (
             Resident.objects.filter(
                 household__building__compound__has_property_company=False,

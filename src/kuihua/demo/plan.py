@@ -714,6 +714,14 @@ class _Planner:
             )
 
 
+def invented_name(key: str, *, sex: str, age: int, today: dt.date) -> str:
+    """A believable Chinese name for someone outside the registry (a community worker, a
+    district officer): the same key always gives the same name."""
+    planner = _Planner(index=0, scale=1.0, seed=DEFAULT_SEED, today=today)
+    planner.rng = random.Random(f"kuihua-demo-name:{key}")
+    return planner.full_name(sex, age)
+
+
 def plan_community(
     *,
     index: int,

@@ -1,5 +1,5 @@
 """Writing a planned community (plan.py) in one transaction with bulk inserts, then each
-app's own demo data (activities, venues, matching, care: their demo.py)."""
+app's own demo data (activities, venues, matching, care, service records: their demo.py)."""
 
 from __future__ import annotations
 
@@ -63,6 +63,9 @@ def write_community(plan: CommunityPlan) -> Community:
         from kuihua.care.demo import demo_care
 
         demo_care(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
+        from kuihua.service_records.demo import demo_service_records
+
+        demo_service_records(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
     return community
 
 

@@ -1,8 +1,9 @@
 """Demo needs and services for a generated community (called by kuihua.demo.write).
 
-Service organizations deliver meals, haircuts and housekeeping; a partner
-nursing home offers rehabilitation, the justice office legal aid; volunteers
-keep elders company, tutor and repair. Elderly residents raise needs (most
+Each organization and partner unit offers what it is (PROVIDER_KINDS): the haircut
+team haircuts, the appliance-repair team repairs, the nursing home rehabilitation
+and, besides, meals; the primary school after-school care; a choir or a bank
+nothing. Volunteers offer what their own organization does. Elderly residents raise needs (most
 with consent to share). Half a year of completed services gives the
 statistics something to count; one matching run leaves proposals for the
 coordinator to accept, and a few needs unmatched with their reasons.
@@ -25,16 +26,84 @@ from kuihua.matching.models import (
     ServiceCategory,
     ServiceDelivery,
 )
-from kuihua.organizations.models import Category, Membership, Organization, PartnerUnit
+from kuihua.organizations.models import Membership, Organization, PartnerUnit
 from kuihua.registry.models import Compound, Resident
 
-ORGANIZATION_OFFERS = [
-    ("meal_delivery", 12, "长者助餐送餐"),
-    ("haircut", 6, "每月义剪"),
-    ("housekeeping", 5, "居家保洁"),
-    ("medical_escort", 3, "陪同就医"),
+# What a provider plausibly offers, by what it is: (a word in its name, its main
+# category, categories it also takes on). The first word found in the name decides;
+# a provider whose name has none of them (a choir, a bank, the police station)
+# offers nothing. A need in a secondary category costs the matching a little more
+# with that provider (the "fit" term), so such needs go to the specialists first.
+PROVIDER_KINDS: list[tuple[str, str, tuple[str, ...]]] = [
+    # social organizations
+    ("理发", "haircut", ()),
+    ("磨刀修伞", "home_repair", ()),
+    ("家电维修", "home_repair", ()),
+    ("缝补", "home_repair", ()),
+    ("义管家", "home_repair", ()),
+    ("助餐送餐", "meal_delivery", ("companionship",)),
+    ("健康护理", "rehabilitation", ("medical_escort",)),
+    ("助浴", "housekeeping", ("rehabilitation",)),
+    ("心理疏导", "counselling", ("companionship",)),
+    ("母婴互助", "child_care", ()),
+    ("幸福来敲门", "companionship", ("medical_escort",)),
+    ("夕阳红志愿", "companionship", ("housekeeping", "medical_escort")),
+    ("红十字", "medical_escort", ("rehabilitation",)),
+    ("助残", "medical_escort", ("housekeeping", "companionship")),
+    ("爱心妈妈", "child_care", ("companionship",)),
+    ("护苗", "tutoring", ("child_care",)),
+    ("法律援助", "legal_aid", ()),
+    ("党员先锋", "home_repair", ("companionship", "medical_escort")),
+    ("老年学堂", "companionship", ()),
+    ("亲子阅读", "tutoring", ("child_care",)),
+    # partner units
+    ("养老院", "rehabilitation", ("meal_delivery", "companionship")),
+    ("社区卫生服务中心", "rehabilitation", ("medical_escort",)),
+    ("司法所", "legal_aid", ()),
+    ("小学", "child_care", ("tutoring",)),
 ]
-VOLUNTEER_OFFERS = [("companionship", 2), ("tutoring", 2), ("home_repair", 1), ("counselling", 1)]
+# Places a week a provider gives, by its main category.
+CAPACITY = {
+    "meal_delivery": 12,
+    "haircut": 6,
+    "housekeeping": 4,
+    "medical_escort": 3,
+    "rehabilitation": 3,
+    "home_repair": 4,
+    "companionship": 5,
+    "counselling": 2,
+    "child_care": 3,
+    "legal_aid": 2,
+    "tutoring": 3,
+}
+# When a provider of each main category works: (days, parts of the day). Days are bits
+# from Monday; parts: morning 1, afternoon 2, evening 4.
+HOURS = {
+    "meal_delivery": (WEEKDAYS, 0b001),
+    "haircut": (0b0000100, 0b001),  # one Wednesday morning a week
+    "legal_aid": (0b0000010, 0b011),  # Tuesdays
+    "counselling": (0b0010100, 0b110),
+    "tutoring": (0b1110000, 0b110),
+    "child_care": (ALL_DAYS, 0b010),
+}
+# An individual volunteer offers what their own organization does, else keeps company.
+VOLUNTEER_FALLBACK = "companionship"
+
+
+def provider_kind(name: str) -> tuple[str, tuple[str, ...]] | None:
+    """(main, secondary categories) a provider called `name` plausibly offers, or None."""
+    for word, main, secondary in PROVIDER_KINDS:
+        if word in name:
+            return main, secondary
+    return None
+
+
+def plausible_categories(name: str) -> set[str]:
+    """Every category a provider called `name` may offer (empty: none)."""
+    kind = provider_kind(name)
+    return {kind[0], *kind[1]} if kind else set()
+
+
 NEEDS = [
     ("meal_delivery", 0.3),
     ("companionship", 0.2),
@@ -57,49 +126,40 @@ def demo_matching(*, community, seed: int = 2026, today: dt.date | None = None) 
     if not compounds:
         return {"offers": 0, "needs": 0}
     offers = []
-    serving = [o for o in Organization.objects.filter(category=Category.SERVICE).order_by("id")]
-    serving = serving or list(Organization.objects.order_by("id")[:3])
-    for i, (code, capacity, name) in enumerate(ORGANIZATION_OFFERS):
-        if not serving:
-            break
-        organization = serving[i % len(serving)]
+    providers = [
+        (ProviderType.ORGANIZATION, organization)
+        for organization in Organization.objects.order_by("id")
+    ] + [(partner.kind, partner) for partner in PartnerUnit.objects.order_by("id")]
+    for provider_type, provider in providers:
+        kind = provider_kind(provider.name)
+        if kind is None:
+            continue
+        main, secondary = kind
+        days, slots = HOURS.get(main, (ALL_DAYS, 0b011))
+        is_organization = provider_type == ProviderType.ORGANIZATION
         offers.append(
             services.offer_create(
                 actor=None,
-                provider_type=ProviderType.ORGANIZATION,
-                organization=organization,
-                name=f"{organization.name}·{name}",
-                main_category=category[code],
-                capacity_per_week=capacity,
+                provider_type=provider_type,
+                organization=provider if is_organization else None,
+                partner=None if is_organization else provider,
+                name=f"{provider.name}·{category[main].name}",
+                main_category=category[main],
+                categories=[category[code] for code in secondary],
+                capacity_per_week=CAPACITY[main],
                 serves_all=True,
-                days=WEEKDAYS if code == "meal_delivery" else ALL_DAYS,
+                days=days,
+                slots=slots,
             )
         )
-    for partner, code, capacity in [
-        (PartnerUnit.objects.filter(kind="institution").first(), "rehabilitation", 4),
-        (PartnerUnit.objects.filter(kind="government").first(), "legal_aid", 2),
-    ]:
-        if partner is not None:
-            offers.append(
-                services.offer_create(
-                    actor=None,
-                    provider_type=partner.kind,
-                    partner=partner,
-                    name=f"{partner.name}·{category[code].name}",
-                    main_category=category[code],
-                    capacity_per_week=capacity,
-                    serves_all=True,
-                    days=WEEKDAYS,
-                )
-            )
     members = list(
-        Membership.objects.select_related("resident__household__building")
+        Membership.objects.select_related("resident__household__building", "organization")
         .filter(resident__household__isnull=False)
         .order_by("id")[:60]
     )
-    for membership, (code, capacity) in zip(
-        rng.sample(members, min(len(members), 16)), VOLUNTEER_OFFERS * 4, strict=False
-    ):
+    for membership in rng.sample(members, min(len(members), 16)):
+        kind = provider_kind(membership.organization.name)
+        code = kind[0] if kind else VOLUNTEER_FALLBACK
         home = membership.resident.household.building.compound
         offers.append(
             services.offer_create(
@@ -108,7 +168,7 @@ def demo_matching(*, community, seed: int = 2026, today: dt.date | None = None) 
                 volunteer=membership.resident,
                 name=f"{membership.resident.name}·{category[code].name}",
                 main_category=category[code],
-                capacity_per_week=capacity,
+                capacity_per_week=rng.choice([1, 2, 2]),
                 compounds=[home],
                 days=rng.choice([WEEKDAYS, 0b1100000, ALL_DAYS]),
                 slots=rng.choice([0b001, 0b010, 0b011]),
