@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 
 from kuihua.accounts.models import Role, User
+from kuihua.accounts.services import user_set_elder_mode
 from kuihua.accounts.tests.factories import UserFactory
 from kuihua.activities.models import Activity
 from kuihua.activities.tests.factories import ActivityFactory
@@ -177,3 +178,34 @@ def test_a_resident_turns_elder_mode_on_once_and_every_page_follows(
     assert not in_elder_mode(desk)
     assert body_font_px(desk) < 20
     assert User.objects.get(pk=grandpa["user"].pk).elder_mode is False
+
+
+def test_a_community_worker_in_elder_mode_reads_the_busy_pages_on_a_phone(
+    live_server, open_page, screenshot, grandpa
+):
+    """Tables, filters and calendars too: stacked, wrapped, never wider than 360 px."""
+    base = live_server.url
+    community = grandpa["user"].community
+    worker = UserFactory(
+        username="wanggong", role=Role.COORDINATOR, community=community, display_name="王工"
+    )
+    user_set_elder_mode(user=worker, enabled=True)
+    phone = open_page(PHONE)
+    sign_in(phone, base, "wanggong")
+
+    busy_pages = {
+        "residents": reverse("registry:resident_list"),
+        "household": reverse("registry:household_detail", args=[grandpa["resident"].household_id]),
+        "organizations": reverse("organizations:list"),
+        "calendar": reverse("activities:calendar"),
+        "activities": reverse("activities:list"),
+        "needs": reverse("matching:need_list"),
+        "care board": reverse("care:board"),
+        "hours queue": reverse("service_records:queue"),
+    }
+    for name, path in busy_pages.items():
+        response = phone.goto(base + path)
+        assert response.status == 200, f"{name}: {response.status}"
+        assert in_elder_mode(phone), name
+        assert_no_horizontal_scroll(phone, name)
+        screenshot(phone, f"elder-4-worker-{name.replace(' ', '-')}")
