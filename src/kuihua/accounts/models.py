@@ -48,6 +48,11 @@ class User(AbstractUser):
         verbose_name=_("对应居民"),
     )
     display_name = models.CharField(_("显示名"), max_length=40, blank=True)
+    elder_mode = models.BooleanField(
+        _("长辈模式"),
+        default=False,
+        help_text=_("字大、对比强、按钮大；本人在页面顶部开关，换了手机也一样。"),
+    )
 
     objects = UserManager()
 

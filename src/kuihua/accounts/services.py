@@ -1,4 +1,4 @@
-"""Writes to accounts: API tokens, two-factor devices and recovery codes."""
+"""Writes to accounts: API tokens, two-factor devices and recovery codes, elder mode."""
 
 from __future__ import annotations
 
@@ -57,3 +57,14 @@ def recovery_codes_issue(*, user: User) -> list[str]:
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
+
+
+# -- Elder mode (长辈模式): larger type, stronger contrast, bigger buttons -----------------
+
+
+@transaction.atomic
+def user_set_elder_mode(*, user: User, enabled: bool) -> User:
+    """Turn elder mode on or off for `user`; kept on the account, so every device follows."""
+    user.elder_mode = bool(enabled)
+    user.save(update_fields=["elder_mode"])
+    return user

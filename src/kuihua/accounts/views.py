@@ -1,4 +1,5 @@
-"""Pages of one's own account: two-factor set-up and check, and changing one's password.
+"""Pages of one's own account: two-factor set-up and check, changing one's password, and
+the elder-mode switch in the top bar.
 
 A role in `KUIHUA_OTP_REQUIRED_ROLES` signs in with its password and then, before any
 other page (`TwoFactorRequiredMiddleware`), either enters a code from its authenticator
@@ -22,12 +23,18 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kuihua.accounts.context_processors import ELDER_MODE_COOKIE
 from kuihua.accounts.forms import OtpCodeForm
-from kuihua.accounts.services import totp_device_confirm, totp_device_start
+from kuihua.accounts.services import (
+    totp_device_confirm,
+    totp_device_start,
+    user_set_elder_mode,
+)
 from kuihua.core.errors import ApplicationError
 from kuihua.core.pages import apply_service_error
 
@@ -39,6 +46,11 @@ def _next_url(request) -> str:
     ):
         return target
     return reverse("home")
+
+
+#: The cookie keeps elder mode on this device for the pages seen signed out (the sign-in
+#: page); once signed in, the account's own setting decides (`accounts.context_processors`).
+ELDER_MODE_COOKIE_AGE = 365 * 24 * 60 * 60
 
 
 def _qr_svg(url: str) -> str:
@@ -109,3 +121,30 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         messages.success(self.request, gettext_lazy("密码已修改。"))
         return response
+
+
+@login_required
+@require_POST
+def elder_mode(request):
+    """The top bar's 长辈模式 / 标准模式 switch: saved on the account, back to the same page.
+
+    `enabled` says which way ("1" on, "0" off), so a second tap or a second tab does no harm;
+    without it the switch flips.
+    """
+    wanted = request.POST.get("enabled")
+    enabled = (wanted == "1") if wanted in ("0", "1") else not request.user.elder_mode
+    user_set_elder_mode(user=request.user, enabled=enabled)
+    if enabled:
+        messages.success(request, _("已切换到长辈模式：字更大，按钮更大。"))
+    else:
+        messages.success(request, _("已切换回标准模式。"))
+    response = redirect(_next_url(request))
+    response.set_cookie(
+        ELDER_MODE_COOKIE,
+        "1" if enabled else "0",
+        max_age=ELDER_MODE_COOKIE_AGE,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response

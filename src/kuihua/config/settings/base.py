@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kuihua.core.context_processors.navigation",
+                "kuihua.accounts.context_processors.elder_mode",
             ],
         },
     },
