@@ -26,12 +26,14 @@ from kuihua.training.services import training_record
 pytestmark = pytest.mark.django_db
 
 BOARD, PEOPLE, ROTA, DUTY, VISITS = "今日签到", "关爱对象", "值班表", "我的值班", "我的探访"
+FIGURES = "关爱统计"
 HREFS = {
     BOARD: "/care/",
     PEOPLE: "/care/people/",
     ROTA: "/care/rota/",
     DUTY: "/care/duty/",
     VISITS: "/care/visits/",
+    FIGURES: "/care/figures/",
 }
 
 
@@ -132,6 +134,7 @@ def enrol(community, coordinator, name, **kwargs):
         ("/care/rota/", ROTA),
         ("/care/duty/", DUTY),
         ("/care/visits/", VISITS),
+        ("/care/figures/", FIGURES),
     ],
 )
 def test_a_coordinator_finds_every_care_page_from_each_and_sees_where_they_are(
@@ -141,7 +144,7 @@ def test_a_coordinator_finds_every_care_page_from_each_and_sees_where_they_are(
 
     links = subnav_of(client.get(url))
 
-    assert list(links) == [BOARD, PEOPLE, ROTA, DUTY, VISITS]
+    assert list(links) == [BOARD, PEOPLE, ROTA, DUTY, VISITS, FIGURES]
     assert {text: link["href"] for text, link in links.items()} == HREFS
     assert [text for text, link in links.items() if link["current"] == "page"] == [current]
 
@@ -155,7 +158,7 @@ def test_the_person_and_alert_pages_carry_the_sub_navigation_too(client, in_comm
 
     for url in (f"/care/people/{recipient.pk}/", f"/care/alerts/{alert.pk}/"):
         links = subnav_of(client.get(url))
-        assert list(links) == [BOARD, PEOPLE, ROTA, DUTY, VISITS]
+        assert list(links) == [BOARD, PEOPLE, ROTA, DUTY, VISITS, FIGURES]
         assert not any(link["current"] for link in links.values())
 
 
