@@ -51,3 +51,10 @@ def switch_community(request):
         raise Http404
     request.session["community_id"] = community_id
     return redirect("home")
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form sent from a page that had expired (or from elsewhere): say so in the
+    user's language, with a way back, rather than Django's English 403."""
+    message = _("页面已过期或表单已失效，请返回上一页刷新后重新提交。")
+    return render(request, "403.html", {"exception": message}, status=403)

@@ -284,3 +284,6 @@ KUIHUA_SIGNUP_RATE_GLOBAL = os.environ.get("KUIHUA_SIGNUP_RATE_GLOBAL", "100/s")
 # Searches by a whole ID number or phone (coordinators only, each hit access-logged):
 # per user. Enough for a desk's day, far too few to guess a number digit by digit.
 KUIHUA_WHOLE_VALUE_SEARCH_RATE = os.environ.get("KUIHUA_WHOLE_VALUE_SEARCH_RATE", "30/h")
+
+# A refused form (expired page, missing token) answers in the user's language.
+CSRF_FAILURE_VIEW = "kuihua.core.views.csrf_failure"

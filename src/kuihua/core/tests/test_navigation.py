@@ -201,3 +201,16 @@ def test_the_certificate_form_finds_a_volunteer_by_pinyin_among_many(
     picker = re.search(r'<select name="resident".*?</select>', found, re.S).group(0)
     assert picker.count("<option value=") == 2  # the one found, and "请选择"
     assert "出具证明" in found and "我的证明" not in found
+
+
+def test_a_form_sent_from_an_expired_page_is_refused_in_chinese(coordinator):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator)
+
+    response = client.post(reverse("registry:tag_list"), {"name": "退役军人"})
+
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()
+    assert "CSRF" not in response.content.decode()

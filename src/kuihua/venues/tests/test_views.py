@@ -188,10 +188,16 @@ class TestCalendar:
 
         assert count_queries() == few
 
-    def test_the_navigation_leads_to_the_calendar(self, client, volunteer):
+    def test_the_navigation_leads_those_who_book_to_the_calendar(
+        self, client, coordinator, volunteer
+    ):
+        client.force_login(coordinator)
+        booker = client.get("/").content.decode()
         client.force_login(volunteer)
+        joiner = client.get("/").content.decode()
 
-        assert CALENDAR in client.get("/").content.decode()
+        assert CALENDAR in booker
+        assert CALENDAR not in joiner  # a volunteer books no rooms: 场地预约 is not theirs
 
 
 class TestRooms:
