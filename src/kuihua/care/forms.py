@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuihua.care.models import CareRecipient, CheckIn, DutyPreference, Incident
@@ -99,21 +102,26 @@ class RegularServiceForm(forms.Form):
 
 
 class DutyPreferenceForm(forms.Form):
-    """When a volunteer can take the duty line; dates off as 2026-12-01, one a line."""
+    """When a volunteer can take the duty line; dates off as YYYY-MM-DD, one a line.
+
+    The example date in the help is a week from today, so it never reads as stale.
+    """
 
     days = forms.ChoiceField(label=_("可值班日"), choices=DutyPreference.Days.choices)
     unavailable = forms.CharField(
         label=_("不能值班的日期"),
         required=False,
-        help_text=_("每行一个日期，如 2026-12-01"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     max_shifts_per_month = forms.IntegerField(label=_("每月最多班次"), min_value=0, max_value=31)
     max_consecutive_days = forms.IntegerField(label=_("最多连续天数"), min_value=1, max_value=31)
 
-    def clean_unavailable(self) -> list[str]:
-        import datetime as dt
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.example = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+        self.fields["unavailable"].help_text = _("每行一个日期，如 %(day)s") % {"day": self.example}
 
+    def clean_unavailable(self) -> list[str]:
         days = []
         for line in self.cleaned_data["unavailable"].replace("，", "\n").splitlines():
             line = line.strip()
@@ -123,6 +131,7 @@ class DutyPreferenceForm(forms.Form):
                 days.append(dt.date.fromisoformat(line).isoformat())
             except ValueError:
                 raise forms.ValidationError(
-                    _("“%(value)s”不是日期，请写成 2026-12-01"), params={"value": line}
+                    _("“%(value)s”不是日期，请写成 %(day)s 这样"),
+                    params={"value": line, "day": self.example},
                 ) from None
         return sorted(set(days))

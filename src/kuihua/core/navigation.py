@@ -33,7 +33,7 @@ class NavItem:
 
 
 AREAS = [
-    Area("registry", _("居民信息"), _("小区、楼栋、户籍与居民台账")),
+    Area("registry", _("居民信息"), _("居民与家庭的基本信息")),
     Area("organizations", _("社会组织"), _("组织目录、备案与成员")),
     Area("venues", _("场地预约"), _("活动室与统一日历")),
     Area("activities", _("活动招募"), _("报名、候补与签到")),
