@@ -59,14 +59,23 @@ def alert_detail(request, alert_id: int):
     error = ""
     if request.method == "POST":
         try:
+            name = alert.recipient.resident.name
             if request.POST.get("action") == "acknowledge":
                 alert_acknowledge(actor=request.user, alert=alert)
+                messages.success(
+                    request, _("已响应 %(name)s 的报警，请尽快联系或上门查看") % {"name": name}
+                )
             else:
-                alert_resolve(
+                alert = alert_resolve(
                     actor=request.user,
                     alert=alert,
                     outcome=request.POST.get("outcome", ""),
                     note=request.POST.get("note", ""),
+                )
+                messages.success(
+                    request,
+                    _("%(name)s 的报警已处理：%(outcome)s")
+                    % {"name": name, "outcome": alert.get_outcome_display()},
                 )
             return redirect("care:alert_detail", alert_id=alert.pk)
         except CareError as exc:
@@ -129,12 +138,17 @@ def my_visits(request):
         if chosen is None:
             raise Http404
         try:
-            check_in(
+            done = check_in(
                 actor=request.user,
                 recipient=chosen,
                 channel="visit",
                 result=request.POST.get("result", ""),
                 note=request.POST.get("note", ""),
+            )
+            messages.success(
+                request,
+                _("已记录探访 %(name)s：%(result)s")
+                % {"name": chosen.resident.name, "result": done.get_result_display()},
             )
             return redirect("care:my_visits")
         except CareError as exc:
@@ -176,6 +190,7 @@ def recipient_list(request):
                     primary_visitor=form.cleaned_data["primary_visitor"],
                     backup_visitors=list(form.cleaned_data["backup_visitors"]),
                 )
+                messages.success(request, _("已把 %(name)s 加入关爱名单") % {"name": resident.name})
                 return redirect("care:recipient_detail", recipient_id=recipient.pk)
             except CareError as exc:
                 apply_service_error(form, exc)
@@ -222,25 +237,48 @@ def recipient_detail(request, recipient_id: int):
             if action == "call":
                 forms_["call"] = form = CallForm(request.POST)
                 if form.is_valid():
-                    check_in(
+                    done = check_in(
                         actor=request.user, recipient=recipient, channel="call", **form.cleaned_data
+                    )
+                    messages.success(
+                        request,
+                        _("已记录给 %(name)s 的电话：%(result)s")
+                        % {"name": recipient.resident.name, "result": done.get_result_display()},
                     )
                     return redirect("care:recipient_detail", recipient_id=recipient.pk)
             elif action == "pause":
                 forms_["pause"] = form = PauseForm(request.POST)
                 if form.is_valid():
                     recipient_pause(actor=request.user, recipient=recipient, **form.cleaned_data)
+                    until = form.cleaned_data["until"]
+                    messages.success(
+                        request,
+                        _("%(name)s 的签到暂停到 %(day)s（含当天）")
+                        % {"name": recipient.resident.name, "day": until.isoformat()}
+                        if until
+                        else _("%(name)s 的签到已恢复") % {"name": recipient.resident.name},
+                    )
                     return redirect("care:recipient_detail", recipient_id=recipient.pk)
             elif action == "incident":
                 forms_["incident"] = form = IncidentForm(request.POST)
                 if form.is_valid():
                     incident_record(actor=request.user, recipient=recipient, **form.cleaned_data)
+                    messages.success(
+                        request,
+                        _("已记录 %(name)s 的意外事件，计入本年意外发生率")
+                        % {"name": recipient.resident.name},
+                    )
                     return redirect("care:recipient_detail", recipient_id=recipient.pk)
             elif action == "service":
                 forms_["service"] = form = RegularServiceForm(request.POST)
                 if form.is_valid():
                     need = regular_service_order(
                         actor=request.user, recipient=recipient, **form.cleaned_data
+                    )
+                    messages.success(
+                        request,
+                        _("已为 %(name)s 安排常规服务，下次精准对接时派单")
+                        % {"name": recipient.resident.name},
                     )
                     return redirect("matching:need_detail", need_id=need.pk)
             elif action == "link":
