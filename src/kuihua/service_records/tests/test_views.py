@@ -239,7 +239,9 @@ def test_issue_a_certificate_on_the_page(client, leader, organization, volunteer
     )
 
     certificate = Certificate.objects.get()
-    assert certificate.number in response.content.decode()
+    assert f"已为 {volunteer_resident.name} 出具证明 {certificate.number}" in (
+        response.content.decode()
+    )
 
 
 def test_the_volunteer_sees_their_certificates_and_no_issue_form(
