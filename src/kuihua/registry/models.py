@@ -55,6 +55,11 @@ class Household(CommunityOwned):
     unit = models.CharField(_("单元"), max_length=20, blank=True)
     room = models.CharField(_("室"), max_length=20)
     notes = models.TextField(_("备注"), blank=True)
+    # The home's exclusive floor area (专有部分面积, m²): with the owners, what owners' votes
+    # and fees per m² count. Unknown until entered.
+    exclusive_area = models.DecimalField(
+        _("专有面积（㎡）"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("户")
@@ -227,6 +232,61 @@ class EmergencyContact(CommunityOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Ownership(CommunityOwned):
+    """One owner (业主) of one home (a household's address). A home may have several
+    co-owners; a person may own several homes.
+
+    The owner is a registered resident, or a named person who lives elsewhere
+    (name and phone only; the phone's keyed index recognises the same person at
+    another home). How owners count in a vote: `selectors.compound_electorate`.
+    """
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="ownerships", verbose_name=_("房屋")
+    )
+    # Erasing a resident erases their ownership rows with them (docs/privacy.md).
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="ownerships",
+        verbose_name=_("居民"),
+    )
+    name = models.CharField(_("业主姓名"), max_length=40)
+    phone = EncryptedTextField(_("联系电话"), blank=True)
+    phone_index = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("业主")
+        verbose_name_plural = _("业主")
+        ordering = ["household_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "resident"],
+                condition=models.Q(resident__isnull=False),
+                name="ownership_resident_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["household", "name", "phone_index"],
+                condition=models.Q(resident__isnull=True),
+                name="ownership_outside_owner_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def person_key(self) -> str:
+        """The same person at every home they own: a resident by record, anyone else by
+        name and phone."""
+        if self.resident_id:
+            return f"resident:{self.resident_id}"
+        return f"named:{self.name}:{self.phone_index}"
 
 
 class Consent(CommunityOwned):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
@@ -18,7 +20,7 @@ from kuihua.core import disclosure
 from kuihua.core.audit import log_access
 from kuihua.core.crypto import blind_index
 from kuihua.core.identity import clean_name
-from kuihua.registry.models import Consent, Household, Resident, Tag
+from kuihua.registry.models import Compound, Consent, Household, Ownership, Resident, Tag
 
 # Apps above the registry widen whom a person sees without the registry importing them:
 # each registers a function user -> Q over residents (organizations: the members of the
@@ -200,3 +202,86 @@ def consent_in_force(purpose: str, resident=None):
         return Subquery(newest.filter(resident_id=OuterRef("resident_id")).values("granted")[:1])
     resident_id = getattr(resident, "pk", resident)
     return newest.filter(resident_id=resident_id).values_list("granted", flat=True).first()
+
+
+# --- owners and floor area ---------------------------------------------------------------
+
+
+@dataclass
+class OwnerVote:
+    """One head in an owners' vote: the owners who count as one person, their homes and
+    the exclusive area those homes add up to (None while a home's area is unknown)."""
+
+    names: list[str]
+    ownerships: list[int]
+    homes: list[Household] = field(default_factory=list)
+    area: Decimal | None = Decimal("0")
+
+
+@dataclass
+class Electorate:
+    """A compound's owners as they count under the Civil Code (arts. 278, 1259), by head
+    and by exclusive area, plus what keeps the count from being complete."""
+
+    voters: list[OwnerVote]
+    total_area: Decimal
+    homes_without_owner: list[Household]
+    homes_without_area: list[Household]
+
+    @property
+    def heads(self) -> int:
+        return len(self.voters)
+
+
+def compound_electorate(compound: Compound) -> Electorate:
+    """Who votes in `compound`, and with what area.
+
+    One home counts as one person, so its co-owners vote together; an owner of
+    several homes also counts once, with the areas added (最高人民法院 建筑物区分所有权
+    解释 art. 9). Both rules at once: owners linked through a shared home are one head,
+    and every home is in exactly one head. Two queries, whatever the compound's size.
+    """
+    homes = {
+        h.pk: h
+        for h in Household.objects.filter(building__compound=compound).select_related("building")
+    }
+    ownerships = list(
+        Ownership.objects.filter(household_id__in=homes).order_by("household_id", "id")
+    )
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for o in ownerships:  # every owner joins their home's group
+        parent[find(o.person_key)] = find(f"home:{o.household_id}")
+    groups: dict[str, OwnerVote] = {}
+    seen_names: dict[str, set[str]] = {}
+    for o in ownerships:
+        root = find(f"home:{o.household_id}")
+        vote = groups.setdefault(root, OwnerVote(names=[], ownerships=[]))
+        vote.ownerships.append(o.pk)
+        if o.person_key not in seen_names.setdefault(root, set()):
+            seen_names[root].add(o.person_key)
+            vote.names.append(o.name)
+        home = homes[o.household_id]
+        if home not in vote.homes:
+            vote.homes.append(home)
+    for vote in groups.values():
+        areas = [h.exclusive_area for h in vote.homes]
+        vote.area = None if any(a is None for a in areas) else sum(areas, Decimal("0"))
+    owned = {o.household_id for o in ownerships}
+    unmeasured = [h for pk, h in homes.items() if pk in owned and h.exclusive_area is None]
+    return Electorate(
+        voters=list(groups.values()),
+        total_area=sum((v.area for v in groups.values() if v.area is not None), Decimal("0")),
+        homes_without_owner=[h for pk, h in homes.items() if pk not in owned],
+        homes_without_area=unmeasured,
+    )
+
+
+def household_owners(household: Household) -> list[Ownership]:
+    return list(household.ownerships.select_related("resident").order_by("id"))

@@ -17,6 +17,7 @@ from kuihua.core.audit import audit, log_access
 from kuihua.core.crypto import blind_index
 from kuihua.core.errors import ApplicationError
 from kuihua.core.identity import (
+    InvalidValue,
     birth_from_id,
     clean_name,
     clean_text,
@@ -30,11 +31,18 @@ from kuihua.registry.models import (
     Consent,
     EmergencyContact,
     Household,
+    Ownership,
     Resident,
     Tag,
 )
 from kuihua.registry.personal_data import Erasure, erase_everywhere, export_sections, iso
-from kuihua.registry.validation import emergency_contact_problems, resident_problems
+from kuihua.registry.validation import (
+    clean_resident_name,
+    emergency_contact_problems,
+    parse_area,
+    parse_phone,
+    resident_problems,
+)
 
 # The tags every community starts with; `sensitive` ones describe health.
 DEFAULT_TAGS: list[tuple[str, str, bool]] = [
@@ -397,6 +405,14 @@ def resident_export(*, actor, resident: Resident) -> dict[str, Any]:
             {"name": c.name, "relation": c.relation, "phone": c.phone, "priority": c.priority}
             for c in resident.emergency_contacts.all()
         ],
+        "homes_owned": [
+            {
+                "address": o.household.address,
+                "exclusive_area": str(o.household.exclusive_area or ""),
+                "recorded_at": o.created_at.isoformat(),
+            }
+            for o in resident.ownerships.select_related("household__building")
+        ],
         "consents": [
             {
                 "purpose": c.purpose,
@@ -492,7 +508,13 @@ def resident_erase(*, actor, resident: Resident, reason: str) -> None:
     household = resident.household
     resident.tags.clear()
     resident.delete()
-    if household is not None and not household.members.exists():
+    # A home with owners or a floor area on record stays: it is property, not the person.
+    if (
+        household is not None
+        and not household.members.exists()
+        and not household.ownerships.exists()
+        and household.exclusive_area is None
+    ):
         erasure.forget_objects(Household, [household.pk])
         household.delete()
     elif household is not None:
@@ -531,3 +553,89 @@ def _close_account(resident: Resident) -> None:
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
+
+
+# --- homes: floor area and owners (业主) ---------------------------------------------------
+
+
+@transaction.atomic
+def home_area_set(*, actor, household: Household, area) -> Household:
+    """Set (or, with None/"", clear) a home's exclusive floor area in m²."""
+    try:
+        value = parse_area(area)
+    except InvalidValue as exc:
+        raise RegistryError(str(exc), field="exclusive_area") from None
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    old = household.exclusive_area
+    household.exclusive_area = value
+    household.save(update_fields=["exclusive_area"])
+    audit(
+        actor=actor,
+        community_id=household.community_id,
+        action="household.area",
+        obj=household,
+        old={"exclusive_area": str(old) if old is not None else None},
+        new={"exclusive_area": str(value) if value is not None else None},
+    )
+    return household
+
+
+@transaction.atomic
+def owner_add(
+    *, actor, household: Household, resident: Resident | None = None, name="", phone=""
+) -> Ownership:
+    """Record an owner of `household`: a registered resident, or a person named here who
+    lives elsewhere (a name, and a phone to reach them and to know them at another home).
+    """
+    values: dict[str, Any] = {"household": household, "resident": resident}
+    if resident is not None:
+        values["name"], phone_text = resident.name, ""
+        duplicate = Ownership.objects.filter(household=household, resident=resident)
+    else:
+        try:
+            values["name"] = clean_resident_name(name)
+        except InvalidValue as exc:
+            raise RegistryError(str(exc), field="name") from None
+        try:
+            phone_text = parse_phone(phone)
+        except InvalidValue as exc:
+            raise RegistryError(str(exc), field="phone") from None
+        values["phone"], values["phone_index"] = phone_text, phone_indexes(phone_text)[0]
+        duplicate = Ownership.objects.filter(
+            household=household,
+            resident__isnull=True,
+            name=values["name"],
+            phone_index=values["phone_index"],
+        )
+    if duplicate.exists():
+        raise RegistryError(
+            _("%(name)s 已登记为这套房屋的业主") % {"name": values["name"]}, field="name"
+        )
+    try:
+        with transaction.atomic():
+            ownership = Ownership.objects.create(**values)
+    except IntegrityError:  # the same owner added at the same moment by someone else
+        raise RegistryError(
+            _("%(name)s 已登记为这套房屋的业主") % {"name": values["name"]}, field="name"
+        ) from None
+    audit(
+        actor=actor,
+        community_id=household.community_id,
+        action="ownership.add",
+        obj=household,
+        new={"ownership": ownership.pk, "resident": resident.pk if resident else None},
+    )
+    return ownership
+
+
+@transaction.atomic
+def owner_remove(*, actor, ownership: Ownership) -> None:
+    household = ownership.household
+    audit(
+        actor=actor,
+        community_id=household.community_id,
+        action="ownership.remove",
+        obj=household,
+        old={"ownership": ownership.pk, "resident": ownership.resident_id},
+    )
+    ownership.delete()

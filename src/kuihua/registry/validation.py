@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import timezone
@@ -173,3 +174,25 @@ def emergency_contact_problems(*, name, phone, relation="") -> tuple[dict[str, s
     if not contact["phone"] and not any(p.field == "phone" for p in problems):
         problems.append(Problem("phone", _("紧急联系人电话不能为空"), missing=True))
     return contact, problems
+
+
+# A home's exclusive area: above 0, below this, two decimal places (m²).
+AREA_MAX = Decimal("10000")
+
+
+def parse_area(value) -> Decimal | None:
+    """A floor area as typed or read from a sheet (\"89.5\", 89.5, \"89.5㎡\", \"89.5平方米\");
+    None when empty. Raises InvalidValue for anything that is not an area."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    # cell_text folds full-width forms: ㎡ arrives as "m2".
+    text = re.sub(r"\s*(㎡|m²|m2|平方米|平米)$", "", cell_text(value), flags=re.IGNORECASE).strip()
+    try:
+        area = Decimal(text)
+    except InvalidOperation:
+        raise InvalidValue(_("面积“%(value)s”不是数字") % {"value": text}) from None
+    if not area.is_finite() or area <= 0 or area >= AREA_MAX:
+        raise InvalidValue(_("面积须大于 0、小于 10000 平方米"))
+    if area != area.quantize(Decimal("0.01")):
+        raise InvalidValue(_("面积最多保留两位小数"))
+    return area.quantize(Decimal("0.01"))

@@ -333,6 +333,7 @@ PERSON_LINKS = {
     "otp_static.StaticDevice.user": "deleted (registry)",
     "registry.EmergencyContact.resident": "deleted",
     "registry.Consent.resident": "deleted",
+    "registry.Ownership.resident": "deleted",
     "registry.Consent.recorded_by": "kept: the closed account",
     "organizations.Organization.leader": "emptied",
     "organizations.Membership.resident": "deleted",
