@@ -256,3 +256,30 @@ class AccessLogFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("全部操作")), *AccessLog.Action.choices]
+
+
+class HomeAreaForm(forms.Form):
+    exclusive_area = forms.CharField(
+        label=_("专有面积（㎡）"),
+        max_length=20,
+        required=False,
+        help_text=_("房产证上的专有部分面积，如 89.50；不知道可以先空着"),
+    )
+
+
+class OwnerForm(forms.Form):
+    """An owner: one of the household's members, or someone who lives elsewhere."""
+
+    member = forms.ChoiceField(label=_("本户居民"), required=False)
+    name = forms.CharField(label=_("或：不住在本户的业主姓名"), max_length=40, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", _("请选择"))] + [(str(m.pk), m.name) for m in members]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("member") and not (data.get("name") or "").strip():
+            raise forms.ValidationError(_("请选择本户居民，或填写不住在本户的业主姓名"))
+        return data

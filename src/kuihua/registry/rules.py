@@ -47,3 +47,7 @@ rules.add_perm("registry.import_data", is_coordinator)
 rules.add_perm("registry.add_tag", is_coordinator)
 rules.add_perm("registry.record_consent", is_coordinator)
 rules.add_perm("core.view_accesslog", is_coordinator)
+# Homes' floor area and owners (业主): coordinators (a compound's stewards come with the
+# compound-finances issue).
+rules.add_perm("registry.view_ownership", is_coordinator)
+rules.add_perm("registry.change_ownership", is_coordinator)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("residents/<int:resident_id>/export/", views.resident_export, name="resident_export"),
     path("residents/<int:resident_id>/erase/", views.resident_erase, name="resident_erase"),
     path("households/<int:household_id>/", views.household_detail, name="household_detail"),
+    path("owners/", views.owners_overview, name="owners_overview"),
     path("tags/", views.tag_list, name="tag_list"),
     path("access-log/", views.access_log, name="access_log"),
     path("import/", import_views.import_page, name="import"),

@@ -30,6 +30,8 @@ from kuihua.registry.forms import (
     ConsentForm,
     EmergencyContactForm,
     EraseForm,
+    HomeAreaForm,
+    OwnerForm,
     ResidentFilterForm,
     ResidentForm,
     ResidentTagsForm,
@@ -40,7 +42,9 @@ from kuihua.registry.models import Compound, Resident, Tag
 from kuihua.registry.selectors import (
     access_household,
     access_resident,
+    compound_electorate,
     household_members,
+    household_owners,
 )
 from kuihua.registry.selectors import resident_list as select_residents
 from kuihua.registry.services import RegistryError
@@ -67,6 +71,7 @@ def registry_links(user) -> dict:
         "can_add_resident": user.has_perm("registry.add_resident"),
         "can_manage_tags": user.has_perm("registry.add_tag"),
         "can_view_accesslog": user.has_perm("core.view_accesslog"),
+        "can_view_owners": user.has_perm("registry.view_ownership"),
         "import_url": import_url,
     }
 
@@ -351,16 +356,102 @@ def tag_list(request):
 
 @login_required
 def household_detail(request, household_id: int):
-    household = access_household(request.user, household_id)
+    """One household: its members, and for those who keep them, the home's floor area
+    and its owners (业主), each changed in place."""
+    user = request.user
+    household = access_household(user, household_id)
     members = list(household_members(household))
+    can_change = user.has_perm("registry.change_ownership")
+    area_form = HomeAreaForm(initial={"exclusive_area": household.exclusive_area or ""})
+    owner_form = OwnerForm(members=members)
+    if request.method == "POST":
+        if not can_change:
+            raise Http404
+        action = request.POST.get("action")
+        try:
+            if action == "area":
+                area_form = HomeAreaForm(request.POST)
+                if area_form.is_valid():
+                    household = services.home_area_set(
+                        actor=user,
+                        household=household,
+                        area=area_form.cleaned_data["exclusive_area"],
+                    )
+                    messages.success(
+                        request,
+                        _("已保存 %(home)s 的专有面积：%(area)s ㎡")
+                        % {"home": household.address, "area": household.exclusive_area}
+                        if household.exclusive_area is not None
+                        else _("已清除 %(home)s 的专有面积") % {"home": household.address},
+                    )
+                    return redirect("registry:household_detail", household_id=household.pk)
+            elif action == "add_owner":
+                owner_form = OwnerForm(request.POST, members=members)
+                if owner_form.is_valid():
+                    data = owner_form.cleaned_data
+                    member = next((m for m in members if str(m.pk) == data["member"]), None)
+                    ownership = services.owner_add(
+                        actor=user,
+                        household=household,
+                        resident=member,
+                        name=data["name"],
+                        phone=data["phone"],
+                    )
+                    messages.success(
+                        request,
+                        _("已登记 %(name)s 为 %(home)s 的业主")
+                        % {"name": ownership.name, "home": household.address},
+                    )
+                    return redirect("registry:household_detail", household_id=household.pk)
+            elif action == "remove_owner":
+                ownership = next(
+                    (
+                        o
+                        for o in household_owners(household)
+                        if str(o.pk) == request.POST.get("ownership")
+                    ),
+                    None,
+                )
+                if ownership is None:
+                    raise Http404
+                services.owner_remove(actor=user, ownership=ownership)
+                messages.success(
+                    request,
+                    _("已把 %(name)s 从 %(home)s 的业主中移除")
+                    % {"name": ownership.name, "home": household.address},
+                )
+                return redirect("registry:household_detail", household_id=household.pk)
+        except RegistryError as exc:
+            apply_service_error(area_form if action == "area" else owner_form, exc)
+    can_view = user.has_perm("registry.view_ownership")
     return render(
         request,
         "registry/household_detail.html",
         {
             "household": household,
             "members": members,
-            "can_add_resident": request.user.has_perm("registry.add_resident"),
+            "can_add_resident": user.has_perm("registry.add_resident"),
+            "can_view_owners": can_view,
+            "can_change_owners": can_change,
+            "owners": household_owners(household) if can_view else [],
+            "area_form": area_form,
+            "owner_form": owner_form,
         },
+    )
+
+
+@login_required
+def owners_overview(request):
+    """业主与面积: each compound's owners as they count in a vote, and what is missing."""
+    require(request.user, "registry.view_ownership")
+    rows = [
+        {"compound": c, "electorate": compound_electorate(c)}
+        for c in Compound.objects.order_by("name")
+    ]
+    return render(
+        request,
+        "registry/owners_overview.html",
+        {"rows": rows, **registry_links(request.user)},
     )
 
 
