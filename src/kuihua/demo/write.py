@@ -50,6 +50,9 @@ def write_community(plan: CommunityPlan) -> Community:
     )
     with use_community(community):
         _write_registry(community, plan)
+        from kuihua.registry.demo import demo_owners
+
+        demo_owners(community=community, seed=DEFAULT_SEED + plan.index)
         from kuihua.activities.demo import demo_activities
 
         demo_activities(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)

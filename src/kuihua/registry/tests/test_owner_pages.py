@@ -62,9 +62,7 @@ def test_removing_an_owner_says_whom(client, coordinator, home):
     client.post(url, {"action": "add_owner", "name": "钱多", "phone": ""})
     ownership = Ownership.objects.get()
 
-    response = client.post(
-        url, {"action": "remove_owner", "ownership": ownership.pk}, follow=True
-    )
+    response = client.post(url, {"action": "remove_owner", "ownership": ownership.pk}, follow=True)
 
     assert f"已把 钱多 从 {home.address} 的业主中移除" in response.content.decode()
     assert not Ownership.objects.exists()
