@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kuihua.service_records",
     "kuihua.matching",
     "kuihua.care",
+    "kuihua.council",
     "kuihua.demo",
     "kuihua.benchmarks",
 ]
