@@ -1,4 +1,4 @@
-"""The registry over JSON: residents, households, compounds, tags and the access log.
+"""The registry over JSON: residents, households and their owners, compounds, tags, the access log.
 
 Handlers parse, check the permission and call the same selectors and services
 as the pages. Objects are fetched through `access_*` selectors, which answer
@@ -20,13 +20,18 @@ from kuihua.registry import services
 from kuihua.registry.models import Building, Compound, Resident, Tag
 from kuihua.registry.schemas import (
     AccessLogOut,
+    AreaIn,
     CompoundOut,
     ConsentIn,
     ConsentOut,
+    ElectorateOut,
     EmergencyContactIn,
     EmergencyContactOut,
     EraseIn,
+    HomeOwnersOut,
     HouseholdOut,
+    OwnerIn,
+    OwnerOut,
     ResidentExportOut,
     ResidentIn,
     ResidentListItem,
@@ -37,7 +42,14 @@ from kuihua.registry.schemas import (
     TagOut,
     TagsIn,
 )
-from kuihua.registry.selectors import access_household, access_resident, resident_list
+from kuihua.registry.selectors import (
+    access_compound,
+    access_household,
+    access_ownership,
+    access_resident,
+    compound_electorate,
+    resident_list,
+)
 
 router = Router(tags=["registry"])
 
@@ -265,7 +277,7 @@ def erase_resident(request, resident_id: int, payload: EraseIn):
     return Status(204, None)
 
 
-# --- households, compounds, tags ----------------------------------------------------
+# --- households ----------------------------------------------------
 
 
 @router.get(
@@ -275,6 +287,97 @@ def erase_resident(request, resident_id: int, payload: EraseIn):
 )
 def get_household(request, household_id: int):
     return access_household(request.user, household_id)
+
+
+# --- homes: floor area and owners (业主) ---------------------------------------------
+
+
+def _home_for(user, household_id: int, perm: str):
+    household = access_household(user, household_id)
+    _require(user, perm, household)
+    return household
+
+
+@router.get(
+    "/households/{int:household_id}/owners",
+    response={200: HomeOwnersOut, **error_responses(404)},
+    summary="A home's floor area and its owners (phones masked)",
+)
+def get_home_owners(request, household_id: int):
+    return _home_for(request.user, household_id, "registry.view_ownership")
+
+
+@router.put(
+    "/households/{int:household_id}/area",
+    response={200: HomeOwnersOut, **error_responses(400, 404, 422)},
+    summary="Set or clear a home's exclusive floor area",
+)
+def set_home_area(request, household_id: int, payload: AreaIn):
+    user = request.user
+    household = _home_for(user, household_id, "registry.change_ownership")
+    services.home_area_set(actor=user, household=household, area=payload.exclusive_area)
+    return access_household(user, household.pk)
+
+
+@router.post(
+    "/households/{int:household_id}/owners",
+    response={201: OwnerOut, **error_responses(400, 404, 422)},
+    summary="Record an owner of a home",
+)
+def add_home_owner(request, household_id: int, payload: OwnerIn):
+    user = request.user
+    household = _home_for(user, household_id, "registry.change_ownership")
+    resident = None
+    if payload.resident_id is not None:
+        if payload.name or payload.phone:
+            raise ServiceError(
+                _("业主是登记的居民时，姓名和电话按居民档案，不用另填"), field="name"
+            )
+        resident = body_ref(
+            access_resident, user, payload.resident_id, "resident_id", _("找不到该居民")
+        )
+    ownership = services.owner_add(
+        actor=user, household=household, resident=resident, name=payload.name, phone=payload.phone
+    )
+    return Status(201, access_ownership(user, household, ownership.pk))
+
+
+@router.delete(
+    "/households/{int:household_id}/owners/{int:ownership_id}",
+    response={204: None, **error_responses(404)},
+    summary="Remove an owner from a home",
+)
+def remove_home_owner(request, household_id: int, ownership_id: int):
+    user = request.user
+    household = _home_for(user, household_id, "registry.change_ownership")
+    services.owner_remove(actor=user, ownership=access_ownership(user, household, ownership_id))
+    return Status(204, None)
+
+
+@router.get(
+    "/compounds/{int:compound_id}/electorate",
+    response={200: ElectorateOut, **error_responses(404)},
+    summary="A compound's owners as they count in a vote, by head and by area",
+)
+def get_compound_electorate(request, compound_id: int):
+    """Co-owners of a home count as one head, and so does an owner of several homes,
+    with the areas added. `homes_without_owner` and `homes_without_area` say what keeps
+    the count from being complete."""
+    user = request.user
+    compound = access_compound(user, compound_id)
+    _require(user, "registry.view_ownership", compound)
+    electorate = compound_electorate(compound)
+    return {
+        "compound": compound,
+        "heads": electorate.heads,
+        "total_area": electorate.total_area,
+        "voters": electorate.voters,
+        "homes_without_owner": electorate.homes_without_owner,
+        "homes_without_area": electorate.homes_without_area,
+    }
+
+
+# --- compounds, tags ----------------------------------------------------------------
 
 
 @router.get(

@@ -46,6 +46,10 @@ rules.add_perm("registry.export_resident", is_coordinator | is_self)
 rules.add_perm("registry.import_data", is_coordinator)
 rules.add_perm("registry.add_tag", is_coordinator)
 rules.add_perm("registry.record_consent", is_coordinator)
+# Homes' floor areas and owners (业主), and the electorate they make. Stewards get rights
+# scoped to their own compound in a later issue; until then only the coordinators.
+rules.add_perm("registry.change_ownership", is_coordinator)
+rules.add_perm("registry.view_ownership", is_coordinator)
 rules.add_perm("core.view_accesslog", is_coordinator)
 # Homes' floor area and owners (业主): coordinators (a compound's stewards come with the
 # compound-finances issue).

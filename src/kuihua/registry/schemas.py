@@ -7,15 +7,17 @@ the access log.
 """
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
 
+from kuihua.core.api_support import RowId
 from kuihua.core.identity import age_on
 from kuihua.core.masking import mask_id_number, mask_phone
 from kuihua.registry.models import Consent, Resident
-from kuihua.registry.selectors import household_members
+from kuihua.registry.selectors import household_members, household_owners
 
 SexValue = Literal[("", *Resident.Sex.values)]
 RelationValue = Literal[tuple(Resident.Relation.values)]
@@ -234,6 +236,107 @@ class HouseholdOut(Schema):
     @staticmethod
     def resolve_members(obj) -> list:
         return list(household_members(obj))
+
+
+# --- homes: floor area and owners (业主) -----------------------------------------------
+
+
+def area_text(value: Decimal | None) -> str | None:
+    """An area in m² as a decimal string with two places ("89.50"), never a float."""
+    return None if value is None else str(value.quantize(Decimal("0.01")))
+
+
+AREA_DESCRIPTION = 'exclusive floor area in m², a decimal string with two places ("89.50")'
+
+
+class OwnerOut(Schema):
+    """An owner of a home: a registered resident, or a person who lives elsewhere."""
+
+    id: int
+    name: str
+    resident_id: int | None = Field(..., description="null for an owner who lives elsewhere")
+    phone: str = Field(description="masked")
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.resident.name if obj.resident_id else obj.name
+
+    @staticmethod
+    def resolve_phone(obj) -> str:
+        return mask_phone(obj.resident.phone if obj.resident_id else obj.phone)
+
+
+class HomeOwnersOut(Schema):
+    """A home's floor area and its owners."""
+
+    household_id: int
+    address: str
+    exclusive_area: str | None = Field(..., description=AREA_DESCRIPTION + "; null: not known")
+    owners: list[OwnerOut]
+
+    @staticmethod
+    def resolve_household_id(obj) -> int:
+        return obj.pk
+
+    @staticmethod
+    def resolve_exclusive_area(obj) -> str | None:
+        return area_text(obj.exclusive_area)
+
+    @staticmethod
+    def resolve_owners(obj) -> list:
+        return household_owners(obj)
+
+
+class AreaIn(Schema):
+    exclusive_area: str | None = Field(
+        ...,
+        max_length=20,
+        description='m² as a decimal string, at most two places ("89.5"); null clears it',
+        examples=["89.50"],
+    )
+
+
+class OwnerIn(Schema):
+    """Give `resident_id` for a registered resident, or `name` (and `phone`) for an owner
+    who lives elsewhere; not both."""
+
+    resident_id: RowId | None = None
+    name: str = Field("", max_length=40)
+    phone: str = Field("", max_length=40)
+
+
+class HomeBrief(Schema):
+    id: int
+    address: str
+
+
+class VoterOut(Schema):
+    """One head in an owners' vote: co-owners of a home, and an owner of several homes,
+    count once."""
+
+    names: list[str]
+    homes: list[HomeBrief]
+    area: str | None = Field(..., description=AREA_DESCRIPTION + "; null while a home's is unknown")
+
+    @staticmethod
+    def resolve_area(obj) -> str | None:
+        return area_text(obj.area)
+
+
+class ElectorateOut(Schema):
+    """Who votes in a compound, by head and by exclusive area, and what keeps the count from
+    being complete."""
+
+    compound: PlaceRef
+    heads: int
+    total_area: str = Field(..., description=AREA_DESCRIPTION)
+    voters: list[VoterOut]
+    homes_without_owner: list[HomeBrief]
+    homes_without_area: list[HomeBrief] = Field(..., description="owned homes of unknown area")
+
+    @staticmethod
+    def resolve_total_area(obj) -> str:
+        return area_text(obj["total_area"])
 
 
 # --- residents: writing -------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from kuihua.accounts.models import Role
@@ -77,6 +78,24 @@ def access_resident(user, resident_id: int) -> Resident:
 
 def access_household(user, household_id: int) -> Household:
     return get_object_or_404(households_visible_to(user), pk=household_id)
+
+
+def access_compound(user, compound_id: int) -> Compound:
+    """A compound of the user's community (every signed-in user sees the compounds' list;
+    what may be read about one is the caller's permission to ask)."""
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(Compound.objects.all(), pk=compound_id)
+
+
+def access_ownership(user, household: Household, ownership_id: int) -> Ownership:
+    """One owner of `household` (already fetched through `access_household`): 404 for an
+    ownership of another home, or of a home the user cannot see."""
+    visible = households_visible_to(user).filter(pk=household.pk)
+    return get_object_or_404(
+        Ownership.objects.filter(household__in=visible).select_related("household", "resident"),
+        pk=ownership_id,
+    )
 
 
 def resident_search(
@@ -243,7 +262,9 @@ def compound_electorate(compound: Compound) -> Electorate:
     """
     homes = {
         h.pk: h
-        for h in Household.objects.filter(building__compound=compound).select_related("building")
+        for h in Household.objects.filter(building__compound=compound).select_related(
+            "building__compound"
+        )
     }
     ownerships = list(
         Ownership.objects.filter(household_id__in=homes).order_by("household_id", "id")

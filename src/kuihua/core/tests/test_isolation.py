@@ -26,6 +26,7 @@ from kuihua.notifications.services import notify
 from kuihua.organizations import services as org_services
 from kuihua.organizations.models import Membership
 from kuihua.organizations.tests.factories import MembershipFactory, OrganizationFactory
+from kuihua.registry import services as registry_services
 from kuihua.registry.tests.factories import ResidentFactory, tag
 from kuihua.service_records.tests.factories import service_world
 from kuihua.venues.tests.factories import BookingFactory
@@ -36,6 +37,8 @@ pytestmark = pytest.mark.django_db
 OBJECTS = {
     "resident_id": lambda w: w["resident"].pk,
     "household_id": lambda w: w["resident"].household_id,
+    "compound_id": lambda w: w["resident"].household.building.compound_id,
+    "ownership_id": lambda w: w["ownership"].pk,
     "organization_id": lambda w: w["organization"].pk,
     "membership_id": lambda w: w["membership"].pk,
     "partner_id": lambda w: w["partner"].pk,
@@ -100,6 +103,10 @@ def build_world(community, username: str) -> dict:
             "organization": organization,
             "membership": membership,
             "resident": resident,
+            # an owner of the resident's home who lives elsewhere
+            "ownership": registry_services.owner_add(
+                actor=coordinator, household=resident.household, name=f"{username}业主"
+            ),
             "partner": partner,
             "tag": tag(community, "living_alone"),
             "token": token,
