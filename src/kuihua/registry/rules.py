@@ -51,7 +51,3 @@ rules.add_perm("registry.record_consent", is_coordinator)
 rules.add_perm("registry.change_ownership", is_coordinator)
 rules.add_perm("registry.view_ownership", is_coordinator)
 rules.add_perm("core.view_accesslog", is_coordinator)
-# Homes' floor area and owners (业主): coordinators (a compound's stewards come with the
-# compound-finances issue).
-rules.add_perm("registry.view_ownership", is_coordinator)
-rules.add_perm("registry.change_ownership", is_coordinator)
