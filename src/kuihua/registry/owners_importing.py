@@ -33,7 +33,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit
-from kuihua.core.identity import InvalidValue, clean_name
+from kuihua.core.identity import InvalidValue
 from kuihua.core.masking import mask_id_number, mask_phone
 from kuihua.core.models import Community
 from kuihua.core.sheets import (
