@@ -9,8 +9,10 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from kuihua.core.models import AccessLog, AuditLog
@@ -350,3 +352,17 @@ def test_the_commands_import_and_export_owners(community, coordinator, tmp_path)
         bad = tmp_path / "bad.xlsx"
         bad.write_bytes(sheet([row("909", "70", "陈志远")]).getvalue())
         call_command("import_data", "owners", str(bad), stdout=io.StringIO())
+
+
+def test_the_upload_page_imports_an_owners_sheet(client, people, coordinator):
+    client.force_login(coordinator)
+    upload = SimpleUploadedFile(
+        "业主.xlsx", sheet([row("909", "80", "王强"), row("101", "80", "王强")]).getvalue()
+    )
+
+    page = client.post(reverse("registry:import"), {"kind": "owners", "file": upload})
+
+    html = page.content.decode()
+    assert "共 2 行，导入 1 行，未导入 1 行" in html
+    assert "找不到该房屋：翠苑一区1幢1单元909室" in html
+    assert owners() == [("101", "王强", True, "")]
