@@ -308,21 +308,25 @@ def read_sheet(
     file: str | IO[bytes],
     *,
     columns: dict[str, str],
-    key_header: str,
+    key_header: str | tuple[str, ...],
     required: dict[str, str],
 ) -> Sheet:
     """The data of the first worksheet that has `key_header` in its first rows.
 
-    `columns` maps headers to fields; `required` maps the fields that must have a
-    column to the name to report them by. Raises SheetError when no sheet fits.
+    `key_header` may be several headers (a column and its aliases); the first one
+    names the column in the refusal. `columns` maps headers to fields; `required`
+    maps the fields that must have a column to the name to report them by. Raises
+    SheetError when no sheet fits.
     """
+    keys = (key_header,) if isinstance(key_header, str) else key_header
+    key_header = keys[0]
     fitting = []
     for title, grid, merged in _load_grid(file):
         header_index = next(
             (
                 i
                 for i, row in enumerate(grid[:HEADER_SEARCH_ROWS])
-                if any(normalize_header(c) == key_header for c in row)
+                if any(normalize_header(c) in keys for c in row)
             ),
             None,
         )

@@ -15,6 +15,8 @@ class RegistryConfig(AppConfig):
         from kuihua.core.sheets import SheetKind, register_sheet_kind
         from kuihua.registry.exporting import residents_export
         from kuihua.registry.importing import residents_import_file
+        from kuihua.registry.owners_exporting import owners_export
+        from kuihua.registry.owners_importing import owners_import_file
 
         register_sheet_kind(
             SheetKind(
@@ -24,5 +26,15 @@ class RegistryConfig(AppConfig):
                 counted_as=_("位居民"),
                 import_file=residents_import_file,
                 export_file=residents_export,
+            )
+        )
+        register_sheet_kind(
+            SheetKind(
+                key="owners",
+                label=_("业主与面积"),
+                imported_as=_("业主导入"),
+                counted_as=_("条业主与面积记录"),
+                import_file=owners_import_file,
+                export_file=owners_export,
             )
         )

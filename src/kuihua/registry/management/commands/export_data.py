@@ -1,4 +1,4 @@
-"""`kuihua export residents|organizations FILE.xlsx`: see Command.help."""
+"""`kuihua export residents|owners|organizations FILE.xlsx`: see Command.help."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from kuihua.registry.management.commands.import_data import resolve_community, r
 
 class Command(BaseCommand):
     help = (
-        "把居民（residents）或社会组织（organizations）导出为 Excel 表（.xlsx），"
+        "把居民（residents）、业主与面积（owners）或社会组织（organizations）"
+        "导出为 Excel 表（.xlsx），"
         "表头与导入相同，可直接再导入。身份证号码和电话默认脱敏；--whole 导出完整号码，"
         "并为每位被导出的居民写入个人信息访问记录。"
-        " / Export residents or organizations to .xlsx (re-importable). ID numbers and"
+        " / Export residents, owners or organizations to .xlsx (re-importable). ID numbers and"
         " phones are masked unless --whole, which logs an access entry per person."
     )
 

@@ -1,4 +1,4 @@
-"""`kuihua import residents|organizations FILE.xlsx`: see Command.help."""
+"""`kuihua import residents|owners|organizations FILE.xlsx`: see Command.help."""
 
 from __future__ import annotations
 
@@ -85,11 +85,12 @@ def write_report(command: BaseCommand, report: ImportReport, *, title: str) -> N
 
 class Command(BaseCommand):
     help = (
-        "导入居民（residents）或社会组织（organizations）的 Excel 表（.xlsx）。"
+        "导入居民（residents）、业主与面积（owners）或社会组织（organizations）"
+        "的 Excel 表（.xlsx）。"
         "表头可以在前 10 行内、列的顺序不限；逐行报告有问题的行、列和原因。"
         "默认导入所有正确的行；--strict 时只要有一行有错就什么也不导入。"
         "退出码：导入了至少一行为 0；什么也没导入（文件无法读取、全部有错、或严格模式下有错）为 1。"
-        " / Import residents or organizations from an .xlsx sheet; exit 0 when at least one"
+        " / Import residents, owners or organizations from an .xlsx sheet; exit 0 when at least one"
         " row was imported, 1 when nothing was (unreadable file, every row bad, or --strict"
         " with any error)."
     )
