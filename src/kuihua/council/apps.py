@@ -9,3 +9,9 @@ class CouncilConfig(AppConfig):
     name = "kuihua.council"
     label = "council"
     verbose_name = _("百姓议事会")
+
+    def ready(self):
+        from kuihua.council.personal_data import council_erase, council_export
+        from kuihua.registry.personal_data import register_personal_data
+
+        register_personal_data(section="council", export=council_export, erase=council_erase)

@@ -80,12 +80,25 @@ def _init_worker(url: str, barrier) -> None:
 
 
 def _call(job: str, kwargs: dict):
+    """Run a job of this module by name, or another app's as "module.path:function"."""
+    import importlib
+
     from django.db import connections
 
+    if ":" in job:
+        module, name = job.split(":")
+        function = getattr(importlib.import_module(module), name)
+    else:
+        function = globals()[job]
     try:
-        return globals()[job](**kwargs)
+        return function(**kwargs)
     finally:
         connections.close_all()
+
+
+def wait_for_all() -> None:
+    """For a job of another module: start together with the other workers."""
+    _barrier.wait(timeout=60)
 
 
 class Race:
