@@ -1,4 +1,4 @@
-"""The areas of the product (DESIGN.md), in the order of the menu and the home page.
+"""The areas of the product (docs/overview.md), in the order of the menu and the home page.
 
 An area appears only once its app has registered an entry for it
 (`register_area_entry`, from the app's `ready()`), and then only to a user the
@@ -11,7 +11,6 @@ is not shown to anyone.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -71,13 +70,3 @@ def areas_for(user) -> list[NavItem]:
         if url:
             items.append(NavItem(area.key, area.title, area.description, url))
     return items
-
-
-def url_by_role(mapping: dict[str, str], *, default: str | None = None) -> Entry:
-    """An entry that opens a fixed page per role (`mapping`: role -> URL name)."""
-
-    def entry(user) -> str | None:
-        name = mapping.get(user.role, default)
-        return reverse(name) if name else None
-
-    return entry
