@@ -13,6 +13,10 @@ from kuihua.activities.signups.api import me_router as my_signups_router
 from kuihua.activities.signups.api import router as signup_router
 from kuihua.care.api import router as care_router
 from kuihua.core.api_support import KuihuaAPI, install_error_handlers
+from kuihua.council.api import decisions as council_decisions
+from kuihua.council.api import meetings as council_meetings
+from kuihua.council.api import topics as council_topics
+from kuihua.council.api import votes as council_votes
 from kuihua.matching.api import router as matching_router
 from kuihua.notifications.api import router as notifications_router
 from kuihua.organizations.api import router as organizations_router
@@ -50,3 +54,7 @@ api.add_router("/venues", calendar_router)
 api.add_router("", service_records_router)
 api.add_router("/matching", matching_router)
 api.add_router("/care", care_router)
+api.add_router("/council", council_topics.router)
+api.add_router("/council", council_meetings.router)
+api.add_router("/council", council_votes.router)
+api.add_router("/council", council_decisions.router)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("activities/", include("kuihua.activities.urls")),
     path("matching/", include("kuihua.matching.urls")),
     path("care/", include("kuihua.care.urls")),
+    path("council/", include("kuihua.council.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

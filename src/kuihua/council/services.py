@@ -44,20 +44,42 @@ def vote_open(
     *,
     actor,
     title: str,
-    voters: str,
-    majority: str,
     closes_at: dt.datetime,
+    voters: str | None = None,
+    majority: str | None = None,
     compound: Compound | None = None,
     matter: str = "",
-    secret: bool = False,
-    allow_change: bool = False,
-    results_before_close: bool = False,
+    secret: bool | None = None,
+    allow_change: bool | None = None,
+    results_before_close: bool | None = None,
+    topic=None,
+    meeting=None,
 ) -> Vote:
     """Open a vote and fix who may vote in it, with their areas, from today's registry.
 
-    An owners' vote is one compound's, and opens only when every owned home there has
-    its area: a count is never silently short.
+    It runs under the rules of procedure in force now (procedure.rules_in_force),
+    copied onto the vote; an argument given here overrides one rule (commands and
+    tests). An owners' vote on a Civil Code matter (`matter`) is counted by art. 278,
+    whatever the rules say. An owners' vote is one compound's, and opens only when every
+    owned home there has its area: a count is never silently short.
     """
+    from kuihua.council.procedure import rules_in_force, rules_values
+
+    rules = rules_in_force()
+    defaults = rules_values(rules)
+    if matter:
+        voters = voters or Vote.Voters.OWNER
+        majority = majority or Vote.Majority.CIVIL_CODE
+    voters = voters or defaults["voters"]
+    majority = majority or defaults["majority"]
+    secret = defaults["secret"] if secret is None else secret
+    allow_change = defaults["allow_change"] if allow_change is None else allow_change
+    if results_before_close is None:
+        results_before_close = defaults["results_before_close"]
+    if voters not in Vote.Voters.values:
+        raise CouncilError(_("请选择谁来投票"), field="voters")
+    if majority not in Vote.Majority.values:
+        raise CouncilError(_("请选择通过要求"), field="majority")
     title = (title or "").strip()
     if not title:
         raise CouncilError(_("请填写表决事项"), field="title")
@@ -79,6 +101,10 @@ def vote_open(
         secret=secret,
         allow_change=allow_change,
         results_before_close=results_before_close,
+        quorum_percent=defaults["quorum_percent"],
+        rules=rules,
+        topic=topic,
+        meeting=meeting,
         closes_at=closes_at,
         opened_by=actor if getattr(actor, "pk", None) else None,
     )
@@ -308,7 +334,8 @@ def vote_result(vote: Vote) -> Result:
         outcome = decide(vote.matter, tally)
         return Result(tally, by_choice, outcome.quorum_met, outcome.passed, outcome)
     num, den, inclusive = MAJORITIES[Vote.Majority(vote.majority)]
-    quorum = voting_heads * 2 > vote.eligible_heads  # more than half take part
+    # More than the rules' share take part (half, by the template).
+    quorum = voting_heads * 100 > vote.quorum_percent * vote.eligible_heads
     if inclusive:
         agreed = yes_heads * den >= num * voting_heads
     else:

@@ -21,6 +21,7 @@ from kuihua.activities.tests.world import activities_world
 from kuihua.care.tests.factories import care_world
 from kuihua.config.api import api
 from kuihua.core.tenancy import use_community
+from kuihua.council.tests.factories import council_world
 from kuihua.matching.tests.factories import matching_world
 from kuihua.notifications.services import notify
 from kuihua.organizations import services as org_services
@@ -63,6 +64,16 @@ OBJECTS = {
     "shift_id": lambda w: w["shift"].pk,
     "swap_id": lambda w: w["swap"].pk,
     "incident_id": lambda w: w["incident"].pk,
+    "rules_id": lambda w: w["rules"].pk,
+    "delegate_id": lambda w: w["delegate"].pk,
+    "topic_id": lambda w: w["topic"].pk,
+    "comment_id": lambda w: w["comment"].pk,
+    "meeting_id": lambda w: w["meeting"].pk,
+    "agenda_item_id": lambda w: w["agenda_item"].pk,
+    "attendee_id": lambda w: w["attendee"].pk,
+    "vote_id": lambda w: w["vote"].pk,
+    "voter_id": lambda w: w["voter"].pk,
+    "decision_id": lambda w: w["decision"].pk,
 }
 # Path parameters that name no community object (the walk leaves those routes alone).
 NOT_OBJECTS = {"area_key", "code", "token"}
@@ -116,6 +127,7 @@ def build_world(community, username: str) -> dict:
             **activities_world(coordinator=coordinator, organization=organization),
             **matching_world(coordinator=coordinator, organization=organization, resident=resident),
             **care_world(coordinator=coordinator, resident=resident),
+            **council_world(coordinator=coordinator, resident=resident),
         }
 
 

@@ -1,0 +1,107 @@
+"""Rules of procedure (赋制): one version in force per community, written first from a
+template, changed only by a vote (docs/adr/0013-council.md).
+
+`rules_in_force` is what every other council service asks: who may raise topics, the
+notice a meeting needs, the quorum, and the defaults a vote copies when it opens.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kuihua.core.audit import audit
+from kuihua.core.errors import ApplicationError
+from kuihua.council.models import RulesOfProcedure
+
+# The template a community starts from: the usual practice of residents' councils
+# (a week's notice, more than half of the delegates present, one vote per household,
+# more than half of those voting, open ballots that may be changed before the close).
+TEMPLATE = {
+    "who_may_raise": RulesOfProcedure.Raisers.EVERYONE,
+    "notice_days": 7,
+    "quorum_percent": 50,
+    "voters": "household",
+    "majority": "simple",
+    "secret": False,
+    "results_before_close": False,
+    "allow_change": True,
+}
+RULE_FIELDS = tuple(TEMPLATE)
+
+
+class ProcedureError(ApplicationError):
+    """The rules of procedure refuse this; the message is for the user, translated."""
+
+
+def rules_in_force(community_id: int | None = None) -> RulesOfProcedure | None:
+    """The version in force in the current (or given) community, or None before the first."""
+    rows = RulesOfProcedure.objects.filter(status=RulesOfProcedure.Status.IN_FORCE)
+    if community_id is not None:
+        rows = rows.filter(community_id=community_id)
+    return rows.first()
+
+
+def rules_values(rules: RulesOfProcedure | None) -> dict:
+    """The rule values of `rules`, or the template's where there are no rules yet."""
+    if rules is None:
+        return dict(TEMPLATE)
+    return {name: getattr(rules, name) for name in RULE_FIELDS}
+
+
+def _clean(values: dict) -> dict:
+    clean = {**TEMPLATE, **{k: v for k, v in values.items() if k in RULE_FIELDS}}
+    if clean["who_may_raise"] not in RulesOfProcedure.Raisers.values:
+        raise ProcedureError(_("请选择谁可以提议题"), field="who_may_raise")
+    if clean["voters"] not in ("resident", "household", "owner"):
+        raise ProcedureError(_("请选择谁来投票"), field="voters")
+    if clean["majority"] not in ("simple", "two_thirds", "three_quarters"):
+        raise ProcedureError(_("请选择通过要求"), field="majority")
+    try:
+        notice = int(clean["notice_days"])
+        quorum = int(clean["quorum_percent"])
+    except (TypeError, ValueError):
+        raise ProcedureError(_("通知天数和到会比例须是整数"), field="notice_days") from None
+    if not 0 <= notice <= 60:
+        raise ProcedureError(_("会议提前通知天数须在 0 到 60 天之间"), field="notice_days")
+    if not 0 <= quorum < 100:
+        raise ProcedureError(
+            _("到会比例须在 0 到 99 之间（超过该比例才算到会）"), field="quorum_percent"
+        )
+    clean["notice_days"], clean["quorum_percent"] = notice, quorum
+    for flag in ("secret", "results_before_close", "allow_change"):
+        clean[flag] = bool(clean[flag])
+    return clean
+
+
+@transaction.atomic
+def rules_adopt_first(*, actor, text: str = "", **values) -> RulesOfProcedure:
+    """Write a community's first rules, from the template with `values` over it.
+
+    Only the first version is adopted without a vote; later ones go through
+    `rules_propose` (procedure_votes.py).
+    """
+    if RulesOfProcedure.objects.exists():
+        raise ProcedureError(_("本社区已有议事规则，修改须提交表决"))
+    clean = _clean(values)
+    try:
+        with transaction.atomic():
+            rules = RulesOfProcedure.objects.create(
+                version=1,
+                status=RulesOfProcedure.Status.IN_FORCE,
+                text=(text or "").strip(),
+                proposed_by=actor if getattr(actor, "pk", None) else None,
+                in_force_from=timezone.now(),
+                **clean,
+            )
+    except IntegrityError:
+        raise ProcedureError(_("本社区已有议事规则，修改须提交表决")) from None
+    audit(
+        actor=actor,
+        community_id=rules.community_id,
+        action="council.rules.adopt",
+        obj=rules,
+        new={k: str(v) for k, v in clean.items()},
+    )
+    return rules

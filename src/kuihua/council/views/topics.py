@@ -1,0 +1,5 @@
+"""Council pages: topics."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
