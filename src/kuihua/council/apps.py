@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CouncilConfig(AppConfig):
-    """百姓议事会. Its pages and menu entry come with the rest of the council issue; until
-    then the area is not shown (core.navigation)."""
+    """百姓议事会: topics, meetings, votes, decisions (docs/adr/0013-council.md). Its menu
+    entry (navigation.council_entry) is registered once every page is built."""
 
     name = "kuihua.council"
     label = "council"
