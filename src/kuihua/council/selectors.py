@@ -1,0 +1,64 @@
+"""Reads of the council's votes that need care: which votes a user sees, which voter on
+a roll a user may cast for, and whether a result may be shown yet.
+
+Every fetch of a vote or voter by id goes through `access_vote` / `access_voter`; the
+managers are scoped to the current community (core.tenancy), and anything a user may
+not see answers 404.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from kuihua.council.models import BallotReceipt, EligibleVoter, Vote
+
+
+def votes_for(user) -> QuerySet[Vote]:
+    """Votes `user` may see: all of the community's for those taking part or managing."""
+    if not user.has_perm("council.view"):
+        return Vote.objects.none()
+    return Vote.objects.select_related("compound", "topic")
+
+
+def access_vote(user, vote_id: int) -> Vote:
+    vote = votes_for(user).filter(pk=vote_id).first()
+    if vote is None:
+        raise Http404
+    return vote
+
+
+def access_voter(user, vote: Vote, voter_id: int) -> EligibleVoter:
+    """A voter on `vote`'s roll, for someone who records paper ballots or manages."""
+    if not (user.has_perm("council.manage") or user.has_perm("council.record_paper_ballot")):
+        raise Http404
+    voter = EligibleVoter.objects.filter(vote=vote, pk=voter_id).first()
+    if voter is None:
+        raise Http404
+    return voter
+
+
+def voter_of(user, vote: Vote) -> EligibleVoter | None:
+    """The voter on `vote`'s roll whose vote `user` casts (themselves, their household,
+    their owners' group), or None when they are not on it."""
+    if not user.is_authenticated or not user.resident_id:
+        return None
+    return EligibleVoter.objects.filter(vote=vote, members__resident_id=user.resident_id).first()
+
+
+def is_open(vote: Vote, *, now=None) -> bool:
+    now = now or timezone.now()
+    return vote.closed_at is None and now < vote.closes_at
+
+
+def result_visible(user, vote: Vote, *, now=None) -> bool:
+    """After the close, to everyone who sees the vote; before it, only where the rules
+    allow (`results_before_close`). Coordinators always see the running count."""
+    if not is_open(vote, now=now) or vote.results_before_close:
+        return True
+    return user.has_perm("council.manage")
+
+
+def has_voted(vote: Vote, voter: EligibleVoter) -> BallotReceipt | None:
+    return BallotReceipt.objects.filter(vote=vote, voter=voter).first()
