@@ -8,8 +8,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from kuihua.accounts.models import Role
+from kuihua.accounts.tests.factories import UserFactory
 from kuihua.core.models import AuditLog
-from kuihua.council import services
+from kuihua.council import procedure, services
 from kuihua.council.models import BallotReceipt, ChoiceTally, EligibleVoter, Vote
 from kuihua.council.services import CouncilError
 from kuihua.registry import services as registry
@@ -194,3 +196,63 @@ def test_erasing_a_voter_keeps_the_count_and_leaves_no_name(coordinator, compoun
     assert exported["sections"]["council"]["votes"][0]["voted"] is True
     assert "李四" not in voter.label
     assert services.vote_result(vote).tally.yes_heads == 1
+
+
+def test_an_owner_of_three_homes_votes_once_with_the_three_areas_added(
+    coordinator, compound, owners
+):
+    building = BuildingFactory(compound=compound, name="3幢")
+    # He lives in a flat he rents, and owns three others.
+    rented = HouseholdFactory(building=building, room="401")
+    landlord = ResidentFactory(household=rented, name="周全")
+    for room, area in (("301", "80"), ("302", "90.5"), ("303", "60")):
+        home = HouseholdFactory(building=building, room=room)
+        registry.home_area_set(actor=coordinator, household=home, area=area)
+        registry.owner_add(actor=coordinator, household=home, resident=landlord)
+
+    vote = owners_vote(coordinator, compound)
+    voter = voter_of(vote, landlord)
+    services.ballot_cast(actor=coordinator, vote=vote, voter=voter, choice="agree")
+
+    assert vote.eligible_heads == 5  # the four of the fixture and him, once
+    assert voter.area == Decimal("230.50")
+    assert vote.eligible_area == Decimal("630.50")
+    result = services.vote_result(vote)
+    assert (result.tally.yes_heads, result.tally.yes_area) == (1, Decimal("230.50"))
+
+
+def test_an_owner_who_lives_elsewhere_is_on_the_roll_and_votes_on_paper(
+    coordinator, compound, owners
+):
+    steward = UserFactory(role=Role.STEWARD, community=coordinator.community)
+    home = HouseholdFactory(building=owners["钱多"].household.building, room="301")
+    registry.home_area_set(actor=coordinator, household=home, area="120")
+    registry.owner_add(actor=coordinator, household=home, name="吴外地", phone="13900001111")
+
+    vote = owners_vote(coordinator, compound)
+    voter = EligibleVoter.objects.get(vote=vote, label="吴外地")
+    services.ballot_cast(actor=steward, vote=vote, voter=voter, choice="against", method="paper")
+
+    assert not voter.members.exists()  # no account, no registry record: a name on the roll
+    receipt = BallotReceipt.objects.get(vote=vote, voter=voter)
+    assert (receipt.method, receipt.recorded_by) == ("paper", steward)
+    assert services.vote_result(vote).by_choice["against"] == (1, Decimal("120.00"))
+
+
+def test_a_vote_runs_under_the_rules_in_force_when_it_opened(coordinator, compound, owners):
+    procedure.rules_adopt_first(actor=coordinator, quorum_percent=75, allow_change=False)
+    vote = services.vote_open(
+        actor=coordinator,
+        title="周六上午开展楼道清洁",
+        compound=compound,
+        closes_at=timezone.now() + dt.timedelta(days=3),
+    )
+    for name in ("王强", "钱多", "孙悦"):
+        services.ballot_cast(
+            actor=coordinator, vote=vote, voter=voter_of(vote, owners[name]), choice="agree"
+        )
+
+    assert (vote.voters, vote.quorum_percent, vote.allow_change) == ("household", 75, False)
+    result = services.vote_result(vote)
+    # 3 of 4 households is exactly 75 %: not *more* than the rules' 75 %, so no quorum.
+    assert not result.quorum_met and not result.passed
