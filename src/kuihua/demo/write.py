@@ -69,6 +69,9 @@ def write_community(plan: CommunityPlan) -> Community:
         from kuihua.service_records.demo import demo_service_records
 
         demo_service_records(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
+        from kuihua.council.demo import demo_council
+
+        demo_council(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
     return community
 
 
