@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, str] = {
     "care-sweep": "kuihua.benchmarks.care_sweep",
     "sheet-bomb": "kuihua.benchmarks.sheet_bomb",
     "api-fuzz": "kuihua.benchmarks.api_fuzz",
+    "vote-rush": "kuihua.benchmarks.vote_rush",
 }
 
 

@@ -2,8 +2,8 @@
 
 Without a name, lists the benchmarks. With one, prints progress and then the
 figures as one JSON object on the last line (only that line with --json-only).
-`--db`, `--n`, `--concurrency` (signup-rush), `--needs`, `--providers` (match) go to the
-benchmarks that take them.
+`--db`, `--n`, `--concurrency` (signup-rush), `--needs`, `--providers` (match),
+`--owners`, `--clients`, `--revotes` (vote-rush) go to the benchmarks that take them.
 """
 
 import inspect
@@ -28,6 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, help="requests in flight (signup-rush)")
         parser.add_argument("--needs", type=int, help="open needs (match)")
         parser.add_argument("--providers", type=int, help="providers (match)")
+        parser.add_argument("--owners", type=int, help="eligible owners (vote-rush)")
+        parser.add_argument("--clients", type=int, help="requests in flight (vote-rush)")
+        parser.add_argument("--revotes", type=int, help="owners voting again at once (vote-rush)")
 
     def handle(self, *args, **opts):
         name = opts["name"]
@@ -50,7 +53,7 @@ class Command(BaseCommand):
                 self.stdout.flush()
 
         run = benchmarks.load(name).run
-        passed = ("db", "n", "concurrency", "needs", "providers")
+        passed = ("db", "n", "concurrency", "needs", "providers", "owners", "clients", "revotes")
         extra = {k: opts[k] for k in passed if opts.get(k) is not None}
         unknown = set(extra) - set(inspect.signature(run).parameters)
         if unknown:
