@@ -105,9 +105,7 @@ def meeting_by_code(user, code: str) -> Meeting:
 def upcoming_and_past(user, *, now=None) -> tuple[list[Meeting], list[Meeting]]:
     """Meetings still to end (soonest first) and those ended or cancelled (latest first)."""
     now = now or timezone.now()
-    rows = meetings_for(user).annotate(
-        invited=Count("attendees", filter=Q(attendees__counts_for_quorum=True), distinct=True)
-    )
+    rows = meetings_for(user)
     upcoming = rows.filter(ends_at__gte=now, status=Meeting.Status.PLANNED).order_by(
         "starts_at", "id"
     )

@@ -232,3 +232,33 @@ def test_a_resident_reads_the_delegates_but_changes_nothing(client, world):
     assert "王秀英" in html and "聘任议事代表" not in html
     assert client.post(reverse("council:delegate_list"), {"action": "appoint"}).status_code == 404
     assert User.objects.filter(username="wangxy").exists()
+
+
+def test_the_lists_take_as_many_queries_for_many_rows_as_for_few(
+    client, coordinator, world, in_community
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(coordinator)
+
+    def queries(name: str) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert page(client, name).status_code == 200
+        return len(seen)
+
+    few = (queries("council:meeting_list"), queries("council:delegate_list"))
+    for days in (11, 12, 13):
+        svc.meeting_call(
+            actor=coordinator,
+            title=f"例会{'一二三'[days - 11]}",
+            starts_at=local(days, 19),
+            ends_at=local(days, 21),
+            room=world["room"],
+        )
+        svc.delegate_appoint(
+            actor=coordinator,
+            resident=ResidentFactory(household__building__compound__community=in_community),
+        )
+
+    assert (queries("council:meeting_list"), queries("council:delegate_list")) == few
