@@ -105,3 +105,82 @@ def rules_adopt_first(*, actor, text: str = "", **values) -> RulesOfProcedure:
         new={k: str(v) for k, v in clean.items()},
     )
     return rules
+
+
+@transaction.atomic
+def rules_propose(*, actor, closes_at, reason: str = "", text: str = "", **values):
+    """Propose a new version of the rules, and open the vote that decides it.
+
+    The vote runs under the rules in force now (who votes, the majority); the proposal
+    comes into force only if it passes (`rules_settle`, called when the vote closes).
+    """
+    from django.db.models import Max
+
+    from kuihua.council.services import vote_open
+
+    current = rules_in_force()
+    if current is None:
+        raise ProcedureError(_("本社区还没有议事规则，请先从模板制定第一版"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ProcedureError(_("请写明修改理由"), field="reason")
+    if RulesOfProcedure.objects.filter(status=RulesOfProcedure.Status.PROPOSED).exists():
+        raise ProcedureError(_("已有一项规则修改正在表决，请等表决结束后再提"))
+    clean = _clean({**rules_values(current), **values})
+    if clean == rules_values(current) and not text:
+        raise ProcedureError(_("新规则和现行规则一样，没有需要表决的修改"))
+    version = (RulesOfProcedure.objects.aggregate(m=Max("version"))["m"] or 0) + 1
+    vote = vote_open(
+        actor=actor,
+        title=_("修改议事规则（第 %(v)s 版）") % {"v": version},
+        closes_at=closes_at,
+    )
+    proposal = RulesOfProcedure.objects.create(
+        version=version,
+        status=RulesOfProcedure.Status.PROPOSED,
+        text=(text or current.text).strip(),
+        reason=reason,
+        proposed_by=actor if getattr(actor, "pk", None) else None,
+        decided_by=vote,
+        **clean,
+    )
+    audit(
+        actor=actor,
+        community_id=proposal.community_id,
+        action="council.rules.propose",
+        obj=proposal,
+        new={**{k: str(v) for k, v in clean.items()}, "vote": vote.pk},
+    )
+    return proposal
+
+
+def rules_settle(vote) -> RulesOfProcedure | None:
+    """Settle the proposal `vote` decides, once it has closed: passed, it comes into force
+    and the version it replaces is superseded; failed, it is rejected. Runs inside
+    `vote_close`'s transaction; a vote that decides no rules is left alone."""
+    from kuihua.council.services import vote_result
+
+    proposal = (
+        RulesOfProcedure.objects.select_for_update()
+        .filter(decided_by=vote, status=RulesOfProcedure.Status.PROPOSED)
+        .first()
+    )
+    if proposal is None or vote.closed_at is None:
+        return None
+    if vote_result(vote).passed:
+        RulesOfProcedure.objects.filter(status=RulesOfProcedure.Status.IN_FORCE).update(
+            status=RulesOfProcedure.Status.SUPERSEDED
+        )
+        proposal.status = RulesOfProcedure.Status.IN_FORCE
+        proposal.in_force_from = vote.closed_at
+    else:
+        proposal.status = RulesOfProcedure.Status.REJECTED
+    proposal.save(update_fields=["status", "in_force_from"])
+    audit(
+        actor=None,
+        community_id=proposal.community_id,
+        action="council.rules.settle",
+        obj=proposal,
+        new={"status": proposal.status, "vote": vote.pk},
+    )
+    return proposal

@@ -8,11 +8,13 @@ not see answers 404.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kuihua.council.models import BallotReceipt, EligibleVoter, Vote
+from kuihua.council.services import Result
 
 
 def votes_for(user) -> QuerySet[Vote]:
@@ -62,3 +64,47 @@ def result_visible(user, vote: Vote, *, now=None) -> bool:
 
 def has_voted(vote: Vote, voter: EligibleVoter) -> BallotReceipt | None:
     return BallotReceipt.objects.filter(vote=vote, voter=voter).first()
+
+
+def votes_with_my_part(votes: QuerySet[Vote], user) -> QuerySet[Vote]:
+    """Each vote with `is_open`, and `on_roll`, `voted`, `may_vote` for `user`'s own voter
+    (selectors.voter_of, is_open): subqueries in the one list query, whatever the number
+    of votes."""
+    votes = votes.annotate(
+        is_open=ExpressionWrapper(
+            Q(closed_at__isnull=True, closes_at__gt=timezone.now()), output_field=BooleanField()
+        )
+    )
+    resident_id = getattr(user, "resident_id", None)
+    if not resident_id:
+        no = Value(False, output_field=BooleanField())
+        return votes.annotate(on_roll=no, voted=no, may_vote=no)
+    mine = EligibleVoter.objects.filter(vote=OuterRef("pk"), members__resident_id=resident_id)
+    voted = BallotReceipt.objects.filter(
+        vote=OuterRef("pk"), voter__members__resident_id=resident_id
+    )
+    return votes.annotate(on_roll=Exists(mine), voted=Exists(voted)).annotate(
+        may_vote=ExpressionWrapper(
+            Q(is_open=True, on_roll=True) & (Q(voted=False) | Q(allow_change=True)),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def rule_in_words(vote: Vote, result: Result) -> str:
+    if result.outcome is not None:
+        return result.outcome.explain()
+    t = result.tally
+    parts = [
+        _("参与表决：%(vh)s/%(eh)s 人（须超过 %(q)s%%）")
+        % {"vh": t.voting_heads, "eh": t.eligible_heads, "q": vote.quorum_percent},
+        _("同意：%(yh)s/%(vh)s 人（%(rule)s）")
+        % {"yh": t.yes_heads, "vh": t.voting_heads, "rule": vote.get_majority_display()},
+    ]
+    if not result.quorum_met:
+        verdict = _("参与表决的人数不足，表决无效")
+    elif result.passed:
+        verdict = _("通过")
+    else:
+        verdict = _("未通过")
+    return "；".join(parts) + "。" + verdict

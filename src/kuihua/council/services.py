@@ -297,6 +297,9 @@ def vote_close(*, actor, vote: Vote) -> Vote:
         vote.closed_at = timezone.now()
         vote.save(update_fields=["closed_at"])
         audit(actor=actor, community_id=vote.community_id, action="council.vote.close", obj=vote)
+        from kuihua.council.procedure import rules_settle
+
+        rules_settle(vote)  # a vote on a change of the rules of procedure settles it
     return vote
 
 
@@ -341,3 +344,17 @@ def vote_result(vote: Vote) -> Result:
     else:
         agreed = yes_heads * den > num * voting_heads
     return Result(tally, by_choice, quorum, quorum and agreed and voting_heads > 0, None)
+
+
+def votes_close_due(*, now: dt.datetime | None = None) -> int:
+    """Close every vote of every community whose closing time has come (the worker runs
+    it each minute), so results are final and a rules change is settled on time."""
+    from kuihua.core.tenancy import for_each_community
+
+    now = now or timezone.now()
+    closed = 0
+    for _community in for_each_community():
+        for vote in Vote.objects.filter(closed_at__isnull=True, closes_at__lte=now):
+            vote_close(actor=None, vote=vote)
+            closed += 1
+    return closed

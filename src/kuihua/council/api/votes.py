@@ -9,17 +9,10 @@ service's message. The result is shown only when `selectors.result_visible` says
 """
 
 from django.db.models import (
-    BooleanField,
-    Exists,
-    ExpressionWrapper,
     OuterRef,
-    Q,
-    QuerySet,
     Subquery,
-    Value,
 )
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
@@ -45,50 +38,6 @@ router = Router(tags=["council"])
 # --- reading -------------------------------------------------------------------------------
 
 
-def _with_my_part(votes: QuerySet[Vote], user) -> QuerySet[Vote]:
-    """Each vote with `is_open`, and `on_roll`, `voted`, `may_vote` for `user`'s own voter
-    (selectors.voter_of, is_open): subqueries in the one list query, whatever the number
-    of votes."""
-    votes = votes.annotate(
-        is_open=ExpressionWrapper(
-            Q(closed_at__isnull=True, closes_at__gt=timezone.now()), output_field=BooleanField()
-        )
-    )
-    resident_id = getattr(user, "resident_id", None)
-    if not resident_id:
-        no = Value(False, output_field=BooleanField())
-        return votes.annotate(on_roll=no, voted=no, may_vote=no)
-    mine = EligibleVoter.objects.filter(vote=OuterRef("pk"), members__resident_id=resident_id)
-    voted = BallotReceipt.objects.filter(
-        vote=OuterRef("pk"), voter__members__resident_id=resident_id
-    )
-    return votes.annotate(on_roll=Exists(mine), voted=Exists(voted)).annotate(
-        may_vote=ExpressionWrapper(
-            Q(is_open=True, on_roll=True) & (Q(voted=False) | Q(allow_change=True)),
-            output_field=BooleanField(),
-        )
-    )
-
-
-def _rule_in_words(vote: Vote, result: services.Result) -> str:
-    if result.outcome is not None:
-        return result.outcome.explain()
-    t = result.tally
-    parts = [
-        _("参与表决：%(vh)s/%(eh)s 人（须超过 %(q)s%%）")
-        % {"vh": t.voting_heads, "eh": t.eligible_heads, "q": vote.quorum_percent},
-        _("同意：%(yh)s/%(vh)s 人（%(rule)s）")
-        % {"yh": t.yes_heads, "vh": t.voting_heads, "rule": vote.get_majority_display()},
-    ]
-    if not result.quorum_met:
-        verdict = _("参与表决的人数不足，表决无效")
-    elif result.passed:
-        verdict = _("通过")
-    else:
-        verdict = _("未通过")
-    return "；".join(parts) + "。" + verdict
-
-
 def _detail(user, vote: Vote) -> Vote:
     """`vote` with the user's part in it and, when it may be shown, its result."""
     voter = selectors.voter_of(user, vote)
@@ -107,7 +56,7 @@ def _detail(user, vote: Vote) -> Vote:
             "voting_area": area_text(result.tally.voting_area),
             "quorum_met": result.quorum_met,
             "passed": result.passed,
-            "rule": _rule_in_words(vote, result),
+            "rule": selectors.rule_in_words(vote, result),
         }
     return vote
 
@@ -119,7 +68,7 @@ def _detail(user, vote: Vote) -> Vote:
 )
 @paginated
 def list_votes(request):
-    votes = _with_my_part(selectors.votes_for(request.user), request.user)
+    votes = selectors.votes_with_my_part(selectors.votes_for(request.user), request.user)
     return votes.order_by("-opened_at", "-id")
 
 
