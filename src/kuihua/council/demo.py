@@ -349,10 +349,11 @@ def demo_council(*, community, seed: int = 2026, today: dt.date | None = None) -
             title=topic.title,
             body=f"议事会决定：{topic.body}由{owner}负责落实。",
             owner_name=owner,
-            deadline=today + dt.timedelta(days=max(offset, 0) + 1),
+            # The service takes deadlines from today on (the real today, not the plan's):
+            # a far one here, the planned one written below.
+            deadline=timezone.localdate() + dt.timedelta(days=400),
             topic=topic,
             meeting=meetings[2] if offset < 0 else meetings[1],
-            review_on=today + dt.timedelta(days=offset + 60) if status == "done" else None,
         )
         if status != Decision.Status.TODO:
             steps = {
@@ -369,6 +370,7 @@ def demo_council(*, community, seed: int = 2026, today: dt.date | None = None) -
                 decisions.decision_progress(actor=None, decision=decision, note=note, status=step)
         Decision.objects.filter(pk=decision.pk).update(
             deadline=today + dt.timedelta(days=offset),
+            review_on=today + dt.timedelta(days=offset + 60) if status == "done" else None,
             done_on=today - dt.timedelta(days=done_ago) if done_ago else None,
             created_at=day(abs(offset) + 60),
         )

@@ -81,7 +81,8 @@ def vote_detail(request, vote_id: int):
                     token=tokens.get(str(vote.pk), ""),
                 )
             except CouncilError as exc:
-                apply_service_error(form, exc)
+                messages.error(request, str(exc))
+                return redirect("council:vote_detail", vote_id=vote.pk)
             else:
                 if cast.token:
                     tokens[str(vote.pk)] = cast.token
