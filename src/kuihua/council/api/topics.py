@@ -8,7 +8,13 @@ user may not see or do is 404. The rules are in council/topics.py; a broken one 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from kuihua.core.api_support import body_ref, error_responses, paginated, require
+from kuihua.core.api_support import (
+    ServiceError,
+    body_ref,
+    error_responses,
+    paginated,
+    require,
+)
 from kuihua.council import meetings
 from kuihua.council import topics as svc
 from kuihua.council.models import Topic
@@ -171,7 +177,11 @@ def merge_topic(request, topic_id: int, payload: TopicMergeIn):
     into = body_ref(
         svc.access_topic, user, payload.into_topic_id, "into_topic_id", _("找不到该议题")
     )
-    target = svc.topic_merge(actor=user, topic=topic, into=into)
+    try:
+        target = svc.topic_merge(actor=user, topic=topic, into=into)
+    except svc.TopicError as exc:
+        field = "into_topic_id" if exc.field == "into" else exc.field
+        raise ServiceError(str(exc), field=field) from None
     return _detail(user, target.pk)
 
 
