@@ -12,6 +12,7 @@ PAGES = [
     ("council:meeting_list", _("会议"), "council.take_part"),
     ("council:vote_list", _("表决"), "council.take_part"),
     ("council:notice_board", _("决议公示"), "council.view"),
+    ("council:delegate_list", _("议事代表"), "council.take_part"),
     ("council:rules", _("议事规则"), "council.view"),
 ]
 
