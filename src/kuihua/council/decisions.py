@@ -208,22 +208,17 @@ def council_overview(user, *, now: dt.datetime | None = None) -> dict:
     """What the council home shows `user`: the votes they can cast now, meetings ahead,
     recent topics, overdue decisions; for a coordinator, what waits for them."""
     from kuihua.council import selectors
-    from kuihua.council.models import AgendaItem, BallotReceipt, Meeting, Vote
+    from kuihua.council.models import AgendaItem, Meeting, Vote
 
     now = now or timezone.now()
     today = timezone.localdate(now)
-    open_votes = [
-        v for v in selectors.votes_for(user).filter(closed_at__isnull=True, closes_at__gt=now)
-    ]
-    mine = []
-    for vote in open_votes:
-        voter = selectors.voter_of(user, vote)
-        if voter is not None:
-            voted = BallotReceipt.objects.filter(vote=vote, voter=voter).exists()
-            mine.append({"vote": vote, "voted": voted})
+    open_votes = selectors.votes_with_my_part(selectors.votes_for(user), user).filter(
+        closed_at__isnull=True, closes_at__gt=now
+    )
+    mine = [{"vote": v, "voted": v.voted} for v in open_votes.filter(on_roll=True)]
     overview = {
         "my_votes": mine,
-        "open_votes": len(open_votes),
+        "open_votes": open_votes.count(),
         "meetings": list(
             Meeting.objects.filter(starts_at__gte=now, status=Meeting.Status.PLANNED).order_by(
                 "starts_at"

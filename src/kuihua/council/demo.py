@@ -299,6 +299,16 @@ def demo_council(*, community, seed: int = 2026, today: dt.date | None = None) -
             registry_services.home_area_set(
                 actor=None, household=home, area=str(rng.randrange(60, 120))
             )
+        # Homes never sold are the developer's, one owner by head (as the law counts it).
+        unsold = Household.objects.filter(
+            building__compound=compound, ownerships__isnull=True
+        ).distinct()
+        for home in unsold:
+            if home.exclusive_area is None:
+                registry_services.home_area_set(actor=None, household=home, area="90")
+            registry_services.owner_add(
+                actor=None, household=home, name="翠苑置业有限公司", phone="02588886666"
+            )
         passing = _past_vote(
             title=f"{compound.name}车棚改建为电动车充电车棚（改变共有部分用途）",
             matter="8",

@@ -11,10 +11,14 @@ stay, as a vote's result and a meeting's quorum must.
 from __future__ import annotations
 
 from kuihua.council.models import (
+    AgendaItem,
     Attendee,
     BallotReceipt,
+    Decision,
+    DecisionProgress,
     Delegate,
     EligibleVoter,
+    Minutes,
     Topic,
     TopicComment,
     VoterMember,
@@ -79,5 +83,9 @@ def council_erase(erasure: Erasure) -> None:
     Topic.objects.filter(resident=erasure.resident).update(resident=None)
     erasure.scrub_rows(Topic.objects.all(), "title", "body", "answer", "on_behalf_name")
     erasure.scrub_rows(TopicComment.objects.all(), "author_name", "body")
+    erasure.scrub_rows(Decision.objects.all(), "title", "body", "owner_name")
+    erasure.scrub_rows(DecisionProgress.objects.all(), "note")
+    erasure.scrub_rows(Minutes.objects.all(), "body")
+    erasure.scrub_rows(AgendaItem.objects.all(), "title", "reason")
     attendees = Attendee.objects.filter(resident=erasure.resident)
     attendees.update(name="***", resident=None)

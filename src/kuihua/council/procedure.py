@@ -54,7 +54,8 @@ def _clean(values: dict) -> dict:
     clean = {**TEMPLATE, **{k: v for k, v in values.items() if k in RULE_FIELDS}}
     if clean["who_may_raise"] not in RulesOfProcedure.Raisers.values:
         raise ProcedureError(_("请选择谁可以提议题"), field="who_may_raise")
-    if clean["voters"] not in ("resident", "household", "owner"):
+    # Owners vote only on a compound's matters, never as the council's general rule.
+    if clean["voters"] not in ("resident", "household"):
         raise ProcedureError(_("请选择谁来投票"), field="voters")
     if clean["majority"] not in ("simple", "two_thirds", "three_quarters"):
         raise ProcedureError(_("请选择通过要求"), field="majority")
@@ -72,6 +73,11 @@ def _clean(values: dict) -> dict:
     clean["notice_days"], clean["quorum_percent"] = notice, quorum
     for flag in ("secret", "results_before_close", "allow_change"):
         clean[flag] = bool(clean[flag])
+    if clean["secret"] and clean["results_before_close"]:
+        raise ProcedureError(
+            _("无记名投票不能在截止前公布票数：边投边看票数，就能看出谁投了什么"),
+            field="results_before_close",
+        )
     return clean
 
 
@@ -118,7 +124,11 @@ def rules_propose(*, actor, closes_at, reason: str = "", text: str = "", **value
 
     from kuihua.council.services import vote_open
 
-    current = rules_in_force()
+    current = (
+        RulesOfProcedure.objects.select_for_update()
+        .filter(status=RulesOfProcedure.Status.IN_FORCE)
+        .first()
+    )  # locked: two proposals at once are taken one after the other
     if current is None:
         raise ProcedureError(_("本社区还没有议事规则，请先从模板制定第一版"))
     reason = (reason or "").strip()

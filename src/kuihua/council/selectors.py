@@ -56,10 +56,13 @@ def is_open(vote: Vote, *, now=None) -> bool:
 
 def result_visible(user, vote: Vote, *, now=None) -> bool:
     """After the close, to everyone who sees the vote; before it, only where the rules
-    allow (`results_before_close`). Coordinators always see the running count."""
-    if not is_open(vote, now=now) or vote.results_before_close:
+    allow (`results_before_close`), and coordinators see the running count of an open
+    ballot. A secret ballot's count shows to nobody before the close."""
+    if not is_open(vote, now=now):
         return True
-    return user.has_perm("council.manage")
+    if vote.secret:
+        return False  # a count moving as the roll fills would tell who voted what
+    return vote.results_before_close or user.has_perm("council.manage")
 
 
 def has_voted(vote: Vote, voter: EligibleVoter) -> BallotReceipt | None:

@@ -68,14 +68,17 @@ def vote_open(
     rules = rules_in_force()
     defaults = rules_values(rules)
     if matter:
-        voters = voters or Vote.Voters.OWNER
-        majority = majority or Vote.Majority.CIVIL_CODE
+        # A matter of art. 278 is the owners' and counted by the Civil Code, always.
+        voters, majority = Vote.Voters.OWNER, Vote.Majority.CIVIL_CODE
     voters = voters or defaults["voters"]
     majority = majority or defaults["majority"]
     secret = defaults["secret"] if secret is None else secret
     allow_change = defaults["allow_change"] if allow_change is None else allow_change
     if results_before_close is None:
         results_before_close = defaults["results_before_close"]
+    if secret:
+        # A running count beside a roll that fills up would tell who voted what.
+        results_before_close = False
     if voters not in Vote.Voters.values:
         raise CouncilError(_("请选择谁来投票"), field="voters")
     if majority not in Vote.Majority.values:
@@ -83,6 +86,10 @@ def vote_open(
     title = (title or "").strip()
     if not title:
         raise CouncilError(_("请填写表决事项"), field="title")
+    if closes_at is None:
+        raise CouncilError(_("请填写截止时间"), field="closes_at")
+    if timezone.is_naive(closes_at):
+        closes_at = timezone.make_aware(closes_at)
     if closes_at <= timezone.now():
         raise CouncilError(_("截止时间必须晚于现在"), field="closes_at")
     if voters == Vote.Voters.OWNER:
@@ -131,6 +138,12 @@ def _fix_electorate(vote: Vote) -> tuple[int, Decimal]:
     groups: list[tuple[str, str, Decimal, list[int]]] = []
     if vote.voters == Vote.Voters.OWNER:
         electorate = compound_electorate(vote.compound)
+        if electorate.homes_without_owner:
+            raise CouncilError(
+                _("还有 %(n)s 套房屋没有登记业主（未售出的登记建设单位），补全后才能发起业主表决")
+                % {"n": len(electorate.homes_without_owner)},
+                field="compound",
+            )
         if electorate.homes_without_area:
             raise CouncilError(
                 _("还有 %(n)s 套有业主的房屋没有登记面积，补全后才能发起业主表决")
@@ -245,6 +258,10 @@ def ballot_cast(
         with transaction.atomic():
             receipt.save()
     except IntegrityError:
+        if method == BallotReceipt.Method.PAPER:
+            raise CouncilError(
+                _("%(voter)s 已经投过票，不能再录入纸质选票") % {"voter": voter.label}
+            ) from None
         return _change(actor=actor, vote=vote, voter=voter, choice=choice, token=token)
     _move(vote, choice, heads=1, area=voter.area)
     audit(
@@ -262,6 +279,10 @@ def _change(*, actor, vote: Vote, voter: EligibleVoter, choice: str, token: str)
     if not vote.allow_change:
         raise CouncilError(_("%(voter)s 已经投过票，本次表决不能改票") % {"voter": voter.label})
     receipt = BallotReceipt.objects.select_for_update().get(vote=vote, voter=voter)
+    if receipt.method == BallotReceipt.Method.PAPER:
+        raise CouncilError(
+            _("%(voter)s 的纸质选票已经录入，不能在网上改票") % {"voter": voter.label}
+        )
     result = Cast(changed=True)
     if vote.secret:
         if not token or _digest(token) != receipt.token_digest:

@@ -283,9 +283,12 @@ class Ownership(CommunityOwned):
     @property
     def person_key(self) -> str:
         """The same person at every home they own: a resident by record, anyone else by
-        name and phone."""
+        name and phone. Without a phone a name alone is no proof (two 张伟 are two
+        people): such an owner is their own person, at this home only."""
         if self.resident_id:
             return f"resident:{self.resident_id}"
+        if not self.phone_index:
+            return f"ownership:{self.pk}"
         return f"named:{self.name}:{self.phone_index}"
 
 

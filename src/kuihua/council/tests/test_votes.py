@@ -11,7 +11,7 @@ from django.utils import timezone
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
 from kuihua.core.models import AuditLog
-from kuihua.council import procedure, services
+from kuihua.council import procedure, selectors, services
 from kuihua.council.models import BallotReceipt, ChoiceTally, EligibleVoter, Vote
 from kuihua.council.services import CouncilError
 from kuihua.registry import services as registry
@@ -204,6 +204,8 @@ def test_an_owner_of_three_homes_votes_once_with_the_three_areas_added(
     building = BuildingFactory(compound=compound, name="3幢")
     # He lives in a flat he rents, and owns three others.
     rented = HouseholdFactory(building=building, room="401")
+    registry.home_area_set(actor=coordinator, household=rented, area="70")
+    registry.owner_add(actor=coordinator, household=rented, name="吴房东", phone="13900002222")
     landlord = ResidentFactory(household=rented, name="周全")
     for room, area in (("301", "80"), ("302", "90.5"), ("303", "60")):
         home = HouseholdFactory(building=building, room=room)
@@ -214,9 +216,9 @@ def test_an_owner_of_three_homes_votes_once_with_the_three_areas_added(
     voter = voter_of(vote, landlord)
     services.ballot_cast(actor=coordinator, vote=vote, voter=voter, choice="agree")
 
-    assert vote.eligible_heads == 5  # the four of the fixture and him, once
+    assert vote.eligible_heads == 6  # the four of the fixture, his landlord, and him once
     assert voter.area == Decimal("230.50")
-    assert vote.eligible_area == Decimal("630.50")
+    assert vote.eligible_area == Decimal("700.50")
     result = services.vote_result(vote)
     assert (result.tally.yes_heads, result.tally.yes_area) == (1, Decimal("230.50"))
 
@@ -256,3 +258,51 @@ def test_a_vote_runs_under_the_rules_in_force_when_it_opened(coordinator, compou
     result = services.vote_result(vote)
     # 3 of 4 households is exactly 75 %: not *more* than the rules' 75 %, so no quorum.
     assert not result.quorum_met and not result.passed
+
+
+def test_a_paper_ballot_never_overwrites_a_vote_and_a_paper_one_is_not_changed_online(
+    coordinator, compound, owners
+):
+    vote = owners_vote(coordinator, compound, allow_change=True)
+    online, paper = voter_of(vote, owners["钱多"]), voter_of(vote, owners["孙悦"])
+    services.ballot_cast(actor=coordinator, vote=vote, voter=online, choice="agree")
+    services.ballot_cast(actor=coordinator, vote=vote, voter=paper, choice="agree", method="paper")
+
+    with pytest.raises(CouncilError, match="不能再录入纸质选票"):
+        services.ballot_cast(
+            actor=coordinator, vote=vote, voter=online, choice="against", method="paper"
+        )
+    with pytest.raises(CouncilError, match="不能在网上改票"):
+        services.ballot_cast(actor=coordinator, vote=vote, voter=paper, choice="against")
+
+    tallies = dict(ChoiceTally.objects.filter(vote=vote).values_list("choice", "heads"))
+    assert tallies == {"agree": 2, "against": 0, "abstain": 0}
+
+
+def test_a_secret_count_shows_to_nobody_before_the_close(coordinator, compound, owners):
+    vote = owners_vote(coordinator, compound, secret=True, results_before_close=True)
+
+    assert not vote.results_before_close
+    assert not selectors.result_visible(coordinator, vote)
+    closed = services.vote_close(actor=coordinator, vote=vote)
+    assert selectors.result_visible(coordinator, closed)
+
+
+def test_an_owners_vote_waits_for_every_home_to_have_an_owner(coordinator, compound, owners):
+    HouseholdFactory(building=owners["钱多"].household.building, room="501")
+
+    with pytest.raises(CouncilError, match="没有登记业主"):
+        owners_vote(coordinator, compound)
+
+
+def test_two_owners_of_one_name_without_a_phone_are_two_people(coordinator, compound, owners):
+    building = owners["钱多"].household.building
+    for room in ("601", "602"):
+        home = HouseholdFactory(building=building, room=room)
+        registry.home_area_set(actor=coordinator, household=home, area="100")
+        registry.owner_add(actor=coordinator, household=home, name="张伟")
+
+    vote = owners_vote(coordinator, compound)
+
+    assert vote.eligible_heads == 6
+    assert EligibleVoter.objects.filter(vote=vote, label="张伟").count() == 2

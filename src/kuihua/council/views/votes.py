@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.core.pages import apply_service_error, post_only, require
@@ -25,8 +26,10 @@ from kuihua.council.vote_forms import (
 )
 from kuihua.registry.models import Compound
 
-# The secret voter's tokens, per vote, kept in their session so they can change it.
-TOKENS = "council_tokens"
+# A secret voter's token (to change their vote) stays with them, in an HttpOnly cookie
+# per vote on their own phone: never in the session table, where it would sit beside
+# their account (docs/adr/0012-ballots.md).
+TOKEN_COOKIE = "kuihua_ballot_%s"  # noqa: S105 - a cookie name
 
 
 @login_required
@@ -62,7 +65,7 @@ def vote_detail(request, vote_id: int):
     vote = selectors.access_vote(user, vote_id)
     voter = selectors.voter_of(user, vote)
     receipt = selectors.has_voted(vote, voter) if voter else None
-    tokens = request.session.get(TOKENS, {})
+    cookie = TOKEN_COOKIE % vote.pk
     form = BallotForm()
     if request.method == "POST":
         require(user, "council.take_part")
@@ -78,15 +81,12 @@ def vote_detail(request, vote_id: int):
                     vote=vote,
                     voter=voter,
                     choice=choice,
-                    token=tokens.get(str(vote.pk), ""),
+                    token=request.COOKIES.get(cookie, ""),
                 )
             except CouncilError as exc:
                 messages.error(request, str(exc))
                 return redirect("council:vote_detail", vote_id=vote.pk)
             else:
-                if cast.token:
-                    tokens[str(vote.pk)] = cast.token
-                    request.session[TOKENS] = tokens
                 label = dict(services.Choice.choices)[choice]
                 if vote.secret:
                     messages.success(request, _("投票成功。无记名投票，谁投了什么不会被记录。"))
@@ -94,7 +94,18 @@ def vote_detail(request, vote_id: int):
                     messages.success(request, _("已改为：%(c)s") % {"c": label})
                 else:
                     messages.success(request, _("投票成功：%(c)s") % {"c": label})
-                return redirect("council:vote_detail", vote_id=vote.pk)
+                response = redirect("council:vote_detail", vote_id=vote.pk)
+                if cast.token:
+                    response.set_cookie(
+                        cookie,
+                        cast.token,
+                        max_age=int((vote.closes_at - timezone.now()).total_seconds()) + 86400,
+                        path=reverse("council:vote_detail", args=[vote.pk]),
+                        secure=request.is_secure(),
+                        httponly=True,
+                        samesite="Lax",
+                    )
+                return response
     context = {
         "vote": vote,
         "voter": voter,
