@@ -34,14 +34,23 @@ def setup(people: int) -> None:
             Resident(community=community, name=f"老人{i}", name_pinyin=f"laoren{i}")
             for i in range(people)
         )
-        # One window each, closed an hour ago: every one of them is due.
+        # One window each, a minute long, closed an hour ago: every one of them is due
+        # once. The window is that very minute of the day, so the next one is tomorrow's,
+        # whatever the hour the test runs (a fixed 08:00-10:00 was due twice between
+        # 10:00 and 11:00, when today's real window had closed after the one set here).
+        closes = timezone.localtime(timezone.now() - dt.timedelta(hours=1)).replace(
+            second=0, microsecond=0
+        )
+        if closes.hour == 0 and closes.minute == 0:
+            closes -= dt.timedelta(minutes=2)  # a window stays within one day
+        opens = closes - dt.timedelta(minutes=1)
         CareRecipient.objects.bulk_create(
             CareRecipient(
                 community=community,
                 resident=r,
-                windows=[["08:00", "10:00"]],
-                next_opens_at=timezone.now() - dt.timedelta(hours=3),
-                next_closes_at=timezone.now() - dt.timedelta(hours=1),
+                windows=[[opens.strftime("%H:%M"), closes.strftime("%H:%M")]],
+                next_opens_at=opens,
+                next_closes_at=closes,
             )
             for r in residents
         )
