@@ -32,6 +32,7 @@ urlpatterns = [
     path("matching/", include("kuihua.matching.urls")),
     path("care/", include("kuihua.care.urls")),
     path("council/", include("kuihua.council.urls")),
+    path("stewards/", include("kuihua.stewards.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit, log_access
@@ -515,8 +516,15 @@ def resident_erase(*, actor, resident: Resident, reason: str) -> None:
         and not household.ownerships.exists()
         and household.exclusive_area is None
     ):
-        erasure.forget_objects(Household, [household.pk])
-        household.delete()
+        try:
+            with transaction.atomic():
+                household.delete()
+        except ProtectedError:
+            # A home that other records hold on to (a compound's bills and receipts)
+            # stays: those are the compound's books, not the person.
+            erasure.scrub_rows(Household.objects.filter(pk=household.pk), "notes")
+        else:
+            erasure.forget_objects(Household, [household.pk])
     elif household is not None:
         erasure.scrub_rows(Household.objects.filter(pk=household.pk), "notes")
     erasure.scrub_logs()

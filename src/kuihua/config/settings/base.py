@@ -45,7 +45,9 @@ INSTALLED_APPS = [
     "kuihua.service_records",
     "kuihua.matching",
     "kuihua.care",
+    "kuihua.ledger",
     "kuihua.council",
+    "kuihua.stewards",
     "kuihua.demo",
     "kuihua.benchmarks",
 ]
@@ -217,6 +219,12 @@ STATIC_ROOT = KUIHUA_HOME / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Receipts and other evidence: never under MEDIA_ROOT, served only through a view
+    # that checks who asks (kuihua.ledger.views.evidence).
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": KUIHUA_HOME / "private"},
+    },
 }
 MEDIA_ROOT = KUIHUA_HOME / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -395,6 +395,16 @@ PERSON_LINKS = {
     "care.SwapRequest.to_user": "pending deleted",
     "care.SwapRequest.decided_by": "kept: the closed account",
     "care.Incident.recorded_by": "kept: the closed account",
+    "ledger.Entry.posted_by": "kept: the closed account (accounting records)",
+    "ledger.PeriodClose.closed_by": "kept: the closed account",
+    "stewards.StewardAssignment.steward": "kept: the closed account keeps no books",
+    "stewards.StewardAssignment.assigned_by": "kept: the closed account",
+    "stewards.FeeSchedule.created_by": "kept: the closed account",
+    "stewards.HardshipDecision.decided_by": "kept: the closed account",
+    "stewards.BillingRun.started_by": "kept: the closed account",
+    "stewards.BillChange.changed_by": "kept: the closed account",
+    "stewards.Payment.recorded_by": "kept: the closed account (accounting records)",
+    "stewards.Reminder.sent_by": "kept: the closed account",
 }
 
 

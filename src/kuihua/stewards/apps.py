@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StewardsConfig(AppConfig):
+    """义管家: fees, bills, payments and published books of self-managed compounds."""
+
+    name = "kuihua.stewards"
+    label = "stewards"
+    verbose_name = _("义管家")

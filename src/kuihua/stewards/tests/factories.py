@@ -1,0 +1,76 @@
+"""A self-managed compound with homes, books, a steward and a fee schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from kuihua.accounts.models import Role
+from kuihua.accounts.tests.factories import UserFactory
+from kuihua.registry.models import Compound, Household
+from kuihua.registry.tests.factories import BuildingFactory, CompoundFactory, HouseholdFactory
+from kuihua.stewards import services
+from kuihua.stewards.models import CompoundBooks, FeeSchedule, StewardAssignment
+
+_keys = itertools.count(1)
+
+
+def new_key() -> str:
+    """A fresh idempotency key, as a page or a client makes one per payment form."""
+    return f"test-key-{next(_keys):08d}"
+
+
+@dataclass
+class StewardWorld:
+    compound: Compound
+    homes: list[Household]
+    books: CompoundBooks
+    steward: object
+    assignment: StewardAssignment
+    schedule: FeeSchedule | None
+
+
+def steward_world(
+    community,
+    coordinator,
+    *,
+    homes: int = 4,
+    name: str = "红旗新村",
+    basis: str = FeeSchedule.Basis.PER_HOME,
+    monthly_rate_fen: int = 3000,
+    frequency: str = FeeSchedule.Frequency.MONTHLY,
+    schedule_from=None,
+    steward_username: str | None = None,
+) -> StewardWorld:
+    """A compound without a property company, `homes` homes of 80 m², its books opened,
+    a steward assigned, and a fee schedule from the start of last year (so this
+    year's and last year's periods can be billed)."""
+    compound = CompoundFactory(community=community, name=name, has_property_company=False)
+    building = BuildingFactory(compound=compound, name="1幢")
+    made = [
+        HouseholdFactory(building=building, room=f"{101 + i}", exclusive_area=Decimal("80.00"))
+        for i in range(homes)
+    ]
+    books = services.books_open(compound=compound, actor=coordinator)
+    steward = UserFactory(
+        username=steward_username or f"steward-{compound.pk}",
+        role=Role.STEWARD,
+        community=community,
+        display_name="义管家老周",
+    )
+    assignment = services.steward_assign(compound=compound, steward=steward, actor=coordinator)
+    start = schedule_from or dt.date(timezone.localdate().year - 1, 1, 1)
+    schedule = services.schedule_set(
+        compound=compound,
+        actor=coordinator,
+        basis=basis,
+        monthly_rate_fen=monthly_rate_fen,
+        frequency=frequency,
+        starts_on=start,
+        hardship_reduction_percent=50,
+    )
+    return StewardWorld(compound, made, books, steward, assignment, schedule)
