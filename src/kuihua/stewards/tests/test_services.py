@@ -4,6 +4,7 @@ once per key, receipts without a gap, credits, refunds, voids, and books that re
 import datetime as dt
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from kuihua.core.errors import ApplicationError
@@ -238,7 +239,7 @@ def test_the_month_statement_shows_fees_expenses_and_the_balance(world, coordina
 
 def test_arrears_are_aged_and_collection_counts_bills_due(world, coordinator):
     today = timezone.localdate()
-    old = (today.replace(day=1) - dt.timedelta(days=200)).replace(day=1)
+    old = today.replace(day=1) - relativedelta(months=8)  # due 7–8 months ago
     services.billing_run(compound=world.compound, period_start=old, actor=coordinator)
     services.payment_record(
         compound=world.compound,
