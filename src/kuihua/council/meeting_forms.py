@@ -85,12 +85,13 @@ class MinutesForm(forms.Form):
 
 
 class DelegateForm(forms.Form):
-    resident = forms.IntegerField(label=_("居民编号"), min_value=1, max_value=2**63 - 1)
+    # Chosen with the registry's resident picker (registry/picker.py), which posts the id.
+    resident = forms.IntegerField(label=_("居民"), min_value=1, max_value=2**63 - 1)
     kind = forms.ChoiceField(label=_("代表身份"), choices=Delegate.Kind.choices)
     since = forms.DateField(
         label=_("担任日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("不填为今天"),
     )
 
@@ -98,7 +99,7 @@ class DelegateForm(forms.Form):
 class DelegateTrainingForm(forms.Form):
     delegate = forms.ModelChoiceField(label=_("议事代表"), queryset=None)
     completed_on = forms.DateField(
-        label=_("培训完成日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("培训完成日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, delegates, **kwargs):

@@ -12,8 +12,6 @@ user may not see or act on) and call the services for every write.
 
 from __future__ import annotations
 
-import contextlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -22,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kuihua.core import disclosure
 from kuihua.core.pages import (
     apply_service_error,
     post_only,
@@ -52,10 +49,10 @@ from kuihua.organizations.selectors import (
     partner_units_visible_to,
 )
 from kuihua.registry.models import Compound
-from kuihua.registry.selectors import access_resident, resident_list
+from kuihua.registry.picker import resident_picker
+from kuihua.registry.selectors import access_resident
 
 PAGE_SIZE = 50
-CANDIDATE_LIMIT = 20
 MAX_PROBLEMS_SHOWN = 10
 
 
@@ -91,41 +88,6 @@ def _back(request, need: Need):
     if request.POST.get("next") == "orders":
         return redirect("matching:my_orders")
     return redirect("matching:need_detail", need_id=need.pk)
-
-
-# --- residents picked by a coordinator (need for a resident, a volunteer's offer) -------
-
-
-def _candidates(user, query: str, selected_id: int | None) -> list:
-    """Residents found by the registry's search, plus the one already chosen."""
-    found = list(resident_list(user, query=query)[:CANDIDATE_LIMIT]) if query else []
-    if selected_id and all(r.pk != selected_id for r in found):
-        with contextlib.suppress(Http404):
-            found.insert(0, access_resident(user, selected_id))
-    return found
-
-
-def _picker(request, *, name: str, label: str, url: str, form) -> dict:
-    source = request.POST if request.method == "POST" else request.GET
-    query = request.GET.get("q", "").strip()[:40]
-    selected = _int(source.get(name))
-    notice = disclosure.search_refusal(request.user, query)
-    try:
-        candidates = _candidates(request.user, query, selected)
-    except disclosure.WholeValueSearchThrottled as exc:
-        candidates, notice = _candidates(request.user, "", selected), str(exc)
-    return {
-        "picker": {
-            "name": name,
-            "label": label,
-            "url": url,
-            "query": query,
-            "candidates": candidates,
-            "notice": notice,
-            "selected": selected,
-            "errors": form[name].errors if form is not None and name in form.fields else [],
-        }
-    }
 
 
 # --- needs -------------------------------------------------------------------------------
@@ -181,7 +143,7 @@ def need_create(request):
     context = {"form": form, "for_self": for_self, **_nav(user)}
     if not for_self:
         context.update(
-            _picker(
+            resident_picker(
                 request,
                 name="resident",
                 label=_("居民"),
@@ -191,7 +153,7 @@ def need_create(request):
         )
     if wants_partial(request) and request.method == "GET" and not for_self:
         return render_page(
-            request, "matching/need_form.html", "matching/_resident_options.html", context
+            request, "matching/need_form.html", "registry/_resident_options.html", context
         )
     return render(request, "matching/need_form.html", context)
 
@@ -418,7 +380,7 @@ def offer_create(request):
     if form.picker == "volunteer":
         url = reverse("matching:offer_create") + f"?provider_type={provider_type}"
         context.update(
-            _picker(
+            resident_picker(
                 request,
                 name="volunteer",
                 label=_("志愿者"),
@@ -428,7 +390,7 @@ def offer_create(request):
         )
         if wants_partial(request) and request.method == "GET":
             return render_page(
-                request, "matching/offer_form.html", "matching/_resident_options.html", context
+                request, "matching/offer_form.html", "registry/_resident_options.html", context
             )
     return render(request, "matching/offer_form.html", context)
 

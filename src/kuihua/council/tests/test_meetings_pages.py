@@ -262,3 +262,29 @@ def test_the_lists_take_as_many_queries_for_many_rows_as_for_few(
         )
 
     assert (queries("council:meeting_list"), queries("council:delegate_list")) == few
+
+
+def test_a_coordinator_finds_the_resident_to_appoint_by_pinyin_as_they_type(
+    client, coordinator, world, in_community
+):
+    ResidentFactory(household__building__compound__community=in_community, name="孙丽华")
+    client.force_login(coordinator)
+
+    page_html = page(client, "council:delegate_list").content.decode()
+    found = page(client, "council:delegate_list", data={"q": "slh"}, HTTP_HX_REQUEST="true")
+
+    assert 'name="q"' in page_html and "居民编号" not in page_html
+    html = found.content.decode()
+    assert "孙丽华" in html and "<select" in html and "<h1>" not in html
+
+
+def test_no_training_form_while_no_delegate_has_an_account(client, coordinator, in_community):
+    client.force_login(coordinator)
+    svc.delegate_appoint(
+        actor=coordinator,
+        resident=ResidentFactory(household__building__compound__community=in_community),
+    )
+
+    html = page(client, "council:delegate_list").content.decode()
+
+    assert "聘任议事代表" in html and "登记代表培训" not in html

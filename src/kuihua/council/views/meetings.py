@@ -24,6 +24,7 @@ from kuihua.council.meeting_forms import (
     MinutesForm,
 )
 from kuihua.registry.models import Compound
+from kuihua.registry.picker import resident_picker
 from kuihua.registry.selectors import access_resident
 from kuihua.venues.selectors import room_list
 
@@ -364,9 +365,24 @@ def delegate_list(request):
         "delegates": delegates,
         "manager": manager,
         "appoint_form": appoint,
-        "training_form": training,
+        # Only delegates with an account can have training recorded: no form without one.
+        "training_form": training if with_accounts.exists() else None,
         "course": svc.DELEGATE_COURSE,
     }
+    if manager:
+        context.update(
+            resident_picker(
+                request,
+                name="resident",
+                label=_("居民"),
+                url=reverse("council:delegate_list"),
+                form=appoint if appoint.is_bound else None,
+            )
+        )
+        if request.method == "GET" and request.GET.get("q") is not None:
+            return render_page(
+                request, "council/delegate_list.html", "registry/_resident_options.html", context
+            )
     return render(request, "council/delegate_list.html", context)
 
 
