@@ -8,3 +8,9 @@ class StewardsConfig(AppConfig):
     name = "kuihua.stewards"
     label = "stewards"
     verbose_name = _("义管家")
+
+    def ready(self):
+        from kuihua.registry.personal_data import register_personal_data
+        from kuihua.stewards.personal_data import stewards_export
+
+        register_personal_data(section="stewards", export=stewards_export)

@@ -48,6 +48,7 @@ from kuihua.training.services import training_record
 pytestmark = pytest.mark.django_db
 
 APP_SECTIONS = {
+    "stewards",
     "organizations",
     "service_records",
     "activities",

@@ -255,3 +255,26 @@ def test_arrears_are_aged_and_collection_counts_bills_due(world, coordinator):
     assert aging.buckets["6-12"] == 9000 and aging.homes == 3
     rate = selectors.collection(world.compound, old.year, today=today)
     assert (rate.bills_due, rate.bills_paid) == (4, 1)
+
+
+def test_a_residents_export_lists_their_homes_bills_and_receipts_only(world, coordinator):
+    from kuihua.registry.personal_data import export_sections
+
+    me = ResidentFactory(household=world.homes[0], name="王秀英")
+    ResidentFactory(household=world.homes[1], name="王秀英")  # a namesake next door
+    services.billing_run(compound=world.compound, period_start=this_month(), actor=coordinator)
+    for home in world.homes[:2]:
+        services.payment_record(
+            compound=world.compound,
+            household=home,
+            amount_fen=3000,
+            method="cash",
+            idempotency_key=new_key(),
+            actor=world.steward,
+            payer_name="王秀英",
+        )
+
+    part = export_sections(me)["stewards"]
+
+    assert [b["home"] for b in part["bills"]] == [world.homes[0].address]
+    assert [(r["receipt_no"], r["amount"]) for r in part["receipts"]] == [(1, "30.00")]
