@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kuihua.accounts.models import Role
+from kuihua.ledger.models import Entry
 from kuihua.ledger.selectors import balances, books_check
 from kuihua.ledger.services import FEES, PREPAID
 from kuihua.registry.models import Compound, Household, Ownership
@@ -108,6 +109,22 @@ def access_payment(user, payment_id: int, action: str = KEEP) -> Payment:
         return payment
     access_books(user, payment.compound_id, KEEP)
     return payment
+
+
+def access_entry(user, entry_id: int, action: str = KEEP) -> Entry:
+    """A posted entry of a compound's books, with its legs' accounts, if `user` may
+    `action` those books ("read": the compound's residents see the entries behind the
+    published statement, never the evidence; that is `keep` only), else 404."""
+    entry = (
+        Entry.objects.select_related("ledger__compound_books", "posted_by", "reverses")
+        .prefetch_related("legs__account")
+        .filter(pk=entry_id, posted=True, ledger__compound_books__isnull=False)
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    access_books(user, entry.ledger.compound_books.compound_id, action)
+    return entry
 
 
 def _owns_payment(user, payment: Payment) -> bool:

@@ -920,6 +920,26 @@ def cash_entry_post(
     return entry
 
 
+@transaction.atomic
+def cash_entry_reverse(*, entry, reason: str, actor):
+    """Reverse an income or expense a steward posted (never a payment's entry: a
+    payment is voided, which reverses its entry and gives back what it paid)."""
+    if entry.source != "cash":
+        raise ApplicationError(
+            _("这笔凭证来自缴费或退款，请在缴费记录里作废，不能在账上直接冲销。")
+        )
+    books = CompoundBooks.objects.select_for_update(of=("self",)).get(ledger_id=entry.ledger_id)
+    reversal = ledger_services.entry_reverse(entry=entry, reason=reason, actor=actor)
+    audit(
+        actor=actor,
+        community_id=books.community_id,
+        action="stewards.entry_reversed",
+        obj=entry,
+        new={"number": entry.number, "reversal": reversal.number, "reason": reason},
+    )
+    return reversal
+
+
 # --- reminders ------------------------------------------------------------------------
 
 
