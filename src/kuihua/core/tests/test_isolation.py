@@ -30,6 +30,7 @@ from kuihua.organizations.tests.factories import MembershipFactory, Organization
 from kuihua.registry import services as registry_services
 from kuihua.registry.tests.factories import ResidentFactory, tag
 from kuihua.service_records.tests.factories import service_world
+from kuihua.stewards.tests.factories import stewards_isolation_world
 from kuihua.venues.tests.factories import BookingFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,10 @@ OBJECTS = {
     "vote_id": lambda w: w["vote"].pk,
     "voter_id": lambda w: w["voter"].pk,
     "decision_id": lambda w: w["decision"].pk,
+    "assignment_id": lambda w: w["assignment"].pk,
+    "bill_id": lambda w: w["bill"].pk,
+    "payment_id": lambda w: w["payment"].pk,
+    "entry_id": lambda w: w["entry"].pk,
 }
 # Path parameters that name no community object (the walk leaves those routes alone).
 NOT_OBJECTS = {"area_key", "code", "token"}
@@ -128,6 +133,7 @@ def build_world(community, username: str) -> dict:
             **matching_world(coordinator=coordinator, organization=organization, resident=resident),
             **care_world(coordinator=coordinator, resident=resident),
             **council_world(coordinator=coordinator, resident=resident),
+            **stewards_isolation_world(community=community, coordinator=coordinator),
         }
 
 

@@ -74,3 +74,46 @@ def steward_world(
         hardship_reduction_percent=50,
     )
     return StewardWorld(compound, made, books, steward, assignment, schedule)
+
+
+def stewards_isolation_world(*, community, coordinator) -> dict:
+    """One of each stewards object in `community`, for the isolation walk: a steward's
+    assignment, a bill, a payment on it, and an expense entry of the books."""
+    from kuihua.ledger.services import account
+    from kuihua.stewards.models import Bill
+
+    world = steward_world(
+        community,
+        coordinator,
+        homes=1,
+        name=f"{coordinator.username}义管小区",
+        steward_username=f"{coordinator.username}-steward",
+    )
+    services.billing_run(
+        compound=world.compound, period_start=timezone.localdate().replace(day=1), actor=coordinator
+    )
+    bill = Bill.objects.get(household=world.homes[0])
+    payment, _created = services.payment_record(
+        compound=world.compound,
+        household=world.homes[0],
+        amount_fen=1000,
+        method="cash",
+        idempotency_key=new_key(),
+        actor=world.steward,
+    )
+    entry = services.cash_entry_post(
+        compound=world.compound,
+        account=account(world.books.ledger, "5001"),
+        amount_fen=500,
+        method="cash",
+        date=timezone.localdate(),
+        memo="楼道保洁",
+        actor=world.steward,
+    )
+    return {
+        "assignment": world.assignment,
+        "bill": bill,
+        "payment": payment,
+        "entry": entry,
+        "steward": world.steward,
+    }
