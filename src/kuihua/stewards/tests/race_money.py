@@ -80,6 +80,24 @@ def pay(*, compound: int, home: int, amount_fen: int, key: str, steward: int, me
     }
 
 
+def refund(*, compound: int, home: int, amount_fen: int, key: str, steward: int):
+    """A refund of part of a home's credit (预存), in cash."""
+    return {
+        "do": "refund",
+        "compound": compound,
+        "home": home,
+        "amount_fen": amount_fen,
+        "key": key,
+        "steward": steward,
+        "method": "cash",
+    }
+
+
+def void(*, payment: int, steward: int):
+    """Void (作废) a payment recorded in error."""
+    return {"do": "void", "payment": payment, "steward": steward}
+
+
 def bill_next_month(*, compound: int, actor: int):
     """Start the billing run of next month for `compound`."""
     return {"do": "bill", "compound": compound, "actor": actor}
@@ -102,6 +120,7 @@ def job_requests(
     from kuihua.core.tenancy import use_community
     from kuihua.registry.models import Compound, Household
     from kuihua.stewards import services
+    from kuihua.stewards.models import Payment
 
     with use_community(community):
         compounds = {c.pk: c for c in Compound.objects.all()}
@@ -120,6 +139,30 @@ def job_requests(
                     actor=users[request["actor"]],
                 )
                 return {"do": "bill", "run": run.pk, "created": run.created, "skipped": run.skipped}
+            if request["do"] == "void":
+                voided = services.payment_void(
+                    payment=Payment.objects.get(pk=request["payment"]),
+                    reason="收错了户",
+                    actor=users[request["steward"]],
+                )
+                return {"do": "void", "payment": voided.pk, "receipt_no": voided.receipt_no}
+            if request["do"] == "refund":
+                made, created = services.refund_record(
+                    compound=compounds[request["compound"]],
+                    household=homes[request["home"]],
+                    amount_fen=request["amount_fen"],
+                    method=request["method"],
+                    idempotency_key=request["key"],
+                    actor=users[request["steward"]],
+                    reason="搬家退还预存款",
+                )
+                return {
+                    "do": "refund",
+                    "key": request["key"],
+                    "payment": made.pk,
+                    "created": created,
+                    "receipt_no": made.receipt_no,
+                }
             payment, created = services.payment_record(
                 compound=compounds[request["compound"]],
                 household=homes[request["home"]],
@@ -162,12 +205,12 @@ def job_requests(
 def job_money_outcome(*, community: int) -> dict:
     """What the database holds after a race, per compound: receipts, bills, payments,
     the ledger's balances and check, and the books' reconciliation."""
-    from django.db.models import Count, Sum
+    from django.db.models import Count
 
     from kuihua.core.tenancy import use_community
     from kuihua.ledger.selectors import balances
     from kuihua.ledger.services import BANK, CASH
-    from kuihua.stewards.models import Bill, CompoundBooks, Payment
+    from kuihua.stewards.models import Bill, CompoundBooks, HomeCredit, Payment
     from kuihua.stewards.selectors import books_reconcile
 
     out = {}
@@ -180,9 +223,19 @@ def job_money_outcome(*, community: int) -> dict:
                 "receipts": sorted(payments.values_list("receipt_no", flat=True)),
                 "last_receipt_no": books.last_receipt_no,
                 "payments": payments.count(),
-                "paid_in_fen": payments.filter(kind=Payment.Kind.PAYMENT).aggregate(
-                    s=Sum("amount_fen", default=0)
-                )["s"],
+                # Money in less money paid back, leaving out what was voided.
+                "net_received_fen": sum(
+                    amount if kind == Payment.Kind.PAYMENT else -amount
+                    for kind, amount in payments.filter(reversal_entry__isnull=True).values_list(
+                        "kind", "amount_fen"
+                    )
+                ),
+                "voided": payments.filter(reversal_entry__isnull=False).count(),
+                "home_credits": dict(
+                    HomeCredit.objects.filter(compound_id=books.compound_id).values_list(
+                        "household_id", "balance_fen"
+                    )
+                ),
                 "keys": sorted(payments.values_list("idempotency_key", flat=True)),
                 "payment_entries": books.ledger.entries.filter(
                     source__startswith="payment:"

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 
 from kuihua.activities.tests.race import Race, split
-from kuihua.stewards.tests.race_money import JOB, bill_next_month, pay
+from kuihua.stewards.tests.race_money import JOB, bill_next_month, pay, refund, void
 
 # One worker of the suite keeps this module's race (its processes and database).
 pytestmark = pytest.mark.xdist_group("stewards-race")
@@ -57,8 +57,8 @@ def assert_books_reconcile(books: dict) -> None:
     assert books["duplicate_bills"] == 0
     assert figures["fee_income_fen"] == figures["bills_paid_fen"] == figures["allocated_fen"]
     assert figures["prepaid_fen"] == figures["home_credits_fen"]
-    assert books["cash_and_bank_fen"] == books["paid_in_fen"]
-    assert figures["fee_income_fen"] + figures["prepaid_fen"] == books["paid_in_fen"]
+    assert books["cash_and_bank_fen"] == books["net_received_fen"]
+    assert figures["fee_income_fen"] + figures["prepaid_fen"] == books["net_received_fen"]
 
 
 def test_the_same_payment_sent_twenty_times_at_once_is_recorded_once(race):
@@ -122,7 +122,7 @@ def test_two_hundred_different_payments_at_once_are_all_recorded_with_receipts_i
         assert books["keys"] == sorted({r["key"] for r in requests if r["compound"] == compound_id})
         # no gap, no repeat: the numbers are exactly 1 … 100
         assert books["receipts"] == list(range(1, 101))
-        assert books["paid_in_fen"] == sent[compound_id]
+        assert books["net_received_fen"] == sent[compound_id]
         assert_books_reconcile(books)
 
 
@@ -174,6 +174,74 @@ def test_a_billing_run_started_twice_at_once_bills_each_home_once(race):
         assert_books_reconcile(books)
 
 
+def test_refunds_and_voids_racing_each_other_never_pay_back_or_void_twice(race):
+    world = race.one(JOB + "job_money_seed", compounds=1, homes=4)
+    (compound,) = world["compounds"]
+    steward, homes = compound["steward"], compound["homes"]
+    # Each home pays ¥50 on its ¥30 bill: ¥20 held as its credit.
+    paid = race.one(
+        JOB + "job_requests",
+        community=world["community"],
+        requests=[
+            pay(
+                compound=compound["compound"],
+                home=home,
+                amount_fen=5000,
+                key=f"ahead-{home:06d}",
+                steward=steward,
+            )
+            for home in homes
+        ],
+        threads=1,
+        together=False,
+    )
+    payment_of = {r["key"]: r["payment"] for r in paid}
+    storm = [
+        # two homes: five different refunds of the whole credit each, at once
+        *(
+            refund(
+                compound=compound["compound"],
+                home=home,
+                amount_fen=2000,
+                key=f"refund-{home}-{k}",
+                steward=steward,
+            )
+            for home in homes[:2]
+            for k in range(5)
+        ),
+        # the third home's payment voided five times at once
+        *(void(payment=payment_of[f"ahead-{homes[2]:06d}"], steward=steward) for _ in range(5)),
+        # the fourth home's refund sent five times with one key
+        *(
+            refund(
+                compound=compound["compound"],
+                home=homes[3],
+                amount_fen=2000,
+                key="refund-once-0001",
+                steward=steward,
+            )
+            for _ in range(5)
+        ),
+    ]
+    random.Random(15).shuffle(storm)
+
+    answers = send_together(race, world, storm)
+
+    refused = [a for a in answers if "error" in a]
+    assert all(a["error"].startswith("ApplicationError") for a in refused), refused
+    refunds = [a for a in answers if a["do"] == "refund" and "error" not in a]
+    assert sum(a["created"] for a in refunds) == 3  # one for each of the three homes
+    assert len({a["payment"] for a in refunds if a["key"] == "refund-once-0001"}) == 1
+    assert len([a for a in answers if a["do"] == "void" and "error" not in a]) == 1
+    assert len(refused) == 2 * 4 + 4
+    books = outcome(race, world)[compound["compound"]]
+    assert books["payments"] == 4 + 3 and books["voided"] == 1
+    assert set(books["home_credits"].values()) == {0}  # never below nothing
+    assert books["net_received_fen"] == 3 * 5000 - 3 * 2000
+    assert books["figures"]["fee_income_fen"] == 3 * 3000  # the voided home owes again
+    assert_books_reconcile(books)
+
+
 def test_after_payments_repeats_and_billing_runs_all_at_once_the_books_reconcile_to_the_fen(
     race,
 ):
@@ -214,7 +282,7 @@ def test_after_payments_repeats_and_billing_runs_all_at_once_the_books_reconcile
         assert books["payments"] == 60
         assert books["payment_entries"] == 60
         assert books["bills"] == 20  # this month's and next month's, each home once
-        assert books["paid_in_fen"] == sum(
+        assert books["net_received_fen"] == sum(
             r["amount_fen"] for r in _sent(requests, compound["compound"])
         )
         assert_books_reconcile(books)
