@@ -1,15 +1,16 @@
-"""A closed month reopened behind the services' back shows in the books check.
-
-`Ledger.closed_through` has no trigger of its own: a plain queryset update can move it
-back, and the database then accepts entries dated in the closed month. The check
-finds both: the close's recorded chain hash says which entries came after it.
+"""A closed month stays closed: the database refuses to move `closed_through` back
+(migrations/0003_closed_through_guard.py), and if someone with the database's password
+gets past that, the books check shows it: the close's recorded chain hash says which
+entries came after it, and an entry among them dated in the closed month is flagged.
 """
 
 import datetime as dt
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from kuihua.core.errors import ApplicationError
 from kuihua.ledger import services
 from kuihua.ledger.models import Ledger
 from kuihua.ledger.selectors import books_check
@@ -39,6 +40,33 @@ def last_month_end() -> dt.date:
     return timezone.localdate().replace(day=1) - dt.timedelta(days=1)
 
 
+def reopen_behind_the_database(ledger, closed_through) -> None:
+    """What only someone with the database's password could do: get past the trigger."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER ledger_ledger_closed_through")
+        else:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        Ledger.objects.filter(pk=ledger.pk).update(closed_through=closed_through)
+        if connection.vendor != "sqlite":
+            cursor.execute("SET LOCAL session_replication_role = origin")
+    ledger.refresh_from_db()
+
+
+def test_the_database_refuses_to_reopen_a_closed_month(ledger, coordinator):
+    day = last_month_end()
+    services.period_close(ledger=ledger, month=day, actor=coordinator)
+
+    for back in (None, day - dt.timedelta(days=40), day - dt.timedelta(days=1)):
+        with pytest.raises(DatabaseError, match="never reopened"), transaction.atomic():
+            Ledger.objects.filter(pk=ledger.pk).update(closed_through=back)
+    ledger.refresh_from_db()
+    assert ledger.closed_through == day
+    Ledger.objects.filter(pk=ledger.pk).update(name="改个名字")  # other fields: as before
+    with pytest.raises(ApplicationError, match="已经结账"):
+        post(ledger, coordinator, date=day)
+
+
 def test_entries_before_and_after_a_close_in_open_months_check_out(ledger, coordinator):
     post(ledger, coordinator, date=last_month_end())
     services.period_close(ledger=ledger, month=last_month_end(), actor=coordinator)
@@ -54,8 +82,7 @@ def test_a_month_closed_on_an_empty_ledger_checks_out_until_something_is_dated_i
     post(ledger, coordinator, date=timezone.localdate())
     assert books_check(ledger).ok
 
-    Ledger.objects.filter(pk=ledger.pk).update(closed_through=None)
-    ledger.refresh_from_db()
+    reopen_behind_the_database(ledger, None)
     late = post(ledger, coordinator, date=last_month_end())
 
     problems = books_check(ledger).problems
@@ -67,9 +94,8 @@ def test_a_closed_month_reopened_by_a_plain_update_and_posted_into_is_flagged(le
     post(ledger, coordinator, date=day)
     services.period_close(ledger=ledger, month=day, actor=coordinator)
 
-    # Behind the services' back: the database lets closed_through move back …
-    Ledger.objects.filter(pk=ledger.pk).update(closed_through=day - dt.timedelta(days=40))
-    ledger.refresh_from_db()
+    # Past the services and the trigger, closed_through moved back …
+    reopen_behind_the_database(ledger, day - dt.timedelta(days=40))
     reopened = books_check(ledger)
     assert not reopened.ok
     assert any("重新打开" in p for p in reopened.problems)

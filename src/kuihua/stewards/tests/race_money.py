@@ -14,15 +14,16 @@ JOB = "kuihua.stewards.tests.race_money:"
 
 
 def job_ledger_guards() -> None:
-    """The ledger's triggers (migrations/0002_guards.py) in the race database, whose
+    """The ledger's triggers (migrations 0002 and 0003) in the race database, whose
     tables were made from the models without the migrations."""
     import importlib
 
     from django.db import connection
 
-    guards = importlib.import_module("kuihua.ledger.migrations.0002_guards")
-    with connection.schema_editor() as editor:
-        guards.create(None, editor)
+    for name in ("0002_guards", "0003_closed_through_guard"):
+        guards = importlib.import_module(f"kuihua.ledger.migrations.{name}")
+        with connection.schema_editor() as editor:
+            guards.create(None, editor)
 
 
 def job_money_seed(*, compounds: int, homes: int) -> dict:
