@@ -68,8 +68,18 @@ def job_money_seed(*, compounds: int, homes: int) -> dict:
     return {"community": community.pk, "coordinator": coordinator.pk, "compounds": made}
 
 
-def pay(*, compound: int, home: int, amount_fen: int, key: str, steward: int, method="cash"):
-    """A payment request, as a steward's form or an API client sends it."""
+def pay(
+    *,
+    compound: int,
+    home: int,
+    amount_fen: int,
+    key: str,
+    steward: int,
+    method="cash",
+    last_month: bool = False,
+):
+    """A payment request, as a steward's form or an API client sends it; received
+    today, or on the last day of last month (written up late)."""
     return {
         "do": "pay",
         "compound": compound,
@@ -78,7 +88,13 @@ def pay(*, compound: int, home: int, amount_fen: int, key: str, steward: int, me
         "key": key,
         "steward": steward,
         "method": method,
+        "last_month": last_month,
     }
+
+
+def close_last_month(*, compound: int, actor: int):
+    """Close last month in the compound's books (结账)."""
+    return {"do": "close", "compound": compound, "actor": actor}
 
 
 def refund(*, compound: int, home: int, amount_fen: int, key: str, steward: int):
@@ -119,15 +135,17 @@ def job_requests(
     from kuihua.accounts.models import User
     from kuihua.activities.tests.race import wait_for_all
     from kuihua.core.tenancy import use_community
+    from kuihua.ledger import services as ledger_services
     from kuihua.registry.models import Compound, Household
     from kuihua.stewards import services
-    from kuihua.stewards.models import Payment
+    from kuihua.stewards.models import CompoundBooks, Payment
 
     with use_community(community):
         compounds = {c.pk: c for c in Compound.objects.all()}
         homes = {h.pk: h for h in Household.objects.select_related("building")}
         users = {u.pk: u for u in User.objects.filter(community_id=community)}
     next_month = timezone.localdate().replace(day=1) + relativedelta(months=1)
+    last_month_end = timezone.localdate().replace(day=1) - relativedelta(days=1)
     outcomes: list[dict] = []
     start = threading.Barrier(threads)
 
@@ -164,6 +182,13 @@ def job_requests(
                     "created": created,
                     "receipt_no": made.receipt_no,
                 }
+            if request["do"] == "close":
+                closed = ledger_services.period_close(
+                    ledger=CompoundBooks.objects.get(compound_id=request["compound"]).ledger,
+                    month=last_month_end,
+                    actor=users[request["actor"]],
+                )
+                return {"do": "close", "chain_hash": closed.chain_hash}
             payment, created = services.payment_record(
                 compound=compounds[request["compound"]],
                 household=homes[request["home"]],
@@ -171,6 +196,7 @@ def job_requests(
                 method=request["method"],
                 idempotency_key=request["key"],
                 actor=users[request["steward"]],
+                received_on=last_month_end if request.get("last_month") else None,
             )
             return {
                 "do": "pay",
@@ -259,6 +285,7 @@ def job_money_outcome(*, community: int) -> dict:
                 "problems": reconciled.problems,
                 "guarded": _refuses_a_change(books.ledger),
                 "figures": reconciled.figures,
+                "closed_through": books.ledger.closed_through,
             }
     return out
 

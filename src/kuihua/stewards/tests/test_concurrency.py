@@ -15,7 +15,14 @@ import pytest
 from django.conf import settings
 
 from kuihua.activities.tests.race import Race, split
-from kuihua.stewards.tests.race_money import JOB, bill_next_month, pay, refund, void
+from kuihua.stewards.tests.race_money import (
+    JOB,
+    bill_next_month,
+    close_last_month,
+    pay,
+    refund,
+    void,
+)
 
 # One worker of the suite keeps this module's race (its processes and database).
 pytestmark = pytest.mark.xdist_group("stewards-race")
@@ -240,6 +247,37 @@ def test_refunds_and_voids_racing_each_other_never_pay_back_or_void_twice(race):
     assert books["net_received_fen"] == 3 * 5000 - 3 * 2000
     assert books["figures"]["fee_income_fen"] == 3 * 3000  # the voided home owes again
     assert_books_reconcile(books)
+
+
+def test_payments_written_into_a_month_while_it_is_closed_go_in_before_or_are_refused(race):
+    world = race.one(JOB + "job_money_seed", compounds=1, homes=4)
+    (compound,) = world["compounds"]
+    late = [
+        pay(
+            compound=compound["compound"],
+            home=compound["homes"][k % 4],
+            amount_fen=1000,
+            key=f"late-{k:05d}",
+            steward=compound["steward"],
+            last_month=True,
+        )
+        for k in range(WORKERS * THREADS - 1)
+    ]
+    storm = [*late, close_last_month(compound=compound["compound"], actor=world["coordinator"])]
+    random.Random(15).shuffle(storm)
+
+    answers = send_together(race, world, storm)
+
+    closes = [a for a in answers if a["do"] == "close"]
+    assert closes and "error" not in closes[0]
+    refused = [a for a in answers if a["do"] == "pay" and "error" in a]
+    assert all("ApplicationError" in a["error"] and "已经结账" in a["error"] for a in refused)
+    recorded = [a for a in answers if a["do"] == "pay" and "error" not in a]
+    assert len(recorded) + len(refused) == 19
+    books = outcome(race, world)[compound["compound"]]
+    assert books["closed_through"] is not None
+    assert books["payments"] == len(recorded)  # a refused payment gave its number back
+    assert_books_reconcile(books)  # and nothing went into the month after it closed
 
 
 def test_after_payments_repeats_and_billing_runs_all_at_once_the_books_reconcile_to_the_fen(
