@@ -1,8 +1,10 @@
 """Payments and billing runs from several processes and threads at once, on the database
 the suite runs on (a SQLite file, or PostgreSQL): a payment sent twenty times is
 recorded once, two hundred payments are all recorded, receipt numbers run 1 … n per
-compound, a billing run started twice bills each home once, and afterwards bills,
-payments and the ledger reconcile to the fen.
+compound, a billing run started twice bills each home once, refunds and voids racing
+each other pay back and void once, payments written into a month while it closes go in
+before the close or are refused, and afterwards bills, payments and the ledger
+reconcile to the fen.
 
 Each race runs in 4 spawned processes × 5 threads, each thread with its own
 connection, on a fresh database with the ledger's triggers (see race_money.py and
