@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 
-from kuihua.ledger.models import Account, Budget, Entry, Ledger, Leg
+from kuihua.ledger.models import Account, Budget, Entry, Ledger, Leg, PeriodClose
 from kuihua.ledger.services import entry_hash, month_end
 
 
@@ -144,8 +144,15 @@ class BooksCheck:
 
 def books_check(ledger: Ledger) -> BooksCheck:
     """Check the books from the rows themselves: every entry balances, the numbers run
-    1, 2, 3 … without a gap, each hash matches its content and the one before it, and
-    nothing was left unposted. Reads the ledger once, in number order."""
+    1, 2, 3 … without a gap, each hash matches its content and the one before it,
+    nothing was left unposted, and nothing went into a month after it was closed.
+    Reads the ledger once, in number order.
+
+    A close records the chain's hash at that moment, so the entries posted after it are
+    those numbered after the entry with that hash: one of them dated in the closed
+    month means the period was reopened behind the services' back (a plain update of
+    `closed_through`, which no trigger guards), and so does a `closed_through` earlier
+    than a recorded close."""
     from django.utils.translation import gettext as _
 
     result = BooksCheck()
@@ -168,6 +175,22 @@ def books_check(ledger: Ledger) -> BooksCheck:
         legs.setdefault(entry_id, []).append((code, amount))
         result.legs_total_fen += amount
     numbers = dict(Entry.objects.filter(ledger=ledger, posted=True).values_list("pk", "number"))
+    # Each close fences off its months: the last day it closed, and the number of the
+    # last entry then (the one whose hash it recorded; 0 when the ledger was empty).
+    closes = list(PeriodClose.objects.filter(ledger=ledger).values_list("month", "chain_hash"))
+    at_close = dict(
+        Entry.objects.filter(
+            ledger=ledger, posted=True, hash__in=[h for _m, h in closes if h]
+        ).values_list("hash", "number")
+    )
+    fences = []
+    for month, chain_hash in closes:
+        if chain_hash and chain_hash not in at_close:
+            result.problems.append(
+                _("%(month)s 结账时的凭证链已经找不到了。") % {"month": month.strftime("%Y-%m")}
+            )
+        else:
+            fences.append((month_end(month), at_close.get(chain_hash, 0)))
     prev = ""
     expected = 1
     for entry in (
@@ -193,7 +216,15 @@ def books_check(ledger: Ledger) -> BooksCheck:
         )
         if entry.prev_hash != prev or entry.hash != digest:
             result.problems.append(_("凭证 #%(n)s 的内容与记账时不一致。") % {"n": entry.number})
+        if any(entry.number > last and entry.date <= end for end, last in fences):
+            result.problems.append(
+                _("凭证 #%(n)s 记在 %(day)s，而那个月已经结账。")
+                % {"n": entry.number, "day": entry.date.isoformat()}
+            )
         prev = entry.hash
+    last_closed = max((month_end(month) for month, _h in closes), default=None)
+    if last_closed and (ledger.closed_through is None or ledger.closed_through < last_closed):
+        result.problems.append(_("账本的结账日期早于已结账的月份：结过的账被重新打开了。"))
     if result.legs_total_fen != 0:
         result.problems.append(_("全部借方与贷方合计不相等。"))
     if ledger.last_hash != prev:
