@@ -119,7 +119,7 @@ def list_homes(request, compound_id: int, owing: bool = False):
 
 
 def _home(request, compound_id: int, household_id: int, action: str = READ):
-    books = _books(request, compound_id, READ)
+    books = _books(request, compound_id, action)
     home = selectors.access_home(request.user, books.compound, household_id, action)
     return books, home
 

@@ -455,7 +455,7 @@ def homes_with_arrears(
     arrears, owed = _owed_subquery("household", today)
     homes = (
         Household.objects.filter(building__compound=compound)
-        .select_related("building")
+        .select_related("building__compound")
         .annotate(
             arrears_fen=arrears,
             bills_owing=Coalesce(
@@ -497,7 +497,7 @@ def home_payments(home: Household) -> QuerySet[Payment]:
     """A home's payments and refunds, the newest receipt first."""
     return (
         Payment.objects.filter(household=home)
-        .select_related("recorded_by", "compound__books", "household__building")
+        .select_related("recorded_by", "compound__books", "household__building__compound")
         .order_by("-receipt_no")
     )
 
@@ -505,7 +505,7 @@ def home_payments(home: Household) -> QuerySet[Payment]:
 def bill_detail(bill: Bill) -> Bill:
     """A bill with its changes (who, why, from what) and the payments that settled it."""
     return (
-        Bill.objects.select_related("household__building", "compound")
+        Bill.objects.select_related("household__building__compound", "compound")
         .prefetch_related("changes__changed_by", "allocations__payment__compound__books")
         .get(pk=bill.pk)
     )
@@ -515,7 +515,11 @@ def payment_detail(payment: Payment) -> Payment:
     """A payment (a receipt) with the bills it settled."""
     return (
         Payment.objects.select_related(
-            "household__building", "compound__books", "recorded_by", "entry", "reversal_entry"
+            "household__building__compound",
+            "compound__books",
+            "recorded_by",
+            "entry",
+            "reversal_entry",
         )
         .prefetch_related("allocations__bill")
         .get(pk=payment.pk)
