@@ -53,7 +53,7 @@ from kuihua.stewards.selectors import KEEP, READ
 
 router = Router(tags=["stewards"])
 
-MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 KEY_HEADER = Header(
     None,
     alias="Idempotency-Key",

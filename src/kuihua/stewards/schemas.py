@@ -27,6 +27,8 @@ PERCENT = 'percent with one decimal ("95.2"); null when nothing has fallen due'
 Fen = Annotated[int, Strict(), Field(ge=1, le=MAX_FEN, description="whole fen (分), > 0")]
 Method = Literal["cash", "transfer"]
 Reason = Annotated[str, Field(min_length=1, max_length=200)]
+# A day of the books: this century (a year 1 or 9999 is a typing error, not a date).
+Day = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2099, 12, 31))]
 
 
 def _get(obj, name: str):
@@ -219,7 +221,7 @@ class BillDetailOut(BillOut):
 
 
 class BillingRunIn(Schema):
-    period_start: dt.date = Field(description="the first day of a period of the fee schedule")
+    period_start: Day = Field(description="the first day of a period of the fee schedule")
 
 
 class BillingRunOut(Schema):
@@ -246,7 +248,7 @@ class FeePaymentIn(Schema):
 
     amount_fen: Fen
     method: Method
-    received_on: dt.date | None = Field(
+    received_on: Day | None = Field(
         None, description="today if left out; not in the future, at most 92 days back"
     )
     payer_name: str = Field("", max_length=40)
@@ -261,7 +263,7 @@ class FeeRefundIn(Schema):
     amount_fen: Fen
     method: Method
     reason: Reason
-    received_on: dt.date | None = Field(None, description="today if left out")
+    received_on: Day | None = Field(None, description="today if left out")
     idempotency_key: str | None = Field(None, max_length=64)
 
 
@@ -448,7 +450,7 @@ class CashEntryIn(Schema):
     )
     amount_fen: Fen
     method: Method
-    date: dt.date = Field(description="not in the future, nor in a closed month")
+    date: Day = Field(description="not in the future, nor in a closed month")
     memo: str = Field(..., min_length=1, max_length=200)
 
 

@@ -329,7 +329,8 @@ def test_the_same_request_twice_is_one_payment_and_the_key_reused_is_409(client,
         ({"amount_fen": -100}, 422, "amount_fen", "数值超出范围"),
         ({"amount_fen": 0}, 422, "amount_fen", "数值超出范围"),
         ({"method": "alipay"}, 422, "method", "不是允许的取值"),
-        ({"received_on": "2999-01-01"}, 400, "received_on", "收款日期不能晚于今天"),
+        ({"received_on": "tomorrow"}, 400, "received_on", "收款日期不能晚于今天"),
+        ({"received_on": "2999-01-01"}, 422, "received_on", "数值超出范围"),
         ({"received_on": "2001-01-01"}, 400, "received_on", "收款日期最早只能填"),
         ({"idempotency_key": None}, 400, "idempotency_key", "缺少有效的防重复码"),
         ({"idempotency_key": "短"}, 400, "idempotency_key", "缺少有效的防重复码"),
@@ -341,6 +342,8 @@ def test_bad_input_is_refused_in_chinese_and_changes_nothing(
     client.force_login(world.steward)
     body = {"amount_fen": 3000, "method": "cash", "idempotency_key": new_key(), **change}
     body = {k: v for k, v in body.items() if v is not None}
+    if body.get("received_on") == "tomorrow":
+        body["received_on"] = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
 
     response = post(client, payments_path(world), body)
 
@@ -551,3 +554,37 @@ def test_a_list_costs_the_same_queries_for_one_row_or_many(
 
     assert listed.status_code == 200
     assert len(many) == len(few), url
+
+
+def test_a_key_in_the_header_and_another_in_the_body_is_refused(client, world):
+    client.force_login(world.steward)
+
+    response = post(
+        client,
+        payments_path(world),
+        {"amount_fen": 3000, "method": "cash", "idempotency_key": new_key()},
+        key=new_key(),
+    )
+
+    assert response.status_code == 400
+    assert "防重复码不一致" in response.json()["message"]
+    assert Payment.objects.count() == 0
+
+
+def test_dates_outside_the_century_are_refused_before_any_service(client, world):
+    client.force_login(world.steward)
+    compound = world.compound.pk
+
+    run = post(client, f"/compounds/{compound}/billing-runs", {"period_start": "9999-12-01"})
+    month = get(client, f"/compounds/{compound}/entries", {"month": "0000-01"})
+    statement = get(client, f"/compounds/{compound}/statement", {"month": "1999-12"})
+
+    assert (run.status_code, month.status_code, statement.status_code) == (422, 422, 422)
+    assert run.json()["errors"][0]["field"] == "period_start"
+
+
+def test_a_resident_reads_no_other_compound_s_figures(client, world, other, wang):
+    client.force_login(wang)
+
+    for path in ("", "/statement", "/collection", "/entries"):
+        assert get(client, f"/compounds/{other.compound.pk}{path}").status_code == 404
