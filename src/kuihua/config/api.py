@@ -22,6 +22,7 @@ from kuihua.notifications.api import router as notifications_router
 from kuihua.organizations.api import router as organizations_router
 from kuihua.registry.api import router as registry_router
 from kuihua.service_records.api import router as service_records_router
+from kuihua.stewards.api import router as stewards_router
 from kuihua.venues.api import router as venues_router
 
 api = KuihuaAPI(
@@ -58,3 +59,4 @@ api.add_router("/council", council_topics.router)
 api.add_router("/council", council_meetings.router)
 api.add_router("/council", council_votes.router)
 api.add_router("/council", council_decisions.router)
+api.add_router("/stewards", stewards_router)

@@ -14,12 +14,26 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from kuihua.accounts.models import Role
-from kuihua.ledger.models import Entry
+from kuihua.ledger.models import Account, Entry
 from kuihua.ledger.selectors import balances, books_check
 from kuihua.ledger.services import FEES, PREPAID
 from kuihua.registry.models import Compound, Household, Ownership
@@ -90,10 +104,14 @@ def access_books(user, compound_id: int, action: str = READ) -> CompoundBooks:
 
 
 def access_bill(user, bill_id: int, action: str = KEEP) -> Bill:
+    """A bill if `user` keeps its compound's books, or ("read") it is their own home's;
+    a neighbour's bill is 404 to a resident, as another community's is."""
     bill = Bill.objects.select_related("household__building__compound").filter(pk=bill_id).first()
     if bill is None:
         raise Http404
-    access_books(user, bill.compound_id, action)
+    if action == READ and _is_home_of(user, bill.household):
+        return bill
+    access_books(user, bill.compound_id, KEEP)
     return bill
 
 
@@ -376,3 +394,155 @@ def books_reconcile(books: CompoundBooks) -> Reconciliation:
     if (receipts["top"] or 0) != receipts["n"] or books.last_receipt_no != receipts["n"]:
         result.problems.append(_("收据号不连续。"))
     return result
+
+
+# --- lists for the API and pages (each a fixed number of queries per page) ------------
+
+
+def _owed_subquery(outer: str, today: dt.date):
+    """The past-due outstanding of bills whose `outer` is the row (a compound or a home)."""
+    owed = (
+        Bill.objects.filter(
+            **{outer: OuterRef("pk")}, due_date__lt=today, paid_fen__lt=F("amount_fen")
+        )
+        .order_by()
+        .values(outer)
+    )
+    total = owed.annotate(s=Sum(F("amount_fen") - F("paid_fen"))).values("s")
+    return Coalesce(Subquery(total, output_field=BigIntegerField()), 0), owed
+
+
+def compounds_overview(
+    user, *, year: int | None = None, today: dt.date | None = None
+) -> QuerySet[Compound]:
+    """The compounds `user` may read, each with the year's collection (bills that have
+    fallen due: how many, paid in full, amount due and paid) and its arrears (past-due
+    outstanding, homes owing): one query however many compounds."""
+    today = today or timezone.localdate()
+    year = year or today.year
+    arrears, owed = _owed_subquery("compound", today)
+    due = (
+        Bill.objects.filter(compound=OuterRef("pk"), period_start__year=year, due_date__lte=today)
+        .order_by()
+        .values("compound")
+    )
+
+    def agg(expr, field=BigIntegerField):
+        return Coalesce(Subquery(due.annotate(v=expr).values("v"), output_field=field()), 0)
+
+    return compounds_for(user, READ).annotate(
+        bills_due=agg(Count("id"), IntegerField),
+        bills_paid=agg(Count("id", filter=Q(paid_fen__gte=F("amount_fen"))), IntegerField),
+        due_fen=agg(Sum("amount_fen")),
+        paid_fen=agg(Sum("paid_fen")),
+        arrears_fen=arrears,
+        arrears_homes=Coalesce(
+            Subquery(
+                owed.annotate(n=Count("household", distinct=True)).values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+    )
+
+
+def homes_with_arrears(
+    compound: Compound, *, today: dt.date | None = None, owing_only: bool = False
+) -> QuerySet[Household]:
+    """The compound's homes, each with its past-due outstanding, the due date of its
+    oldest unpaid bill (the age of its arrears) and its credit (预存): one query."""
+    today = today or timezone.localdate()
+    arrears, owed = _owed_subquery("household", today)
+    homes = (
+        Household.objects.filter(building__compound=compound)
+        .select_related("building__compound")
+        .annotate(
+            arrears_fen=arrears,
+            bills_owing=Coalesce(
+                Subquery(owed.annotate(n=Count("id")).values("n"), output_field=IntegerField()),
+                0,
+            ),
+            oldest_due=Subquery(
+                owed.annotate(d=Min("due_date")).values("d"), output_field=DateField()
+            ),
+            credit_fen=Coalesce(F("credit__balance_fen"), 0),
+        )
+        .order_by("building__name", "unit", "room", "pk")
+    )
+    if owing_only:
+        homes = homes.filter(arrears_fen__gt=0)
+    return homes
+
+
+def age_bucket(oldest_due: dt.date | None, *, today: dt.date | None = None) -> str | None:
+    """Which of BUCKETS a past-due balance whose oldest bill fell due on `oldest_due` is in."""
+    if oldest_due is None:
+        return None
+    c3, c6, c12 = _cutoffs(today or timezone.localdate())
+    if oldest_due >= c3:
+        return BUCKETS[0]
+    if oldest_due >= c6:
+        return BUCKETS[1]
+    if oldest_due >= c12:
+        return BUCKETS[2]
+    return BUCKETS[3]
+
+
+def home_bills(home: Household) -> QuerySet[Bill]:
+    """A home's bills, the newest period first."""
+    return Bill.objects.filter(household=home).order_by("-period_start", "-id")
+
+
+def home_payments(home: Household) -> QuerySet[Payment]:
+    """A home's payments and refunds, the newest receipt first."""
+    return (
+        Payment.objects.filter(household=home)
+        .select_related("recorded_by", "compound__books", "household__building__compound")
+        .order_by("-receipt_no")
+    )
+
+
+def bill_detail(bill: Bill) -> Bill:
+    """A bill with its changes (who, why, from what) and the payments that settled it."""
+    return (
+        Bill.objects.select_related("household__building__compound", "compound")
+        .prefetch_related("changes__changed_by", "allocations__payment__compound__books")
+        .get(pk=bill.pk)
+    )
+
+
+def payment_detail(payment: Payment) -> Payment:
+    """A payment (a receipt) with the bills it settled."""
+    return (
+        Payment.objects.select_related(
+            "household__building__compound",
+            "compound__books",
+            "recorded_by",
+            "entry",
+            "reversal_entry",
+        )
+        .prefetch_related("allocations__bill")
+        .get(pk=payment.pk)
+    )
+
+
+def ledger_entries(books: CompoundBooks, *, month: dt.date | None = None) -> QuerySet[Entry]:
+    """A compound's posted entries, the newest first, with their legs; in `month` if given."""
+    entries = Entry.objects.filter(ledger=books.ledger, posted=True)
+    if month is not None:
+        entries = entries.filter(date__year=month.year, date__month=month.month)
+    return (
+        entries.select_related("posted_by", "reverses", "reversed_by")
+        .prefetch_related("legs__account")
+        .order_by("-number")
+    )
+
+
+def ledger_accounts(books: CompoundBooks) -> QuerySet[Account]:
+    """The compound's chart of accounts, by code."""
+    return Account.objects.filter(ledger=books.ledger).order_by("code")
+
+
+def ledger_account(books: CompoundBooks, code: str) -> Account | None:
+    """One account of the compound's chart by its code, or None."""
+    return Account.objects.filter(ledger=books.ledger, code=code).first()

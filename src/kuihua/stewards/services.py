@@ -494,6 +494,30 @@ def _check_key(key: str) -> str:
     return key
 
 
+class IdempotencyConflict(ApplicationError):
+    """The idempotency key was already used for a different payment (the API's 409)."""
+
+
+# How far back a payment may be dated when it is entered (a receipt found in a drawer
+# is entered; a year-old one is a correction for the coordinator).
+RECEIVED_ON_DAYS_BACK = 92
+
+
+def received_on_check(day: dt.date, *, today: dt.date | None = None) -> dt.date:
+    """The date money was received as entered by hand: not after today, and not more than
+    RECEIVED_ON_DAYS_BACK days before it."""
+    today = today or timezone.localdate()
+    if day > today:
+        raise ApplicationError(_("收款日期不能晚于今天。"), field="received_on")
+    if day < today - dt.timedelta(days=RECEIVED_ON_DAYS_BACK):
+        raise ApplicationError(
+            _("收款日期最早只能填 %(days)s 天前；更早的收款请联系社区协调员更正。")
+            % {"days": RECEIVED_ON_DAYS_BACK},
+            field="received_on",
+        )
+    return day
+
+
 def _same_request(
     existing: Payment, *, household: Household, amount_fen: int, method: str, kind: str
 ) -> Payment:
@@ -503,7 +527,7 @@ def _same_request(
         method,
         kind,
     ):
-        raise ApplicationError(
+        raise IdempotencyConflict(
             _("这个防重复码已经用于另一笔收款（收据 %(no)s），请刷新页面后重新填写。")
             % {"no": existing.receipt_no},
             field="idempotency_key",

@@ -45,16 +45,23 @@ def steward_world(
     frequency: str = FeeSchedule.Frequency.MONTHLY,
     schedule_from=None,
     steward_username: str | None = None,
+    compound: Compound | None = None,
 ) -> StewardWorld:
     """A compound without a property company, `homes` homes of 80 m², its books opened,
     a steward assigned, and a fee schedule from the start of last year (so this
-    year's and last year's periods can be billed)."""
-    compound = CompoundFactory(community=community, name=name, has_property_company=False)
-    building = BuildingFactory(compound=compound, name="1幢")
-    made = [
-        HouseholdFactory(building=building, room=f"{101 + i}", exclusive_area=Decimal("80.00"))
-        for i in range(homes)
-    ]
+    year's and last year's periods can be billed). Given a `compound`, that one
+    becomes self-managed and keeps its own homes."""
+    if compound is None:
+        compound = CompoundFactory(community=community, name=name, has_property_company=False)
+        building = BuildingFactory(compound=compound, name="1幢")
+        made = [
+            HouseholdFactory(building=building, room=f"{101 + i}", exclusive_area=Decimal("80.00"))
+            for i in range(homes)
+        ]
+    else:
+        Compound.objects.filter(pk=compound.pk).update(has_property_company=False)
+        compound.has_property_company = False
+        made = list(Household.objects.filter(building__compound=compound).order_by("pk"))
     books = services.books_open(compound=compound, actor=coordinator)
     steward = UserFactory(
         username=steward_username or f"steward-{compound.pk}",
@@ -78,24 +85,37 @@ def steward_world(
 
 def stewards_isolation_world(*, community, coordinator) -> dict:
     """One of each stewards object in `community`, for the isolation walk: a steward's
-    assignment, a bill, a payment on it, and an expense entry of the books."""
+    assignment, a bill, a payment on it, and an expense entry of the books.
+
+    The walk names a compound and a home by its resident's (`compound_id`,
+    `household_id`): the books are kept in the compound of the home that has an owner
+    on record (the walk's resident's), so its GETs of our own ids reach them."""
     from kuihua.ledger.services import account
+    from kuihua.registry.models import Ownership
     from kuihua.stewards.models import Bill
 
+    owned = (
+        Ownership.objects.filter(household__building__compound__community=community)
+        .select_related("household__building__compound")
+        .order_by("pk")
+        .first()
+    )
     world = steward_world(
         community,
         coordinator,
         homes=1,
         name=f"{coordinator.username}义管小区",
         steward_username=f"{coordinator.username}-steward",
+        compound=owned.household.building.compound if owned else None,
     )
+    home = owned.household if owned else world.homes[0]
     services.billing_run(
         compound=world.compound, period_start=timezone.localdate().replace(day=1), actor=coordinator
     )
-    bill = Bill.objects.get(household=world.homes[0])
+    bill = Bill.objects.get(household=home)
     payment, _created = services.payment_record(
         compound=world.compound,
-        household=world.homes[0],
+        household=home,
         amount_fen=1000,
         method="cash",
         idempotency_key=new_key(),
