@@ -141,7 +141,8 @@ def home(request):
         "is_coordinator": user.has_perm("stewards.manage"),
         "year": today.year,
     }
-    if not rows and not readable and not context["my_homes"]:
+    context["keeps_books"] = user.has_perm("stewards.keep_books")
+    if not (context["keeps_books"] or rows or readable or context["my_homes"]):
         raise Http404
     return render(request, "stewards/money/home.html", context)
 
