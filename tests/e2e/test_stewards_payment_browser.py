@@ -75,7 +75,7 @@ def test_a_steward_records_a_cash_payment_and_prints_the_receipt(
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     phone.get_by_role("button", name="确认收款").click()
 
-    phone.get_by_text("收据号 1").wait_for()
+    phone.get_by_text(f"收据号 {world.books.receipt_prefix}-000001").wait_for()
     receipt = phone.get_by_role("article").inner_text()
     assert f"{world.books.receipt_prefix}-000001" in receipt
     assert "30.00" in receipt and "王秀英" in receipt and "现金" in receipt

@@ -568,14 +568,14 @@ def payment_record(request, compound_id: int, household_id: int):
                     % {
                         "home": home.address,
                         "amount": yuan(payment.amount_fen),
-                        "no": payment.receipt_no,
+                        "no": receipt_number(payment),
                     },
                 )
             else:
                 messages.info(
                     request,
                     _("这笔收款已经登记过了（收据号 %(no)s），没有重复记账。")
-                    % {"no": payment.receipt_no},
+                    % {"no": receipt_number(payment)},
                 )
             return redirect("stewards:receipt", payment_id=payment.pk)
     context = _home_context(user, books.compound, home)
@@ -628,14 +628,14 @@ def refund(request, compound_id: int, household_id: int):
                     % {
                         "home": home.address,
                         "amount": yuan(payment.amount_fen),
-                        "no": payment.receipt_no,
+                        "no": receipt_number(payment),
                     },
                 )
             else:
                 messages.info(
                     request,
                     _("这笔退款已经登记过了（凭证号 %(no)s），没有重复记账。")
-                    % {"no": payment.receipt_no},
+                    % {"no": receipt_number(payment)},
                 )
             return redirect("stewards:receipt", payment_id=payment.pk)
     context = _home_context(user, books.compound, home)
@@ -723,7 +723,7 @@ def payment_void(request, payment_id: int):
             _show_error(form, exc)
         else:
             messages.success(
-                request, _("收据 %(no)s 已作废，已记冲销凭证。") % {"no": payment.receipt_no}
+                request, _("收据 %(no)s 已作废，已记冲销凭证。") % {"no": receipt_number(payment)}
             )
             return redirect("stewards:receipt", payment_id=payment.pk)
     context = {
