@@ -7,6 +7,7 @@ finds the compound's arrears down by what was paid.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,14 @@ def test_a_steward_records_a_cash_payment_and_prints_the_receipt(
     assert "过了缴费期限未缴：90.00 元，3 户。" in phone.inner_text("main")
     with use_community(compound["community"]):
         assert Payment.objects.filter(household=home).count() == 1
+
+    # Every page of the compound, and the home's own, fits the phone.
+    tabs = phone.eval_on_selector_all(".subnav a", "els => els.map(e => e.getAttribute('href'))")
+    phone.get_by_role("link", name=home.address).click()
+    tabs.append(phone.url.removeprefix(base))
+    phone.get_by_role("link", name=re.compile(r"^\d{4}-\d{2}-\d{2} – ")).first.click()
+    tabs.append(phone.url.removeprefix(base))
+    for path in tabs:
+        response = phone.goto(base + path)
+        assert response.status == 200, path
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
