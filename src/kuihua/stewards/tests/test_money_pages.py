@@ -461,13 +461,14 @@ def test_a_steward_cannot_assign_stewards(client, world, community):
     assert client.post(url("assignment_release", world.assignment.pk)).status_code == 404
 
 
-def test_reminders_go_by_notification_and_say_how_many(client, world, resident):
+def test_reminders_go_by_notification_or_sms_and_say_how_many(client, world, resident):
+    ResidentFactory(household=world.homes[1], name="刘建国")  # no account, a phone
     client.force_login(world.steward)
 
     html = client.post(url("reminders", world.compound.pk), follow=True).content.decode()
     again = client.post(url("reminders", world.compound.pk), follow=True).content.decode()
 
-    assert "已提醒 4 户：站内通知 1 户" in html
+    assert "已提醒 4 户：站内通知 1 户，短信 1 户，无法联系 2 户" in html
     assert Message.objects.filter(recipient=resident, kind="fee_reminder").count() == 1
     assert "没有需要提醒的欠费户" in again
     assert "站内通知" in page(client, "reminders", world.compound.pk)
