@@ -221,6 +221,27 @@ def test_a_payment_submitted_twice_is_recorded_once_and_shows_the_same_receipt(c
     assert "90.00 元，3 户" in homes
 
 
+def test_the_payment_form_shows_what_the_home_owes_oldest_first(client, world, coordinator):
+    services.billing_run(compound=world.compound, period_start=months_ago(1), actor=coordinator)
+    client.force_login(world.steward)
+
+    html = page(client, "payment_record", world.compound.pk, world.homes[0].pk)
+
+    assert '<strong class="owed">60.00</strong>' in html
+    unpaid = re.search(r'<ul class="unpaid">(.*?)</ul>', html, re.S).group(1)
+    assert unpaid.index(months_ago(3).isoformat()) < unpaid.index(months_ago(1).isoformat())
+
+
+def test_a_resident_reads_the_compounds_collection_but_not_its_arrears(client, world, resident):
+    client.force_login(resident)
+
+    html = page(client, "compound", world.compound.pk)
+
+    assert "收缴率" in html and "欠费账龄" not in html
+    assert url("home_detail", world.compound.pk, world.homes[0].pk) in html
+    assert f'href="{url("homes", world.compound.pk)}"' not in html
+
+
 def test_each_rendering_of_the_form_is_a_new_payment(client, world):
     client.force_login(world.steward)
     home = world.homes[1]

@@ -580,6 +580,7 @@ def payment_record(request, compound_id: int, household_id: int):
             return redirect("stewards:receipt", payment_id=payment.pk)
     context = _home_context(user, books.compound, home)
     context["form"] = form
+    context["unpaid"] = [row for row in reversed(context["bills"]) if row["bill"].outstanding_fen]
     return render(request, "stewards/money/payment_form.html", context)
 
 
