@@ -55,6 +55,11 @@ def test_a_steward_records_a_cash_payment_and_prints_the_receipt(
     world = compound["world"]
     home = world.homes[0]
     phone = open_page(PHONE)
+    refused: list[str] = []
+    phone.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     phone.goto(base + "/accounts/login/")
     phone.get_by_label("用户名").fill("laozhou")
     phone.get_by_label("密码").fill(PASSWORD)
@@ -110,3 +115,4 @@ def test_a_steward_records_a_cash_payment_and_prints_the_receipt(
         response = phone.goto(base + path)
         assert response.status == 200, path
         assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    assert refused == []  # the print button and the print CSS run under the policy
