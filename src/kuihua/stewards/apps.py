@@ -10,6 +10,10 @@ class StewardsConfig(AppConfig):
     verbose_name = _("义管家")
 
     def ready(self):
+        from kuihua.core.navigation import register_area_entry
+        from kuihua.stewards.navigation import stewards_entry
+
+        register_area_entry("stewards", stewards_entry)
         from kuihua.registry.personal_data import register_personal_data
         from kuihua.stewards.personal_data import stewards_export
 

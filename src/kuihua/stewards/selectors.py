@@ -240,6 +240,20 @@ def arrears_aging(compound: Compound, *, today: dt.date | None = None) -> Aging:
     )
 
 
+def arrears_totals(compounds, *, today: dt.date | None = None) -> dict[int, tuple[int, int]]:
+    """Several compounds' past-due totals in one query: compound id → (fen, homes)."""
+    today = today or timezone.localdate()
+    rows = (
+        Bill.objects.filter(compound__in=list(compounds), due_date__lt=today)
+        .filter(paid_fen__lt=F("amount_fen"))
+        .values("compound_id")
+        .annotate(
+            owed=Sum(F("amount_fen") - F("paid_fen")), homes=Count("household", distinct=True)
+        )
+    )
+    return {r["compound_id"]: (r["owed"], r["homes"]) for r in rows}
+
+
 @dataclass
 class HomeArrears:
     household: Household

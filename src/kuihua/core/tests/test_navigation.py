@@ -43,11 +43,12 @@ def test_a_coordinator_sees_every_built_area_and_lands_on_the_communitys_pages(c
 
     assert list(items) == [
         "居民信息", "社会组织", "场地预约", "活动招募", "服务时长", "需求对接", "幸福来敲门",
-        "百姓议事会",
+        "百姓议事会", "义管家",
     ]  # fmt: skip
     assert items["服务时长"] == reverse("service_records:overview")
     assert items["幸福来敲门"] == reverse("care:board")
     assert items["百姓议事会"] == reverse("council:home")
+    assert items["义管家"] == reverse("stewards:home")
     assert not set(NOT_BUILT) & set(items)
 
 
@@ -110,8 +111,23 @@ def test_the_steward_home_says_what_the_role_can_do_today(client, community):
 
     html = client.get(reverse("home")).content.decode()
 
-    assert "义管家的小区收费和账目公开功能即将上线" in html
+    assert "为所管的小区开单、收款、打印收据" in html and "即将上线" not in html
     assert "活动招募" in menu(html)
+    assert menu(html)["义管家"] == reverse("stewards:home")
+
+
+def test_a_resident_of_a_self_managed_compound_finds_their_homes_fees(client, community):
+    user = resident_user(community, Role.RESIDENT)
+    client.force_login(user)
+    before = menu(client.get(reverse("home")).content.decode())
+
+    compound = user.resident.household.building.compound
+    compound.has_property_company = False
+    compound.save(update_fields=["has_property_company"])
+    after = menu(client.get(reverse("home")).content.decode())
+
+    assert "义管家" not in before
+    assert after["义管家"] == reverse("stewards:home")
 
 
 def test_a_district_viewer_reaches_every_statistics_page_and_nothing_about_a_person(
