@@ -171,14 +171,20 @@ def closes(books: CompoundBooks) -> list[PeriodClose]:
 
 
 def closable_months(books: CompoundBooks, *, back: int = 24) -> list[dt.date]:
-    """Months that have ended and are still open, the latest first (at most `back`)."""
+    """Months that have ended and are still open, the latest first, back to the month
+    the books began (their first entry, or the day they were opened), at most `back`."""
     today = timezone.localdate()
     last_ended = today.replace(day=1) - relativedelta(months=1)
     closed_through = books.ledger.closed_through
+    first_entry = Entry.objects.filter(ledger=books.ledger, posted=True).order_by("date").first()
+    began = timezone.localdate(books.ledger.created_at)
+    if first_entry is not None:
+        began = min(began, first_entry.date)
+    began = began.replace(day=1)
     months = []
     month = last_ended
     for _step in range(back):
-        if closed_through and month <= closed_through:
+        if month < began or (closed_through and month <= closed_through):
             break
         months.append(month)
         month -= relativedelta(months=1)

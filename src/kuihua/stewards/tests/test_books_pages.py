@@ -114,7 +114,7 @@ def test_the_ledger_lists_the_months_entries_with_category_amount_who_and_eviden
     assert "停车位租金" in html and "1,200.00" in html
     assert "义管家老周" in html  # who posted
     assert reverse("stewards:books_evidence", args=[bw.expense.pk]) in html
-    assert "收据 1 号" in html  # the payment's entry names its receipt
+    assert "物业费（收据 1）" in html  # the payment's entry names its receipt
 
 
 def test_a_steward_posts_an_expense_with_a_photo_and_only_keepers_open_the_photo(client, bw, other):
