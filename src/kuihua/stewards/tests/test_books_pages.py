@@ -323,3 +323,40 @@ def test_an_unreadable_month_shows_this_month(client, bw):
     assert (
         f"{timezone.localdate().year}年{timezone.localdate().month}月" in response.content.decode()
     )
+
+
+# --- query counts -------------------------------------------------------------------------
+
+
+def test_the_ledger_and_the_statement_take_the_same_queries_for_many_entries(client, bw):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kuihua.stewards import services
+
+    client.force_login(bw.steward)
+    pages = [
+        reverse(name, args=[bw.compound.pk])
+        for name in ("stewards:books_ledger", "stewards:books_statement")
+    ]
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, {"month": month_param(bw.month)}).status_code == 200
+        return len(queries)
+
+    before = [count(url) for url in pages]
+    for n in range(20):
+        services.cash_entry_post(
+            compound=bw.compound,
+            account=account(bw.books.ledger, "5009" if n % 2 else "4003"),
+            amount_fen=100 + n,
+            method="cash",
+            date=bw.month.replace(day=20),
+            memo=f"零星收支 {n}",
+            actor=bw.steward,
+            evidence=png() if n % 3 == 0 else None,
+        )
+    after = [count(url) for url in pages]
+
+    assert after == before
