@@ -108,6 +108,17 @@ class BudgetForm(forms.Form):
         self.fields["account"].label_from_instance = lambda a: f"{a.get_kind_display()} · {a.name}"
 
 
+class CategoryForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("收入还是支出"),
+        choices=[(Account.Kind.INCOME, _("收入")), (Account.Kind.EXPENSE, _("支出"))],
+        widget=forms.RadioSelect,
+    )
+    name = forms.CharField(
+        label=_("科目名称"), max_length=40, help_text=_("如“电梯维保”“快递柜租金”。")
+    )
+
+
 class CloseForm(forms.Form):
     month = forms.TypedChoiceField(label=_("结账月份"), choices=(), coerce=str)
 

@@ -360,3 +360,23 @@ def test_the_ledger_and_the_statement_take_the_same_queries_for_many_entries(cli
     after = [count(url) for url in pages]
 
     assert after == before
+
+
+def test_a_steward_adds_a_category_and_posts_to_it(client, bw):
+    client.force_login(bw.steward)
+
+    added = client.post(
+        reverse("stewards:books_category_add", args=[bw.compound.pk]),
+        {"kind": "expense", "name": "电梯维保"},
+        follow=True,
+    ).content.decode()
+    twice = client.post(
+        reverse("stewards:books_category_add", args=[bw.compound.pk]),
+        {"kind": "expense", "name": "电梯维保"},
+        follow=True,
+    ).content.decode()
+    form = client.get(reverse("stewards:books_entry_new", args=[bw.compound.pk])).content.decode()
+
+    assert "已新增科目“电梯维保”" in added
+    assert "已经有这个科目了" in twice
+    assert "电梯维保" in form

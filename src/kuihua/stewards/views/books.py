@@ -28,6 +28,7 @@ from kuihua.stewards import services
 from kuihua.stewards.books_forms import (
     EVIDENCE_TYPES,
     BudgetForm,
+    CategoryForm,
     CloseForm,
     EntryForm,
     ReverseForm,
@@ -221,8 +222,30 @@ def budget(request, compound_id: int):
         "years": list(range(today.year, today.year - 5, -1)),
         "lines": lines,
         "form": form,
+        "category_form": CategoryForm(),
     }
     return render(request, "stewards/books/budget.html", context)
+
+
+@login_required
+def category_add(request, compound_id: int):
+    """新增科目: an income or expense category of the compound's own."""
+    books = _open(request, compound_id, KEEP)
+    if (refused := post_only(request)) is not None:
+        return refused
+    form = CategoryForm(request.POST)
+    if form.is_valid():
+        try:
+            created = ledger_services.category_add(
+                ledger=books.ledger, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("已新增科目“%(name)s”。") % {"name": created.name})
+    else:
+        messages.error(request, _("请选择收入或支出，并填写科目名称（不超过 40 个字）。"))
+    return redirect("stewards:books_budget", compound_id=compound_id)
 
 
 # --- periods ---------------------------------------------------------------------------
@@ -335,6 +358,11 @@ urlpatterns = [
     path("compounds/<int:compound_id>/books/", ledger, name="books_ledger"),
     path("compounds/<int:compound_id>/books/new/", entry_create, name="books_entry_new"),
     path("compounds/<int:compound_id>/books/budget/", budget, name="books_budget"),
+    path(
+        "compounds/<int:compound_id>/books/categories/",
+        category_add,
+        name="books_category_add",
+    ),
     path("compounds/<int:compound_id>/books/periods/", periods, name="books_periods"),
     path("compounds/<int:compound_id>/books/check/", books_check, name="books_check"),
     path("compounds/<int:compound_id>/books/statement/", statement, name="books_statement"),
