@@ -380,3 +380,26 @@ def test_a_steward_adds_a_category_and_posts_to_it(client, bw):
     assert "已新增科目“电梯维保”" in added
     assert "已经有这个科目了" in twice
     assert "电梯维保" in form
+
+
+def test_a_pdf_receipt_is_accepted_and_served_as_a_pdf(client, bw):
+    client.force_login(bw.steward)
+    receipt = SimpleUploadedFile("发票.pdf", b"%PDF-1.4\n%fake but a PDF's first bytes\n")
+
+    client.post(
+        reverse("stewards:books_entry_new", args=[bw.compound.pk]),
+        {
+            "account": account(bw.books.ledger, "5004").pk,
+            "amount": "312.40",
+            "method": "transfer",
+            "date": timezone.localdate().isoformat(),
+            "memo": "公共照明电费",
+            "evidence": receipt,
+        },
+    )
+
+    entry = Entry.objects.get(memo="公共照明电费")
+    served = client.get(reverse("stewards:books_evidence", args=[entry.pk]))
+    assert served["Content-Type"] == "application/pdf"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in served["Cache-Control"]
