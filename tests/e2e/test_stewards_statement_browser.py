@@ -54,6 +54,10 @@ def ledger_flushable(transactional_db):
         with connection.cursor() as cursor:
             for sql in guards.SQLITE:
                 cursor.execute(sql)
+            cursor.execute(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ledger_%'"
+            )
+            assert cursor.fetchone()[0] == len(guards.SQLITE)  # the guards are back
 
 
 @pytest.fixture
@@ -102,3 +106,38 @@ def test_a_resident_reads_the_months_statement_on_a_phone(
     phone.get_by_role("link", name="‹ 上个月").click()
     phone.wait_for_load_state()
     assert "其他收入" in phone.locator("main").inner_text()
+
+
+def test_a_steward_posts_an_expense_with_a_photo_of_the_receipt_on_a_phone(
+    live_server, open_page, screenshot, books, tmp_path
+):
+    from kuihua.stewards.tests.books_world import PNG
+
+    photo = tmp_path / "receipt.png"
+    photo.write_bytes(PNG)
+    base = live_server.url
+    phone = open_page(PHONE)
+    phone.goto(base + "/accounts/login/")
+    phone.get_by_label("用户名").fill(books.steward.username)
+    phone.get_by_label("密码").fill(PASSWORD)
+    phone.get_by_role("button", name="登录").click()
+    phone.wait_for_url(base + "/")
+
+    phone.goto(base + reverse("stewards:books_ledger", args=[books.compound.pk]))
+    phone.get_by_role("link", name="记一笔收支").click()
+    phone.get_by_label("科目").select_option(label="支出 · 绿化养护")
+    phone.get_by_label("金额（元）").fill("66.60")
+    phone.get_by_label("现金").check()
+    phone.get_by_label("摘要").fill("修剪绿篱")
+    phone.get_by_label("凭据（发票或收据的照片、PDF）").set_input_files(str(photo))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.get_by_role("button", name="记账").click()
+
+    phone.get_by_text("已记账").wait_for()
+    screenshot(phone, "stewards-ledger-360")
+    row = phone.locator("tr", has_text="修剪绿篱")
+    assert "66.60" in row.inner_text() and "绿化养护" in row.inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    evidence = row.get_by_role("link", name="查看凭据").get_attribute("href")
+    response = phone.request.get(base + evidence)
+    assert response.ok and response.body() == PNG
