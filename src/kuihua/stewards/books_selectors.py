@@ -33,12 +33,15 @@ MONEY_ACCOUNTS = (CASH, BANK)
 def parse_month(text: str | None, *, default: dt.date | None = None) -> dt.date:
     """The first day of the month a `?month=YYYY-MM` names; this month when absent or
     unreadable (a typed address never gives an error page)."""
-    fallback = (default or timezone.localdate()).replace(day=1)
+    today = timezone.localdate()
+    fallback = (default or today).replace(day=1)
     try:
         year, month = (int(part) for part in (text or "").split("-"))
-        return dt.date(year, month, 1)
+        day = dt.date(year, month, 1)
     except ValueError:
         return fallback
+    # Books began long after 2000; beyond next year nothing is posted yet.
+    return day if 2000 <= year <= today.year + 1 else fallback
 
 
 def parse_year(text: str | None) -> int:
