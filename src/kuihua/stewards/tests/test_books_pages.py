@@ -404,3 +404,21 @@ def test_a_pdf_receipt_is_accepted_and_served_as_a_pdf(client, bw):
     assert served["Content-Type"] == "application/pdf"
     assert served["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in served["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "jpg"),
+        (PNG[:16], "png"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "webp"),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00", "heic"),
+        (b"%PDF-1.7\n", "pdf"),
+        (b"<html><script>", None),
+        (b"PK\x03\x04", None),  # a .docx or .xlsx named receipt.jpg
+    ],
+)
+def test_evidence_is_recognised_by_its_first_bytes_not_its_name(head, kind):
+    from kuihua.stewards.books_forms import evidence_kind
+
+    assert evidence_kind(head) == kind
