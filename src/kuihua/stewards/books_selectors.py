@@ -103,6 +103,23 @@ def month_entries(books: CompoundBooks, month: dt.date) -> list[EntryRow]:
     return [entry_row(entry) for entry in entries]
 
 
+def money_on_hand(books: CompoundBooks, as_of: dt.date) -> dict[str, int]:
+    """Cash (in the steward's box) and the bank balance at the end of `as_of`, as the
+    books have them: one query. The steward counts the box against `cash`."""
+    rows = dict(
+        Leg.objects.filter(
+            entry__ledger=books.ledger,
+            entry__posted=True,
+            entry__date__lte=as_of,
+            account__code__in=MONEY_ACCOUNTS,
+        )
+        .values("account__code")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("account__code", "total")
+    )
+    return {"cash": rows.get(CASH, 0), "bank": rows.get(BANK, 0)}
+
+
 def categories(books: CompoundBooks):
     """The income and expense categories a steward posts to (fee income is the
     payments' own: it moves only with a payment)."""

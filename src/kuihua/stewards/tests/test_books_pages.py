@@ -115,6 +115,8 @@ def test_the_ledger_lists_the_months_entries_with_category_amount_who_and_eviden
     assert "义管家老周" in html  # who posted
     assert reverse("stewards:books_evidence", args=[bw.expense.pk]) in html
     assert "物业费（收据 1）" in html  # the payment's entry names its receipt
+    # cash: 100.00 + 30.00 - 500.50 - 300.00; bank: 10.00 + 1,200.00
+    assert "现金 -670.50 元，银行存款 1,210.00 元" in html
 
 
 def test_a_steward_posts_an_expense_with_a_photo_and_only_keepers_open_the_photo(client, bw, other):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from kuihua.core.errors import ApplicationError
 from kuihua.core.pages import apply_service_error, post_only, require
 from kuihua.ledger import services as ledger_services
+from kuihua.ledger.services import month_end
 from kuihua.stewards import books_selectors as reads
 from kuihua.stewards import services
 from kuihua.stewards.books_forms import (
@@ -82,6 +83,7 @@ def ledger(request, compound_id: int):
         "money_in_fen": sum(r.money_in_fen for r in rows),
         "money_out_fen": sum(r.money_out_fen for r in rows),
         "closed_through": books.ledger.closed_through,
+        "on_hand": reads.money_on_hand(books, min(month_end(month), timezone.localdate())),
         **_month_links(month),
     }
     return render(request, "stewards/books/ledger.html", context)
