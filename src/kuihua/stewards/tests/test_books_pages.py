@@ -95,9 +95,9 @@ def test_the_tabs_show_a_resident_only_the_statement(client, bw):
 
     html = client.get(reverse("stewards:books_statement", args=[bw.compound.pk])).content.decode()
 
-    assert "收支公示" in html
+    assert "账目公示" in html
     ledger = reverse("stewards:books_ledger", args=[bw.compound.pk])
-    assert f'href="{ledger}"' not in html and "账目核对" not in html
+    assert f'href="{ledger}"' not in html and "对账" not in html and "年度预算" not in html
 
 
 # --- the ledger and evidence ---------------------------------------------------------------

@@ -38,11 +38,11 @@ from kuihua.stewards.selectors import KEEP, READ, access_books, access_entry
 
 # The compound's tabs this module serves: (URL name taking compound_id, words, action).
 TABS = [
-    ("stewards:books_ledger", gettext_lazy("收支账"), KEEP),
-    ("stewards:books_budget", gettext_lazy("预算"), KEEP),
+    ("stewards:books_ledger", gettext_lazy("账本"), KEEP),
+    ("stewards:books_budget", gettext_lazy("年度预算"), KEEP),
     ("stewards:books_periods", gettext_lazy("结账"), KEEP),
-    ("stewards:books_check", gettext_lazy("账目核对"), KEEP),
-    ("stewards:books_statement", gettext_lazy("收支公示"), READ),
+    ("stewards:books_check", gettext_lazy("对账"), KEEP),
+    ("stewards:books_statement", gettext_lazy("账目公示"), READ),
 ]
 
 
@@ -71,7 +71,7 @@ def _month_links(month) -> dict:
 
 @login_required
 def ledger(request, compound_id: int):
-    """收支账: the month's entries, each with category, date, amount, who posted it and
+    """账本: the month's entries, each with category, date, amount, who posted it and
     its evidence."""
     books = _open(request, compound_id, KEEP)
     month = reads.parse_month(request.GET.get("month"))
@@ -286,7 +286,7 @@ def periods(request, compound_id: int):
 
 @login_required
 def books_check(request, compound_id: int):
-    """账目核对: any steward runs it, and sees whether the books balance, the chain of
+    """对账: any steward runs it, and sees whether the books balance, the chain of
     entries is intact, and bills, payments and ledger agree to the fen."""
     books = _open(request, compound_id, KEEP)
     health = reads.books_health(books)
