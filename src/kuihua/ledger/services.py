@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -247,10 +247,15 @@ def entries_post_many(*, ledger: Ledger, items: Sequence[tuple], actor) -> list[
             now,
         )
         prev = digest
-    # Posted by UPDATEs (the triggers check each row's balance), a batch at a time.
-    Entry.objects.bulk_update(
-        entries, ["posted", "number", "prev_hash", "hash", "posted_at"], batch_size=BULK_BATCH
-    )
+    # Posted by one UPDATE each (the triggers check each row's balance), sent as one
+    # prepared statement with many rows of parameters.
+    table = connection.ops.quote_name(Entry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET posted = %s, number = %s, prev_hash = %s, hash = %s, "  # noqa: S608
+            "posted_at = %s WHERE id = %s",
+            [(True, e.number, e.prev_hash, e.hash, now, e.pk) for e in entries],
+        )
     Ledger.objects.filter(pk=locked.pk).update(last_number=number, last_hash=prev)
     ledger.last_number, ledger.last_hash = number, prev
     return entries
