@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.core.audit import audit
+from kuihua.core.bulk import insert_rows
 from kuihua.core.errors import ApplicationError
 from kuihua.core.money import MAX_FEN, yuan
 from kuihua.ledger.models import Account, Entry, Ledger, Leg, PeriodClose
@@ -218,13 +219,14 @@ def entries_post_many(*, ledger: Ledger, items: Sequence[tuple], actor) -> list[
             )
         )
     Entry.objects.bulk_create(entries, batch_size=BULK_BATCH)
-    Leg.objects.bulk_create(
-        [
-            Leg(community_id=locked.community_id, entry=entry, account=acct, amount_fen=amount)
+    insert_rows(
+        Leg,
+        ["community_id", "entry_id", "account_id", "amount_fen"],
+        (
+            (locked.community_id, entry.pk, acct.pk, amount)
             for entry, (_d, _m, legs, _s) in zip(entries, items, strict=True)
             for acct, amount in legs
-        ],
-        batch_size=BULK_BATCH,
+        ),
     )
     number, prev, now = locked.last_number, locked.last_hash, timezone.now()
     for entry, (date, _memo, legs, source) in zip(entries, items, strict=True):

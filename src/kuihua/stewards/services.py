@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from kuihua.accounts.models import Role
 from kuihua.core.audit import audit
+from kuihua.core.bulk import insert_rows
 from kuihua.core.errors import ApplicationError
 from kuihua.core.models import AuditLog
 from kuihua.core.money import MAX_FEN, fen_percent, fen_times, yuan
@@ -317,6 +318,25 @@ def _lock_books(compound: Compound) -> CompoundBooks:
         raise ApplicationError(_("这个小区还没有建账。")) from None
 
 
+BILL_COLUMNS = [
+    "community_id",
+    "compound_id",
+    "household_id",
+    "schedule_id",
+    "run_id",
+    "period_start",
+    "period_end",
+    "due_date",
+    "gross_fen",
+    "reduction_fen",
+    "reduction_reason",
+    "amount_fen",
+    "paid_fen",
+    "issued_at",
+    "version",
+]
+
+
 @transaction.atomic
 def billing_run(*, compound: Compound, period_start: dt.date, actor) -> BillingRun:
     """Issue the period's bill to every home of `compound` that has none yet.
@@ -366,23 +386,26 @@ def billing_run(*, compound: Compound, period_start: dt.date, actor) -> BillingR
             reduction = fen_percent(gross, schedule.hardship_reduction_percent)
             reason = hardship[household_id]
         bills.append(
-            Bill(
-                community_id=compound.community_id,
-                compound_id=compound.pk,
-                household_id=household_id,
-                schedule=schedule,
-                run=run,
-                period_start=start,
-                period_end=end,
-                due_date=due,
-                gross_fen=gross,
-                reduction_fen=reduction,
-                reduction_reason=reason[:200],
-                amount_fen=gross - reduction,
-                issued_at=now,
+            (
+                compound.community_id,
+                compound.pk,
+                household_id,
+                schedule.pk,
+                run.pk,
+                start,
+                end,
+                due,
+                gross,
+                reduction,
+                reason[:200],
+                gross - reduction,
+                0,
+                now,
+                1,
             )
         )
-    Bill.objects.bulk_create(bills, ignore_conflicts=True, batch_size=2000)
+    # ON CONFLICT DO NOTHING: a home already billed for the period is skipped.
+    insert_rows(Bill, BILL_COLUMNS, bills, ignore_conflicts=True)
     created = Bill.objects.filter(run=run).count()
     run.created, run.skipped = created, len(bills) - created
     run.save(update_fields=["created", "skipped"])
@@ -892,21 +915,16 @@ def _record_payments(
             "SET paid_fen = paid_fen + %s WHERE id = %s",
             [(amount, bill_id) for bill_id, amount in sorted(paid_now.items())],
         )
-    Allocation.objects.bulk_create(
-        [
-            Allocation(
-                community_id=books.community_id,
-                payment=payment,
-                bill_id=bill_id,
-                amount_fen=take,
-                entry=entry,
-            )
+    insert_rows(
+        Allocation,
+        ["community_id", "payment_id", "bill_id", "amount_fen", "entry_id"],
+        (
+            (books.community_id, payment.pk, bill_id, take, entry.pk)
             for payment, entry, (_no, _p, _h, takes, *_rest) in zip(
                 payments, entries, plans, strict=True
             )
             for bill_id, take in takes
-        ],
-        batch_size=ledger_services.BULK_BATCH,
+        ),
     )
     if credit_now:
         have = set(
@@ -930,15 +948,19 @@ def _record_payments(
                 if household_id not in have
             ]
         )
-    AuditLog.objects.bulk_create(
-        [
-            AuditLog(
-                community_id=books.community_id,
-                actor=_actor(actor),
-                action="stewards.payment_recorded",
-                object_type=Payment._meta.label_lower,
-                object_id=payment.pk,
-                new={
+    now = timezone.now()
+    insert_rows(
+        AuditLog,
+        ["community_id", "actor_id", "action", "object_type", "object_id", "old", "new", "at"],
+        (
+            (
+                books.community_id,
+                getattr(_actor(actor), "pk", None),
+                "stewards.payment_recorded",
+                Payment._meta.label_lower,
+                payment.pk,
+                {},
+                {
                     "receipt_no": receipt_no,
                     "amount_fen": p.amount_fen,
                     "method": p.method,
@@ -946,12 +968,12 @@ def _record_payments(
                     "settled_fen": settled,
                     "credit_fen": left,
                 },
+                now,
             )
             for payment, (receipt_no, p, household, _takes, settled, left) in zip(
                 payments, plans, strict=True
             )
-        ],
-        batch_size=ledger_services.BULK_BATCH,
+        ),
     )
     return {payment.idempotency_key: payment for payment in payments}
 
