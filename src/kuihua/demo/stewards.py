@@ -86,13 +86,20 @@ def demo_stewards(*, community, seed: int = 2026, today: dt.date | None = None) 
 def _volunteer(compound: Compound, today: dt.date) -> User:
     """A steward account for a resident of the compound aged 45 to 75 (the last such by
     id: the demo's steward login takes the first)."""
-    people = Resident.objects.filter(
-        household__building__compound=compound,
-        birth_date__lte=years_before(today, 45),
-        birth_date__gt=years_before(today, 75),
-        account__isnull=True,
-    ).order_by("-id")
-    resident = people.first()
+    oldest, youngest = years_before(today, 75), years_before(today, 45)
+    fitting = sorted(
+        (
+            pk
+            for pk, born in Resident.objects.filter(household_id__in=_homes(compound))
+            .order_by()
+            .values_list("pk", "birth_date")
+            if born and oldest < born <= youngest
+        ),
+        reverse=True,
+    )
+    taken = set(User.objects.filter(resident_id__in=fitting).values_list("resident_id", flat=True))
+    chosen = next((pk for pk in fitting if pk not in taken), None)
+    resident = Resident.objects.get(pk=chosen) if chosen else None
     return User.objects.create(
         username=f"{compound.community.code}-steward-{compound.pk}",
         role=Role.STEWARD,
@@ -101,6 +108,13 @@ def _volunteer(compound: Compound, today: dt.date) -> User:
         resident=resident,
         is_active=True,
     )
+
+
+def _homes(compound: Compound) -> list[int]:
+    """The compound's homes' ids, as a list: a filter on them reads the residents of the
+    compound by their home, not every resident of the community (SQLite's choice for a
+    join through the buildings)."""
+    return list(Household.objects.filter(building__compound=compound).values_list("pk", flat=True))
 
 
 def _compound_year(*, compound, coordinator, rng, first_month, today, rate) -> dict:
@@ -195,8 +209,10 @@ def _payments(*, compound, rng, today, rate) -> list[PaymentIn]:
             paid_months[household_id] = min(len(rows), n_due + (1 if early else 0))
     payers = dict(
         Resident.objects.filter(
-            household__building__compound=compound, relation_to_head=Resident.Relation.HEAD
-        ).values_list("household_id", "name")
+            household_id__in=sorted(bills), relation_to_head=Resident.Relation.HEAD
+        )
+        .order_by()
+        .values_list("household_id", "name")
     )
     cadences, weights = zip(*CADENCE, strict=True)
     out = []

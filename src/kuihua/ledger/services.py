@@ -16,6 +16,7 @@ import json
 from collections.abc import Sequence
 
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -188,6 +189,21 @@ def entry_post(
     return entry
 
 
+ENTRY_COLUMNS = [
+    "community_id",
+    "ledger_id",
+    "date",
+    "memo",
+    "source",
+    "evidence",
+    "reason",
+    "posted",
+    "posted_by_id",
+    "prev_hash",
+    "hash",
+]
+
+
 def entries_post_many(*, ledger: Ledger, items: Sequence[tuple], actor) -> list[Entry]:
     """Post many balanced entries to `ledger` at once, numbered and chained in the order
     given, exactly as `entry_post` one after another would (the same numbers, hashes and
@@ -201,6 +217,7 @@ def entries_post_many(*, ledger: Ledger, items: Sequence[tuple], actor) -> list[
         return []
     locked = Ledger.objects.select_for_update().get(pk=ledger.pk)
     poster = actor if getattr(actor, "pk", None) else None
+    poster_id = poster.pk if poster else None
     entries = []
     for date, memo, legs, source in items:
         memo = (memo or "").strip()
@@ -218,7 +235,27 @@ def entries_post_many(*, ledger: Ledger, items: Sequence[tuple], actor) -> list[
                 posted_by=poster,
             )
         )
-    Entry.objects.bulk_create(entries, batch_size=BULK_BATCH)
+    # Inserted unposted as rows, then their ids read back in the order they were given
+    # (ids only grow: AUTOINCREMENT on SQLite, a sequence on PostgreSQL).
+    after = Entry.objects.filter(ledger=locked).aggregate(top=Max("id"))["top"] or 0
+    insert_rows(
+        Entry,
+        ENTRY_COLUMNS,
+        (
+            (e.community_id, locked.pk, e.date, e.memo, e.source, "", "", False, poster_id, "", "")
+            for e in entries
+        ),
+    )
+    made = list(
+        Entry.objects.filter(ledger=locked, posted=False, id__gt=after)
+        .order_by("id")
+        .values_list("id", "source", "memo")
+    )
+    if [(source, memo) for _id, source, memo in made] != [(e.source, e.memo) for e in entries]:
+        raise RuntimeError("entries_post_many: the inserted entries do not read back in order")
+    for entry, (pk, _source, _memo) in zip(entries, made, strict=True):
+        entry.pk = pk
+        entry._state.adding, entry._state.db = False, locked._state.db
     insert_rows(
         Leg,
         ["community_id", "entry_id", "account_id", "amount_fen"],

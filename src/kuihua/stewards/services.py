@@ -767,6 +767,25 @@ def _chunks(items: list, size: int = ledger_services.BULK_BATCH):
         yield items[first : first + size]
 
 
+PAYMENT_COLUMNS = [
+    "community_id",
+    "compound_id",
+    "household_id",
+    "kind",
+    "method",
+    "amount_fen",
+    "receipt_no",
+    "idempotency_key",
+    "payer_name",
+    "received_on",
+    "note",
+    "entry_id",
+    "recorded_by_id",
+    "recorded_at",
+    "reversal_reason",
+]
+
+
 def payments_record_many(
     *, compound: Compound, payments: Sequence[PaymentIn], actor
 ) -> list[tuple[Payment, bool]]:
@@ -886,27 +905,38 @@ def _record_payments(
     )
     books.last_receipt_no += len(wanted)
     entries = ledger_services.entries_post_many(ledger=ledger, items=items, actor=actor)
-    payments = Payment.objects.bulk_create(
-        [
-            Payment(
-                community_id=books.community_id,
-                compound_id=books.compound_id,
-                household=household,
-                kind=Payment.Kind.PAYMENT,
-                method=p.method,
-                amount_fen=p.amount_fen,
-                receipt_no=receipt_no,
-                idempotency_key=p.idempotency_key.strip(),
-                payer_name=(p.payer_name or "").strip()[:40],
-                received_on=p.received_on,
-                note=(p.note or "").strip()[:200],
-                entry=entry,
-                recorded_by=_actor(actor),
+    recorded_by, now = getattr(_actor(actor), "pk", None), timezone.now()
+    insert_rows(
+        Payment,
+        PAYMENT_COLUMNS,
+        (
+            (
+                books.community_id,
+                books.compound_id,
+                household.pk,
+                Payment.Kind.PAYMENT,
+                p.method,
+                p.amount_fen,
+                receipt_no,
+                p.idempotency_key.strip(),
+                (p.payer_name or "").strip()[:40],
+                p.received_on,
+                (p.note or "").strip()[:200],
+                entry.pk,
+                recorded_by,
+                now,
+                "",
             )
             for (receipt_no, p, household, *_rest), entry in zip(plans, entries, strict=True)
-        ],
-        batch_size=ledger_services.BULK_BATCH,
+        ),
     )
+    payments = list(
+        Payment.objects.filter(compound_id=books.compound_id, receipt_no__gte=first_no).order_by(
+            "receipt_no"
+        )
+    )
+    if len(payments) != len(wanted):
+        raise RuntimeError("payments_record_many: the receipts do not read back in sequence")
     # Each bill moves by what the batch paid on it, as payment_record's F() does: one
     # prepared UPDATE, many rows of parameters.
     with connection.cursor() as cursor:
@@ -948,7 +978,6 @@ def _record_payments(
                 if household_id not in have
             ]
         )
-    now = timezone.now()
     insert_rows(
         AuditLog,
         ["community_id", "actor_id", "action", "object_type", "object_id", "old", "new", "at"],
