@@ -84,8 +84,9 @@ def demo_stewards(*, community, seed: int = 2026, today: dt.date | None = None) 
 
 
 def _volunteer(compound: Compound, today: dt.date) -> User:
-    """A steward account for a resident of the compound aged 45 to 75 (the last such by
-    id: the demo's steward login takes the first)."""
+    """A steward account named after a resident of the compound aged 45 to 75 (the last
+    such by id: the demo's steward login takes the first), not linked to the record (as
+    the care demo's visitors: only the logins are)."""
     oldest, youngest = years_before(today, 75), years_before(today, 45)
     fitting = sorted(
         (
@@ -105,7 +106,6 @@ def _volunteer(compound: Compound, today: dt.date) -> User:
         role=Role.STEWARD,
         community_id=compound.community_id,
         display_name=resident.name if resident else f"{compound.name}义管家",
-        resident=resident,
         is_active=True,
     )
 
