@@ -43,6 +43,7 @@ OTHER_RATE = (0.70, 0.85)
 CADENCE = [(1, 0.15), (3, 0.35), (6, 0.30), (12, 0.20)]
 CASH_SHARE = 0.6
 ROUNDED_UP = 0.04  # payments rounded up to the next ten yuan: the rest is credit
+CASH_KEPT = 300000  # the float a steward keeps in cash; the rest goes to the bank
 # Monthly expenses as shares of the month's fee income: (account code, memo, share).
 MONTHLY_COSTS = [
     ("5001", "楼道及公共区域保洁", 0.42),
@@ -119,11 +120,12 @@ def _homes(compound: Compound) -> list[int]:
 
 def _compound_year(*, compound, coordinator, rng, first_month, today, rate) -> dict:
     start_day = first_month - dt.timedelta(days=1)
+    cash, bank = rng.randrange(1500, 6000) * 100, rng.randrange(8000, 40000) * 100
     books = services.books_open(
         compound=compound,
         actor=coordinator,
-        opening_cash_fen=rng.randrange(1500, 6000) * 100,
-        opening_bank_fen=rng.randrange(8000, 40000) * 100,
+        opening_cash_fen=cash,
+        opening_bank_fen=bank,
         opening_date=start_day,
     )
     steward = _volunteer(compound, today)
@@ -169,10 +171,28 @@ def _compound_year(*, compound, coordinator, rng, first_month, today, rate) -> d
         # month cost, paid in cash or from the bank: about what the month's fees bring in.
         batch = sorted(by_month[month], key=lambda p: (p.received_on, p.idempotency_key))
         services.payments_record_many(compound=compound, payments=batch, actor=steward)
+        cash += sum(p.amount_fen for p in batch if p.method == "cash")
+        bank += sum(p.amount_fen for p in batch if p.method != "cash")
         income = round(billed.get(month, 0) * rate)
-        items = _month_costs(month=month, income=income, accounts=accounts, rng=rng, today=today)
-        ledger_services.entries_post_many(ledger=ledger, items=items, actor=steward)
+        items = []
+        for day, memo, code, amount in _month_costs(month=month, income=income, rng=rng):
+            if day > today:
+                continue  # not yet
+            # Small bills in cash while the till holds enough, the rest by transfer.
+            if amount <= min(80000, cash - 20000):
+                paid_from, cash = CASH, cash - amount
+            else:
+                paid_from, bank = BANK, bank - amount
+            legs = [(accounts[code], amount), (accounts[paid_from], -amount)]
+            items.append((day, memo, legs, "cash"))
         expenses += len(items)
+        last = min(month_end(month), today)
+        if cash > CASH_KEPT * 2 and last < today:
+            # The month's takings beyond the float go to the bank.
+            deposit, cash, bank = cash - CASH_KEPT, CASH_KEPT, bank + cash - CASH_KEPT
+            legs = [(accounts[BANK], deposit), (accounts[CASH], -deposit)]
+            items.append((last, f"{month:%Y年%m月}现金存入银行", legs, "deposit"))
+        ledger_services.entries_post_many(ledger=ledger, items=items, actor=steward)
     _budgets(ledger=ledger, accounts=accounts, year=today.year, actor=coordinator, rng=rng)
     closing = months[-3] if len(months) >= 3 else None
     if closing is not None and month_end(closing) < timezone.localdate():
@@ -228,37 +248,38 @@ def _payments(*, compound, rng, today, rate) -> list[PaymentIn]:
             if rng.random() < ROUNDED_UP:
                 amount = (amount // 1000 + 1) * 1000
             day = group[0].period_start + dt.timedelta(days=rng.randrange(0, 28))
+            if day > today:
+                break  # not paid yet: this month's bills are not due
             out.append(
                 PaymentIn(
                     household=Household(pk=household_id),
                     amount_fen=amount,
                     method=method,
                     idempotency_key=f"demo-{compound.pk}-{household_id}-{first:02d}",
-                    received_on=min(day, today),
+                    received_on=day,
                     payer_name=payers.get(household_id, ""),
                 )
             )
     return out
 
 
-def _month_costs(*, month, income, accounts, rng, today) -> list[tuple]:
+def _month_costs(*, month, income, rng) -> list[tuple]:
+    """The month's expenses as (day, memo, account code, fen), about `income` a month
+    over the year."""
     if not income:
         return []
-    items = []
-    for code, memo, share in MONTHLY_COSTS:
-        items.append((code, memo, share))
-    for code, memo, share, in_months in OCCASIONAL_COSTS:
-        if month.month in in_months:
-            items.append((code, memo, share))
+    items = [(code, memo, share) for code, memo, share in MONTHLY_COSTS]
+    items += [
+        (code, memo, share)
+        for code, memo, share, in_months in OCCASIONAL_COSTS
+        if month.month in in_months
+    ]
     out = []
     for code, memo, share in items:
         amount = round(income * share * rng.uniform(0.8, 1.1) / 100) * 100
-        if amount <= 0:
-            continue
-        day = min(month + dt.timedelta(days=rng.randrange(5, 27)), today)
-        paid_from = accounts[CASH if amount < 80000 else BANK]
-        legs = [(accounts[code], amount), (paid_from, -amount)]
-        out.append((day, f"{month:%Y年%m月}{memo}", legs, "cash"))
+        if amount > 0:
+            day = month + dt.timedelta(days=rng.randrange(5, 27))
+            out.append((day, f"{month:%Y年%m月}{memo}", code, amount))
     return out
 
 
