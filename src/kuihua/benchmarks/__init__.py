@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, str] = {
     "sheet-bomb": "kuihua.benchmarks.sheet_bomb",
     "api-fuzz": "kuihua.benchmarks.api_fuzz",
     "vote-rush": "kuihua.benchmarks.vote_rush",
+    "billing": "kuihua.benchmarks.billing",
 }
 
 

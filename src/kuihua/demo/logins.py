@@ -151,7 +151,11 @@ def demo_accounts_ensure(
             compound = steward.household.building.compound
             ensure(Role.STEWARD, resident=steward, note=f"{compound.name}，无物业小区")
         else:
+            compound = None
             ensure(Role.STEWARD, note="（未关联居民）")
+        from kuihua.demo.stewards import steward_login_assign
+
+        steward_login_assign(user=User.objects.get(username=Role.STEWARD), compound=compound)
 
     count = len(viewable) if viewable is not None else Community.objects.count()
     ensure(Role.DISTRICT_VIEWER, note=f"只读，可查看 {count} 个社区", district=True)

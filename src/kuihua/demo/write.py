@@ -1,5 +1,6 @@
 """Writing a planned community (plan.py) in one transaction with bulk inserts, then each
-app's own demo data (activities, venues, matching, care, service records: their demo.py)."""
+app's own demo data (activities, venues, matching, care, service records, council: their
+demo.py; the self-managed compounds' books: demo/stewards.py)."""
 
 from __future__ import annotations
 
@@ -72,6 +73,9 @@ def write_community(plan: CommunityPlan) -> Community:
         from kuihua.council.demo import demo_council
 
         demo_council(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
+        from kuihua.demo.stewards import demo_stewards
+
+        demo_stewards(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
     return community
 
 
