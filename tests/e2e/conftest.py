@@ -61,28 +61,10 @@ def screenshot():
 
 @pytest.fixture
 def ledger_flushable(transactional_db):
-    """Lets the live server's flush empty the ledger after a test that posted entries.
+    """A live-server test whose data posts ledger entries.
 
-    The ledger's triggers refuse to delete a posted entry or its legs (docs/adr/0014);
-    on SQLite the flush between browser tests deletes row by row and is refused, so
-    after the test the triggers are dropped, the tables emptied, and the triggers put
-    back. PostgreSQL's flush truncates, which row triggers do not see.
+    The ledger's triggers refuse to delete a posted entry (docs/adr/0014); the flush
+    after the test goes through the ledger's own `flush` command, which lifts them on
+    SQLite for the flush only (PostgreSQL truncates, which row triggers do not see).
     """
-    yield
-    from importlib import import_module
-
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        return
-    guards = import_module("kuihua.ledger.migrations.0002_guards")
-    with connection.cursor() as cursor:
-        for sql in guards.SQLITE_DROP:
-            cursor.execute(sql)
-    try:
-        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
-    finally:
-        with connection.cursor() as cursor:
-            for sql in guards.SQLITE:
-                cursor.execute(sql)
+    return

@@ -4,8 +4,8 @@ printable PDF one tap away.
 
 On SQLite the live server's flush between browser tests deletes rows one by one, and
 the ledger's guards (ledger/migrations/0002_guards.py) refuse to delete a posted entry.
-`ledger_flushable` lifts the guards for the flush of this file's tests only and puts
-them back at once; PostgreSQL truncates, which row triggers do not see.
+The ledger's `flush` command lifts them for the flush only (tests/e2e/conftest.py,
+`ledger_flushable`); PostgreSQL truncates, which row triggers do not see.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 
 from kuihua.accounts.models import Role
@@ -33,31 +31,6 @@ pytestmark = [
         not CHROMIUM.exists(), reason=f"Chromium not found at {CHROMIUM}; browser tests skipped"
     ),
 ]
-
-
-@pytest.fixture
-def ledger_flushable(transactional_db):
-    """Empty the database with the ledger's guards lifted, then put the guards back,
-    before pytest-django's own flush (which then finds nothing to refuse)."""
-    yield
-    if connection.vendor != "sqlite":
-        return
-    from importlib import import_module
-
-    guards = import_module("kuihua.ledger.migrations.0002_guards")
-    with connection.cursor() as cursor:
-        for sql in guards.SQLITE_DROP:
-            cursor.execute(sql)
-    try:
-        call_command("flush", interactive=False, verbosity=0)
-    finally:
-        with connection.cursor() as cursor:
-            for sql in guards.SQLITE:
-                cursor.execute(sql)
-            cursor.execute(
-                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ledger_%'"
-            )
-            assert cursor.fetchone()[0] == len(guards.SQLITE)  # the guards are back
 
 
 @pytest.fixture
