@@ -220,7 +220,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
     # Receipts and other evidence: never under MEDIA_ROOT, served only through a view
-    # that checks who asks (kuihua.ledger.views.evidence).
+    # that checks who asks (the stewards' books_evidence view).
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": KUIHUA_HOME / "private"},
