@@ -6,6 +6,7 @@ a payment is recorded once per idempotency key; the lists cost a fixed number of
 import datetime as dt
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -33,15 +34,17 @@ def post(client, path, data=None, key=None):
     return client.post(f"{API}{path}", data or {}, "application/json", headers=headers)
 
 
-def last_january() -> dt.date:
-    return dt.date(timezone.localdate().year - 1, 1, 1)
+def old_month() -> dt.date:
+    """The first of the month fourteen months ago: its bills are over a year past due
+    whatever day the test clock shows."""
+    return timezone.localdate().replace(day=1) - relativedelta(months=14)
 
 
 @pytest.fixture
 def world(in_community, coordinator):
-    """Four homes billed for last January (past due, so in arrears for over a year)."""
-    world = steward_world(in_community, coordinator)
-    services.billing_run(compound=world.compound, period_start=last_january(), actor=coordinator)
+    """Four homes billed fourteen months ago (in arrears for over a year)."""
+    world = steward_world(in_community, coordinator, schedule_from=old_month())
+    services.billing_run(compound=world.compound, period_start=old_month(), actor=coordinator)
     return world
 
 
@@ -114,7 +117,7 @@ def test_the_year_s_collection_is_published_to_residents(client, world, wang):
     pay(world)
     client.force_login(wang)
 
-    body = get(client, f"/compounds/{world.compound.pk}/collection", {"year": last_january().year})
+    body = get(client, f"/compounds/{world.compound.pk}/collection", {"year": old_month().year})
 
     assert body.status_code == 200
     body = body.json()
@@ -545,7 +548,7 @@ def test_a_list_costs_the_same_queries_for_one_row_or_many(
     for period in (2, 3, 4):
         services.billing_run(
             compound=world.compound,
-            period_start=last_january().replace(month=period),
+            period_start=old_month() + relativedelta(months=period - 1),
             actor=coordinator,
         )
         pay(world)
