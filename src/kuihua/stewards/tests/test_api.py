@@ -197,7 +197,7 @@ def test_another_compound_s_steward_gets_404_everywhere(client, world, other):
         f"/entries/{entry.pk}",
     ]
     writes = [
-        (f"/compounds/{compound}/billing-runs", {"period_start": "2026-01-01"}),
+        (f"/compounds/{compound}/billing-runs", {"period_start": old_month().isoformat()}),
         (f"/bills/{bill.pk}/adjust", {"amount_fen": 1, "reason": "测试"}),
         (
             f"/compounds/{compound}/homes/{home}/payments",
@@ -248,8 +248,10 @@ def test_a_billing_run_is_safe_to_repeat(client, world, coordinator, wang):
 def test_a_billing_run_off_a_period_s_first_day_says_why_in_chinese(client, world):
     client.force_login(world.steward)
 
+    mid_month = (old_month() + relativedelta(months=1, days=14)).isoformat()
+
     response = post(
-        client, f"/compounds/{world.compound.pk}/billing-runs", {"period_start": "2026-03-15"}
+        client, f"/compounds/{world.compound.pk}/billing-runs", {"period_start": mid_month}
     )
 
     assert response.status_code == 400
