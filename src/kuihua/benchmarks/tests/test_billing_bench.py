@@ -16,6 +16,9 @@ KEYS = {
     "repeat_created",
     "payments_per_s",
     "queries_per_payment",
+    "year_bills",
+    "year_bills_per_s",
+    "batch_payments",
     "batch_payments_per_s",
     "collection_month",
     "collection_year",
@@ -35,6 +38,10 @@ def test_billing_bench_bills_every_home_once_and_the_books_reconcile():
     assert set(figures) >= KEYS
     assert figures["benchmark"] == "billing" and figures["db"] == "sqlite"
     assert figures["bills"] == figures["homes"] and figures["repeat_created"] == 0
+    # the rest of the year billed for every home, and about 19 bills in 20 paid at once
+    assert figures["year_bills"] == 11 * figures["homes"]
+    unpaid = 12 * figures["homes"] - figures["payments"]
+    assert unpaid - figures["batch_payments"] <= unpaid // 20 + figures["compounds"]
     assert figures["collection_queries_constant"] is True
     for read in (figures["collection_month"], figures["collection_year"]):
         assert {"cold_ms", "warm_ms", "queries", "bills_due"} <= set(read)
