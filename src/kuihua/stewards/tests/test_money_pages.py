@@ -292,6 +292,16 @@ def test_a_payment_dated_tomorrow_is_refused_on_its_field(client, world):
     assert not Payment.objects.exists()
 
 
+def test_a_payment_dated_over_a_quarter_back_is_refused_as_the_api_refuses_it(client, world):
+    client.force_login(world.steward)
+    long_ago = (timezone.localdate() - relativedelta(days=400)).isoformat()
+
+    html = pay(client, world, world.homes[0], "30", received_on=long_ago).content.decode()
+
+    assert "收款日期最早只能填" in html
+    assert not Payment.objects.exists()
+
+
 def test_a_key_reused_for_another_amount_is_refused_and_a_fresh_key_offered(client, world):
     client.force_login(world.steward)
     home = world.homes[0]

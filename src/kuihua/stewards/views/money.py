@@ -545,6 +545,8 @@ def payment_record(request, compound_id: int, household_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            # a date typed by hand: the same bounds as the API's
+            services.received_on_check(data["received_on"])
             payment, created = services.payment_record(
                 compound=books.compound,
                 household=home,
