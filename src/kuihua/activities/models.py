@@ -12,6 +12,14 @@ class Drive(CommunityOwned):
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.PROTECT, related_name="drives"
     )
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="drives",
+        verbose_name=_("所属公益项目"),
+    )
     title = models.CharField(_("名称"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -34,6 +42,14 @@ class Series(CommunityOwned):
 
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.PROTECT, related_name="series"
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="series",
+        verbose_name=_("所属公益项目"),
     )
     title = models.CharField(_("名称"), max_length=200)
     rule = models.CharField(_("重复规则"), max_length=200)
@@ -75,6 +91,14 @@ class Activity(CommunityOwned):
         on_delete=models.PROTECT,
         related_name="activities",
         verbose_name=_("组织"),
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("所属公益项目"),
     )
     title = models.CharField(_("名称"), max_length=200)
     description = models.TextField(_("内容"), blank=True)

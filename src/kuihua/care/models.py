@@ -43,6 +43,14 @@ class CareRecipient(CommunityOwned):
     paused_until = models.DateField(_("暂停至"), null=True, blank=True)
     pause_reason = models.CharField(_("暂停原因"), max_length=100, blank=True)
     active = models.BooleanField(_("在册"), default=True)
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="care_recipients",
+        verbose_name=_("所属公益项目"),
+    )
     primary_visitor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

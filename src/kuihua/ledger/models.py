@@ -50,6 +50,14 @@ class Ledger(CommunityOwned):
         verbose_name = _("账本")
         verbose_name_plural = _("账本")
         ordering = ["id"]
+        constraints = [
+            # A community has one public-welfare fund (公益金), whoever opens it first.
+            models.UniqueConstraint(
+                fields=["community"],
+                condition=models.Q(kind="public_welfare"),
+                name="ledger_one_public_welfare_fund",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

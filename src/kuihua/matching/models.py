@@ -83,6 +83,14 @@ class ServiceOffer(CommunityOwned):
         verbose_name=_("共建单位"),
     )
     name = models.CharField(_("服务名称"), max_length=100)
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="service_offers",
+        verbose_name=_("所属公益项目"),
+    )
     main_category = models.ForeignKey(
         ServiceCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("主要类别")
     )
@@ -188,6 +196,14 @@ class Need(CommunityOwned):
         ServiceCategory, on_delete=models.PROTECT, related_name="needs", verbose_name=_("类别")
     )
     description = models.TextField(_("需求说明"), blank=True)
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="needs",
+        verbose_name=_("所属公益项目"),
+    )
     urgency = models.PositiveSmallIntegerField(
         _("紧急程度"), choices=Urgency.choices, default=Urgency.NORMAL
     )

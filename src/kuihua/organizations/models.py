@@ -72,6 +72,15 @@ class Organization(CommunityOwned):
         verbose_name=_("负责人"),
     )
     funds_note = models.CharField(_("自有资金说明"), max_length=200, blank=True)
+    # The organization's own fund (自有资金): its ledger, opened with its first income.
+    fund_ledger = models.OneToOneField(
+        "ledger.Ledger",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organization",
+        verbose_name=_("自有资金账本"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

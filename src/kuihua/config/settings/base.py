@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "kuihua.ledger",
     "kuihua.council",
     "kuihua.stewards",
+    "kuihua.projects",
+    "kuihua.market",
     "kuihua.demo",
     "kuihua.benchmarks",
 ]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MarketConfig(AppConfig):
+    """爱心集市: market days, stalls, sales for money or points, proceeds to the funds."""
+
+    name = "kuihua.market"
+    label = "market"
+    verbose_name = _("爱心集市")

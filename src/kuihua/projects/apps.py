@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectsConfig(AppConfig):
+    """项目化运作: public-welfare projects, what is attributed to them, their funds and reports."""
+
+    name = "kuihua.projects"
+    label = "projects"
+    verbose_name = _("公益项目")
