@@ -33,6 +33,8 @@ urlpatterns = [
     path("care/", include("kuihua.care.urls")),
     path("council/", include("kuihua.council.urls")),
     path("stewards/", include("kuihua.stewards.urls")),
+    path("projects/", include("kuihua.projects.urls")),
+    path("market/", include("kuihua.market.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
