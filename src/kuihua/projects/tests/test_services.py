@@ -249,7 +249,7 @@ def test_an_expense_beyond_the_money_on_the_books_is_refused_and_nothing_posted(
         actor=coordinator, project=project, name="活动物料", amount_fen=50000
     )
     before = Entry.objects.count()
-    with pytest.raises(ProjectError, match="项目账上只有 100.00 元，不够支出 100.01 元"):
+    with pytest.raises(ProjectError, match=r"项目账上只有 100\.00 元，不够支出 100\.01 元"):
         services.expense_record(
             actor=coordinator,
             project=project,
