@@ -354,9 +354,9 @@ def expense_add(request, project_id: int):
 
 
 @login_required
-def expense_reverse(request, project_id: int, entry_id: int):
+def expense_reverse(request, project_id: int, expense_id: int):
     project = access_project(request.user, project_id, action=RUN)
-    entry = reads.access_expense(request.user, project, entry_id)
+    entry = reads.access_expense(request.user, project, expense_id)
     form = f.ReverseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -398,10 +398,10 @@ def _evidence_response(entry, name: str):
 
 
 @login_required
-def expense_evidence(request, project_id: int, entry_id: int):
+def expense_evidence(request, project_id: int, expense_id: int):
     """An expense's receipt: to those who run the project only (never a public URL)."""
     project = access_project(request.user, project_id, action=RUN)
-    entry = reads.access_expense(request.user, project, entry_id)
+    entry = reads.access_expense(request.user, project, expense_id)
     return _evidence_response(entry, f"project-{project.pk}-entry-{entry.number}")
 
 
@@ -473,12 +473,12 @@ urlpatterns = [
     path("funding/<int:funding_id>/evidence/", funding_evidence, name="funding_evidence"),
     path("<int:project_id>/expenses/add/", expense_add, name="expense_add"),
     path(
-        "<int:project_id>/expenses/<int:entry_id>/reverse/",
+        "<int:project_id>/expenses/<int:expense_id>/reverse/",
         expense_reverse,
         name="expense_reverse",
     ),
     path(
-        "<int:project_id>/expenses/<int:entry_id>/evidence/",
+        "<int:project_id>/expenses/<int:expense_id>/evidence/",
         expense_evidence,
         name="expense_evidence",
     ),
