@@ -27,6 +27,7 @@ from kuihua.notifications.services import notify
 from kuihua.organizations import services as org_services
 from kuihua.organizations.models import Membership
 from kuihua.organizations.tests.factories import MembershipFactory, OrganizationFactory
+from kuihua.projects.tests.factories import ProjectFactory
 from kuihua.registry import services as registry_services
 from kuihua.registry.tests.factories import ResidentFactory, tag
 from kuihua.service_records.tests.factories import service_world
@@ -79,6 +80,7 @@ OBJECTS = {
     "bill_id": lambda w: w["bill"].pk,
     "payment_id": lambda w: w["payment"].pk,
     "entry_id": lambda w: w["entry"].pk,
+    "project_id": lambda w: w["project"].pk,
 }
 # Path parameters that name no community object (the walk leaves those routes alone).
 NOT_OBJECTS = {"area_key", "code", "token"}
@@ -134,6 +136,7 @@ def build_world(community, username: str) -> dict:
             **care_world(coordinator=coordinator, resident=resident),
             **council_world(coordinator=coordinator, resident=resident),
             **stewards_isolation_world(community=community, coordinator=coordinator),
+            "project": ProjectFactory(community=community, lead_organization=organization),
         }
 
 
