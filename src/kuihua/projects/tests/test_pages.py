@@ -144,6 +144,7 @@ def test_a_resident_reads_the_project_but_cannot_change_it(client, project, resi
     client.force_login(resident)
     page = client.get(reverse("projects:detail", args=[project.pk]))
     assert page.status_code == 200
+    assert reverse("projects:report", args=[project.pk]) in page.content.decode()
     assert reverse("projects:milestone_add", args=[project.pk]) not in page.content.decode()
     for name in ("edit", "milestone_add", "budget", "funding_add", "expense_add", "indicator_add"):
         assert client.get(reverse(f"projects:{name}", args=[project.pk])).status_code == 403
