@@ -291,6 +291,20 @@ def render_report_pdf(report: ProjectReport) -> bytes:
             _("本报告由葵花平台根据项目的计划、账本和服务记录自动生成，生成日期 %(day)s。")
             % {"day": report.generated_on.isoformat()}
         ),
+        Spacer(1, 10 * mm),
+        # Where the lead organization signs and stamps the copy it hands in.
+        Table(
+            [
+                [
+                    Paragraph(escape(_("牵头组织（盖章）：")), body),
+                    Paragraph(escape(_("项目负责人（签字）：")), body),
+                    Paragraph(escape(_("日期：")), body),
+                ]
+            ],
+            colWidths=[70 * mm, 60 * mm, 40 * mm],
+            rowHeights=[18 * mm],
+            style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
+        ),
     ]
 
     buffer = io.BytesIO()

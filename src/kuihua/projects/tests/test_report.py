@@ -105,7 +105,8 @@ def test_outputs_are_counted_from_the_attributed_work_against_the_plan(rw):
     rows = {row.key: (row.planned, row.actual, row.reached_share) for row in outputs.rows}
     assert rows["person_times"] == (10, 6, Decimal("0.6"))  # the self check-in is not one
     assert rows["people_served"] == (4, 3, Decimal("0.75"))
-    assert rows["volunteer_hours"] == (Decimal("20"), Decimal("0"), Decimal("0"))
+    assert rows["volunteer_hours"] == (Decimal("20"), Decimal("5"), Decimal("0.25"))
+    assert outputs.counted.volunteers == 2
 
 
 def test_outcomes_against_target_respect_the_direction_and_compute_the_accident_rate(rw):
