@@ -265,9 +265,7 @@ def _check_project_fields(data: dict, community_id: int, *, project: Project | N
         domain = data["domain"]
         if domain is None:
             raise ProjectError(_("请选择项目领域。"), field="domain")
-        _same_community(
-            [domain], community_id, field="domain", message=_("这个领域不是本社区的。")
-        )
+        _same_community([domain], community_id, field="domain", message=_("这个领域不是本社区的。"))
         clean["domain"] = domain
     for field in ("starts_on", "ends_on"):
         if field in data and not isinstance(data[field], dt.date):
@@ -441,7 +439,9 @@ def project_set_status(*, actor, project: Project, status: str) -> Project:
 
 
 @transaction.atomic
-def milestone_add(*, actor, project: Project, title: str, due_on: dt.date, note: str = "") -> Milestone:
+def milestone_add(
+    *, actor, project: Project, title: str, due_on: dt.date, note: str = ""
+) -> Milestone:
     """A step of the project's plan, due on a day."""
     title = _text(title, field="title", label=_("计划事项"), max_length=200)
     note = _text(note, field="note", label=_("说明"), max_length=300, required=False)
@@ -534,7 +534,10 @@ def budget_line_set(*, actor, project: Project, name: str, amount_fen: int) -> B
             kind=Account.Kind.EXPENSE,
         )
         line = BudgetLine.objects.create(
-            community_id=project.community_id, project=project, account=account, amount_fen=amount_fen
+            community_id=project.community_id,
+            project=project,
+            account=account,
+            amount_fen=amount_fen,
         )
         old = None
     else:

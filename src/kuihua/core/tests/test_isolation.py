@@ -27,7 +27,7 @@ from kuihua.notifications.services import notify
 from kuihua.organizations import services as org_services
 from kuihua.organizations.models import Membership
 from kuihua.organizations.tests.factories import MembershipFactory, OrganizationFactory
-from kuihua.projects.tests.factories import ProjectFactory
+from kuihua.projects.tests.factories import projects_isolation_world
 from kuihua.registry import services as registry_services
 from kuihua.registry.tests.factories import ResidentFactory, tag
 from kuihua.service_records.tests.factories import service_world
@@ -81,6 +81,10 @@ OBJECTS = {
     "payment_id": lambda w: w["payment"].pk,
     "entry_id": lambda w: w["entry"].pk,
     "project_id": lambda w: w["project"].pk,
+    "milestone_id": lambda w: w["milestone"].pk,
+    "funding_id": lambda w: w["funding"].pk,
+    "expense_id": lambda w: w["expense"].pk,
+    "indicator_id": lambda w: w["indicator"].pk,
 }
 # Path parameters that name no community object (the walk leaves those routes alone).
 NOT_OBJECTS = {"area_key", "code", "token"}
@@ -136,7 +140,12 @@ def build_world(community, username: str) -> dict:
             **care_world(coordinator=coordinator, resident=resident),
             **council_world(coordinator=coordinator, resident=resident),
             **stewards_isolation_world(community=community, coordinator=coordinator),
-            "project": ProjectFactory(community=community, lead_organization=organization),
+            **projects_isolation_world(
+                community=community,
+                coordinator=coordinator,
+                organization=organization,
+                resident=resident,
+            ),
         }
 
 
