@@ -235,7 +235,9 @@ def render_report_pdf(report: ProjectReport) -> bytes:
     story += [
         section(_("五、服务产出")),
         note(
-            _(
+            _("项目还没有开始，还没有产出。")
+            if outputs.end < outputs.start
+            else _(
                 "统计期间：%(start)s 至 %(end)s。"
                 "数字来自记在本项目名下的活动签到、服务记录和关爱探访。"
             )
