@@ -263,6 +263,9 @@ def test_a_buyer_is_found_by_their_code_or_name(world, community):
     assert services.buyer_find(actor=world.leader, code_or_query=number.lower()) == [world.buyer]
     assert world.buyer in services.buyer_find(actor=world.leader, code_or_query=world.buyer.name)
     assert services.buyer_find(actor=world.leader, code_or_query="KH-NOPE-999999") == []
+    # a resident without points is not offered: the search is no way into the registry
+    _pointless, _user = resident_with_account(community, name="没积分的邻居")
+    assert services.buyer_find(actor=world.leader, code_or_query="没积分的邻居") == []
     with pytest.raises(ApplicationError):
         services.buyer_find(actor=world.buyer_user, code_or_query=world.buyer.name)
 
