@@ -24,7 +24,7 @@ def points_text(points: Decimal | None) -> str:
     """20 积分 rather than 20.00."""
     if points is None:
         return ""
-    return f"{points.normalize():f}" if points == points.to_integral() else f"{points:f}"
+    return f"{points.normalize():f}"
 
 
 def price_text(item: StallItem) -> str:
