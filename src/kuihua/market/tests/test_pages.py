@@ -366,6 +366,8 @@ def test_a_resident_reads_my_points_with_what_they_were_spent_on(client, world):
     client.force_login(world.buyer_user)
     assert url("points") in client.get("/").content.decode()  # 爱心集市 in the menu
     assert client.get(url("home")).url == url("points")
+    my_hours = client.get(reverse("service_records:mine")).content.decode()
+    assert url("points") in my_hours  # from the volunteer's own page too
 
     shown = text(client.get(url("points")))
     assert re.search(r"爱心积分余额 40 ", shown)

@@ -75,6 +75,7 @@ def stall(request, stall_id: int):
         "items": items,
         "takings": takings_rows(selectors.stall_takings(stall)),
         "is_open": stall.market_day.closed_at is None,
+        "is_today": stall.market_day.date == timezone.localdate(),
         "can_manage": user.has_perm("market.manage"),
         "recent": stall.sales.select_related("item", "buyer")[:10],
     }
