@@ -37,7 +37,9 @@ def market(ledger_flushable):
 
     community = CommunityFactory(name="翠苑一区社区", code="cuiyuan-1")
     with use_community(community):
-        coordinator = UserFactory(role="coordinator", community=community)
+        coordinator = UserFactory(
+            username="jishi-coordinator", role="coordinator", community=community
+        )
         world = market_world(community, coordinator, points=Decimal("50"), prefix="jishi")
         world.buyer.name = "王秀英"
         world.buyer.save()
@@ -115,3 +117,36 @@ def test_a_stall_holder_sells_for_points_and_the_resident_sees_her_balance_drop(
     assert fits(own)
     screenshot(own, "market-my-points")
     assert refused == []
+
+
+def test_the_coordinators_pages_fit_a_phone_too(live_server, open_page, screenshot, market):
+    """The coordinator works at a desk, but a market day is run standing in the square."""
+    from kuihua.market import services
+
+    base = live_server.url
+    world = market["world"]
+    with use_community(market["community"]):
+        services.sale_record(
+            actor=world.leader,
+            item=world.service,
+            quantity=2,
+            method="cash",
+            idempotency_key="e2e-cash-0001",
+        )
+    phone = open_page(PHONE)
+    sign_in(phone, base, "jishi-coordinator")
+    phone.get_by_role("link", name="爱心集市", exact=True).click()
+    assert "爱心集市" in phone.inner_text("h1")
+    assert fits(phone)
+    screenshot(phone, "market-days")
+    phone.get_by_role("link", name=world.market_day.date.isoformat()).click()
+    main = phone.inner_text("main")
+    assert "手工坊" in main and "10.00" in main and "7.00" in main and "3.00" in main
+    assert fits(phone)
+    screenshot(phone, "market-day")
+    for name, heading in (("分配规则", "集市收入分配规则"), ("自筹占比", "自筹占比")):
+        phone.get_by_role("link", name=name).click()
+        phone.get_by_role("heading", level=1, name=heading).wait_for()
+        assert fits(phone), name
+        screenshot(phone, f"market-{name}")
+    assert "100%" in phone.inner_text("main")
