@@ -175,6 +175,21 @@ def test_a_double_post_with_the_same_key_records_once(client, world):
     assert PointsEntry.objects.filter(resident=world.buyer, kind="spend").count() == 1
 
 
+def test_a_key_sent_again_with_other_answers_is_refused_and_a_new_one_offered(client, world):
+    client.force_login(world.leader)
+    key = form_key(page(client, "sell", world.service.pk))
+    sell(client, world.service, key=key, method="cash")
+    changed = sell(client, world.service, key=key, quantity=3, method="cash")
+
+    assert "防重复码已经用于另一笔销售" in text(changed)
+    assert Sale.objects.count() == 1
+    fresh = form_key(changed.content.decode())
+    assert fresh != key
+    done = sell(client, world.service, key=fresh, quantity=3, method="cash")
+    assert "已记下：磨剪刀 × 3" in text(done)
+    assert Sale.objects.count() == 2
+
+
 def test_a_short_balance_is_refused_in_the_form_and_nothing_is_recorded(client, world):
     client.force_login(world.leader)
     response = sell(

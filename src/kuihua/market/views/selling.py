@@ -19,7 +19,7 @@ from kuihua.core.errors import ApplicationError
 from kuihua.core.money import yuan
 from kuihua.core.pages import require
 from kuihua.market import selectors, services
-from kuihua.market.forms import SaleForm, points_text, price_text
+from kuihua.market.forms import SaleForm, new_idempotency_key, points_text, price_text
 from kuihua.market.models import Sale
 from kuihua.market.views import show_error
 
@@ -190,6 +190,11 @@ def sell(request, item_id: int):
                 )
             except ApplicationError as exc:
                 show_error(form, exc)
+                if exc.field == "idempotency_key":
+                    # The key was used for another sale (the form sent again after a
+                    # change): the same answers come back with a new key to confirm.
+                    form.data = form.data.copy()
+                    form.data["idempotency_key"] = new_idempotency_key()
             else:
                 _done_message(request, sale, created)
                 return redirect("market:stall", stall_id=stall.pk)
