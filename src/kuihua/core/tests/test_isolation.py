@@ -22,6 +22,7 @@ from kuihua.care.tests.factories import care_world
 from kuihua.config.api import api
 from kuihua.core.tenancy import use_community
 from kuihua.council.tests.factories import council_world
+from kuihua.market.tests.factories import market_isolation_world
 from kuihua.matching.tests.factories import matching_world
 from kuihua.notifications.services import notify
 from kuihua.organizations import services as org_services
@@ -79,6 +80,10 @@ OBJECTS = {
     "bill_id": lambda w: w["bill"].pk,
     "payment_id": lambda w: w["payment"].pk,
     "entry_id": lambda w: w["entry"].pk,
+    "market_day_id": lambda w: w["market_day"].pk,
+    "stall_id": lambda w: w["stall"].pk,
+    "item_id": lambda w: w["stall_item"].pk,
+    "sale_id": lambda w: w["sale"].pk,
 }
 # Path parameters that name no community object (the walk leaves those routes alone).
 NOT_OBJECTS = {"area_key", "code", "token"}
@@ -134,6 +139,7 @@ def build_world(community, username: str) -> dict:
             **care_world(coordinator=coordinator, resident=resident),
             **council_world(coordinator=coordinator, resident=resident),
             **stewards_isolation_world(community=community, coordinator=coordinator),
+            **market_isolation_world(community=community, coordinator=coordinator),
         }
 
 
