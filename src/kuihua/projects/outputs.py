@@ -118,8 +118,7 @@ def _records(ids, start, end):
     """Verified volunteer service records attributed to the projects."""
     from kuihua.service_records.models import ServiceRecord
 
-    # First version: through the activity; ServiceRecord.project replaces it.
-    q = Q(status=ServiceRecord.Status.VERIFIED, activity__project_id__in=ids)
+    q = Q(status=ServiceRecord.Status.VERIFIED, project_id__in=ids)
     if start is not None:
         q &= Q(date__gte=start)
     if end is not None:
@@ -157,9 +156,9 @@ def outputs_for_projects(
     hours: dict[int, tuple[Decimal, int]] = {
         pid: (total or Decimal("0.00"), volunteers)
         for pid, total, volunteers in _records(ids, start, end)
-        .values_list("activity__project_id")
+        .values_list("project_id")
         .annotate(total=Sum("hours"), volunteers=Count("volunteer_id", distinct=True))
-        .values_list("activity__project_id", "total", "volunteers")
+        .values_list("project_id", "total", "volunteers")
     }
 
     # The people behind the person-times: one query, distinct (project, resident) pairs.
