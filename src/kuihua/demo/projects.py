@@ -36,29 +36,23 @@ from kuihua.care.models import CareRecipient, CheckIn, Incident
 from kuihua.core.bulk import insert_rows
 from kuihua.core.money import split_fen
 from kuihua.ledger import services as ledger_services
-from kuihua.ledger.models import Account, Ledger
+from kuihua.ledger.models import Account
 from kuihua.matching.models import Need, ServiceDelivery, ServiceOffer
 from kuihua.organizations.models import Organization, PartnerUnit
+from kuihua.projects import services
 from kuihua.projects.models import (
     BudgetLine,
     Funding,
-    Milestone,
     OutcomeIndicator,
     Project,
     ProjectDomain,
 )
-from kuihua.projects.outputs import care_accident_rate
 from kuihua.registry.models import Resident, Tag
+from kuihua.service_records.models import ServiceRecord
 
-DOMAINS = [
-    "关爱独居老人",
-    "青少年成长",
-    "困难家庭帮扶",
-    "残障儿童关爱",
-    "社区发展治理",
-    "文化体育",
-    "环境保护",
-]
+# Besides the common fields of work (kuihua.projects.services.COMMON_DOMAINS), the two
+# this community names itself.
+EXTRA_DOMAINS = ("文化体育", "环境保护")
 FLAGSHIP = "幸福来敲门"
 
 
@@ -211,6 +205,15 @@ LINES = [
     ("宣传及印刷", 8),
     ("项目管理", 7),
 ]
+# What an expense of each line reads as in the books.
+EXPENSE_WORDS = {
+    "人员劳务及志愿者补贴": "志愿者交通餐费补贴及专业人员劳务",
+    "服务物资采购": "服务物资采购",
+    "活动组织及场地": "活动组织费用",
+    "培训及专业督导": "志愿者培训及督导",
+    "宣传及印刷": "宣传折页及横幅制作",
+    "项目管理": "项目管理及财务审计",
+}
 # Donors: (a word of a partner unit's name, or a donor's own name).
 DONORS = ["杭州银行", "联华超市", "中国移动", "西湖区慈善总会", "爱心企业（匿名）"]
 DONATED = 0.6  # of the projects, some donation
@@ -254,13 +257,14 @@ def demo_projects(*, community, seed: int = 2026, today: dt.date | None = None) 
     )
     units = list(PartnerUnit.objects.order_by("id"))
     tags = {t.code: t for t in Tag.objects.all()}
-    domains = ProjectDomain.objects.bulk_create(
-        ProjectDomain(community=community, name=name, position=k) for k, name in enumerate(DOMAINS)
-    )
+    services.domains_add_common(actor=coordinator)
+    for name in EXTRA_DOMAINS:
+        services.domain_create(actor=coordinator, name=name)
+    domains = list(ProjectDomain.objects.order_by("position", "id"))
+    enrolled = CareRecipient.objects.count()
 
-    leads = _leads(organizations)
     projects: list[Project] = []
-    for plan, lead in zip(PLANS, leads, strict=True):
+    for plan, lead in zip(PLANS, _leads(organizations), strict=True):
         starts = today - dt.timedelta(days=rng.randrange(330, 400))
         finished = plan.name != FLAGSHIP and rng.random() < 0.12
         ends = (
@@ -268,67 +272,44 @@ def demo_projects(*, community, seed: int = 2026, today: dt.date | None = None) 
             if finished
             else starts + dt.timedelta(days=rng.choice((365, 365, 540, 730)))
         )
-        ledger = ledger_services.ledger_open(
-            name=f"{plan.name}项目账", kind=Ledger.Kind.PROJECT, chart=PROJECT_CHART
+        _title, _place, every, (low, high) = plan.session
+        planned = min(365, (ends - starts).days) / every * (low + high) / 2
+        if plan.name == FLAGSHIP:
+            planned += enrolled * 60  # a visit or a call most weeks
+        project = services.project_create(
+            actor=coordinator,
+            domain=domains[plan.domain],
+            name=plan.name,
+            lead_organization=lead,
+            starts_on=starts,
+            ends_on=ends,
+            summary=plan.summary,
+            partner_organizations=_partners(lead, organizations, rng),
+            partner_units=[u for u in units if any(word in u.name for word in plan.units)],
+            beneficiary_tags=[tags[code] for code in plan.tags if code in tags],
+            target_person_times=max(10, round(planned * rng.uniform(0.9, 1.05) / 10) * 10),
         )
-        projects.append(
-            Project(
-                community=community,
-                domain=domains[plan.domain],
-                name=plan.name,
-                summary=plan.summary,
-                status=Project.Status.FINISHED if finished else Project.Status.RUNNING,
-                lead_organization=lead,
-                starts_on=starts,
-                ends_on=ends,
-                ledger=ledger,
-                created_by=coordinator,
+        services.project_set_status(
+            actor=coordinator, project=project, status=Project.Status.RUNNING
+        )
+        if finished:
+            services.project_set_status(
+                actor=coordinator, project=project, status=Project.Status.FINISHED
             )
-        )
-    projects = Project.objects.bulk_create(projects)
+        projects.append(project)
     by_name = {p.name: p for p in projects}
-
-    for plan, project in zip(PLANS, projects, strict=True):
-        project.partner_organizations.set(_partners(plan, project, organizations, rng))
-        project.partner_units.set([u for u in units if any(word in u.name for word in plan.units)])
-        project.beneficiary_tags.set([tags[code] for code in plan.tags if code in tags])
 
     counts: dict[str, int] = defaultdict(int)
     counts["projects"] = len(projects)
-    counts["milestones"] = _milestones(projects, rng=rng, today=today)
+    counts["milestones"] = _milestones(projects, actor=coordinator, rng=rng, today=today)
     counts |= _attribute(projects, by_name=by_name)
     counts |= _sessions(projects, community=community, rng=rng, today=today)
     counts |= _flagship_care(by_name[FLAGSHIP], community=community, rng=rng, today=today)
     counts |= _money(
         projects, community=community, units=units, actor=coordinator, rng=rng, today=today
     )
-    counts["indicators"] = _indicators(projects, by_name=by_name, rng=rng, today=today)
+    counts["indicators"] = _indicators(projects, actor=coordinator, rng=rng, today=today)
     return dict(counts)
-
-
-# What a project's books start with (the chart kuihua.projects opens a project with).
-PROJECT_CHART = [
-    ("1001", "现金", Account.Kind.ASSET, True),
-    ("1002", "银行存款", Account.Kind.ASSET, True),
-    ("3001", "期初结余", Account.Kind.EQUITY, True),
-    ("4001", "政府补贴/资助收入", Account.Kind.INCOME, True),
-    ("4002", "社会捐赠收入", Account.Kind.INCOME, True),
-    ("4003", "集市义卖收入", Account.Kind.INCOME, True),
-    ("4009", "其他收入", Account.Kind.INCOME, True),
-]
-INCOME_OF = {
-    Funding.Kind.SUBSIDY: "4001",
-    Funding.Kind.DONATION: "4002",
-    Funding.Kind.MARKET: "4003",
-    Funding.Kind.OTHER: "4009",
-}
-FUNDING_MEMO = {
-    Funding.Kind.SUBSIDY: "项目资助款",
-    Funding.Kind.DONATION: "爱心捐赠",
-    Funding.Kind.MARKET: "集市义卖收入拨付",
-    Funding.Kind.OTHER: "其他收入",
-}
-BANK = ledger_services.BANK
 
 
 def _leads(organizations: list[Organization]) -> list[Organization]:
@@ -349,24 +330,24 @@ def _leads(organizations: list[Organization]) -> list[Organization]:
     return chosen
 
 
-def _partners(plan: Plan, project: Project, organizations, rng) -> list[Organization]:
+def _partners(lead: Organization, organizations, rng) -> list[Organization]:
     """One or two organizations besides the lead: of its kind or volunteers, where the
     community has them."""
-    others = [o for o in organizations if o.pk != project.lead_organization_id]
-    kind = (project.lead_organization.category, "welfare")
-    pool = [o for o in others if o.category in kind] or others
+    others = [o for o in organizations if o.pk != lead.pk]
+    pool = [o for o in others if o.category in (lead.category, "welfare")] or others
     return rng.sample(pool, min(len(pool), rng.choice((1, 1, 2))))
 
 
-def _milestones(projects: list[Project], *, rng, today: dt.date) -> int:
-    rows = []
+def _milestones(projects: list[Project], *, actor, rng, today: dt.date) -> int:
+    """The plan's steps, through the services: most of those due done (a few late),
+    a few overdue and still open, the later ones to come."""
+    made = 0
     for project in projects:
         span = (project.ends_on - project.starts_on).days
         for title, at in STEPS:
-            due = project.starts_on + dt.timedelta(days=round(span * at) if at < 1 else span)
-            if at < 1 and span > 400:
-                # A longer project plans its first year in these steps.
-                due = project.starts_on + dt.timedelta(days=round(365 * at))
+            # A longer project plans its first year in these steps, and its end.
+            days = span if at == 1 else round(min(span, 365) * at)
+            due = project.starts_on + dt.timedelta(days=days)
             done_on, note = None, ""
             if due < today:
                 roll = rng.random()
@@ -374,21 +355,16 @@ def _milestones(projects: list[Project], *, rng, today: dt.date) -> int:
                     note = "服务对象排期调整，延后完成"
                 else:
                     late = roll < OVERDUE + LATE
-                    days = rng.randrange(8, 35) if late else -rng.randrange(0, 6)
-                    done_on = min(today, due + dt.timedelta(days=days))
+                    shift = rng.randrange(8, 35) if late else -rng.randrange(0, 6)
+                    done_on = min(today, due + dt.timedelta(days=shift))
                     note = "因场地和志愿者排班推迟完成" if late else ""
-            rows.append(
-                Milestone(
-                    community_id=project.community_id,
-                    project=project,
-                    title=title,
-                    due_on=due,
-                    done_on=done_on,
-                    note=note,
-                )
+            step = services.milestone_add(
+                actor=actor, project=project, title=title, due_on=due, note=note
             )
-    Milestone.objects.bulk_create(rows)
-    return len(rows)
+            if done_on is not None:
+                services.milestone_done(actor=actor, milestone=step, done_on=done_on)
+            made += 1
+    return made
 
 
 def _attribute(projects: list[Project], *, by_name: dict[str, Project]) -> dict[str, int]:
@@ -434,25 +410,12 @@ def _attribute(projects: list[Project], *, by_name: dict[str, Project]) -> dict[
 
 
 def _attribute_records(first_led: dict[int, Project]) -> dict[str, int]:
-    """Volunteer service records to the project their organization leads (when the
-    records name a project: kuihua.service_records' `project_ref`)."""
-    from kuihua.service_records.models import ServiceRecord
-
-    field = next(
-        (
-            f.name
-            for f in ServiceRecord._meta.get_fields()
-            if getattr(f, "related_model", None) is Project
-        ),
-        None,
-    )
-    if field is None:
-        return {}
+    """Volunteer service records to the project their organization leads."""
     done = 0
     for org_id, project in first_led.items():
-        done += ServiceRecord.objects.filter(
-            organization_id=org_id, **{f"{field}__isnull": True}
-        ).update(**{field: project})
+        done += ServiceRecord.objects.filter(organization_id=org_id, project__isnull=True).update(
+            project=project
+        )
     return {"records_attributed": done}
 
 
@@ -616,7 +579,7 @@ def _flagship_care(project: Project, *, community, rng, today: dt.date) -> dict[
     hurt = round(len(recipients) * rng.uniform(*ACCIDENT_RATE))
     incidents = []
     for pk, _resident, enrolled_at, _visitor in rng.sample(recipients, hurt):
-        first = max(timezone.localdate(enrolled_at), today - dt.timedelta(days=364))
+        first = max(timezone.localdate(enrolled_at), project.starts_on)
         day = first + dt.timedelta(days=rng.randrange(max(1, (today - first).days)))
         kind = Incident.Kind.FALL if rng.random() < 0.75 else Incident.Kind.ACCIDENT
         incidents.append(
@@ -635,26 +598,28 @@ def _flagship_care(project: Project, *, community, rng, today: dt.date) -> dict[
 
 
 def _money(projects, *, community, units, actor, rng, today: dt.date) -> dict[str, int]:
-    """Each project's budget by line, its subsidy (in one or two tranches) and
-    donations, and what it spent against its lines, posted to its ledger."""
+    """Each project's budget by line, its subsidy (in two tranches when it is large:
+    60% at the start, the rest after the mid-term review) and donations, through the
+    services; then what it spent against its lines, month by month, posted in one bulk
+    posting per project exactly as `expense_record` posts each."""
     counts = defaultdict(int)
-    street = community.street or "街道"
+    street = f"{community.street}办事处" if community.street else "街道办事处"
     for plan, project in zip(PLANS, projects, strict=True):
-        ledger = project.ledger
-        accounts = {a.code: a for a in Account.objects.filter(ledger=ledger)}
-        fundings: list[tuple[str, str, str, int, dt.date]] = []
         subsidy = plan.subsidy * 100
-        source = plan.source if plan.source != STREET else f"{street}办事处"
+        source = street if plan.source == STREET else plan.source
         first = project.starts_on + dt.timedelta(days=rng.randrange(7, 25))
         second = project.starts_on + dt.timedelta(days=rng.randrange(170, 200))
         conditions = (
-            f"专款专用，按预算科目列支；首笔拨付 60%，中期评估合格后拨付余款；"
-            f"结项时提交服务台账、财务报告。资助方：{source}"
+            "专款专用，按预算科目列支；首笔拨付60%，中期评估合格后拨付余款；"
+            "结项时提交服务台账和财务报告。"
         )
+        fundings = []
         if second < today and subsidy >= 2_000_000:
-            head = split_fen(subsidy, [60, 40])
-            fundings.append((Funding.Kind.SUBSIDY, source, conditions, head[0], first))
-            fundings.append((Funding.Kind.SUBSIDY, source, conditions, head[1], second))
+            head, rest = split_fen(subsidy, [60, 40])
+            fundings += [
+                (Funding.Kind.SUBSIDY, source, conditions, head, first),
+                (Funding.Kind.SUBSIDY, source, conditions, rest, second),
+            ]
         else:
             fundings.append((Funding.Kind.SUBSIDY, source, conditions, subsidy, first))
         donated = 0
@@ -662,150 +627,139 @@ def _money(projects, *, community, units, actor, rng, today: dt.date) -> dict[st
             donor = rng.choice(DONORS)
             unit = next((u for u in units if donor in u.name), None)
             donated = rng.randrange(5, 60) * 100_00
+            day = project.starts_on + dt.timedelta(days=rng.randrange(20, 200))
             fundings.append(
                 (
                     Funding.Kind.DONATION,
                     unit.name if unit else donor,
                     "用于项目服务物资",
                     donated,
-                    project.starts_on + dt.timedelta(days=rng.randrange(20, 200)),
+                    day,
                 )
             )
-        fundings = [f for f in fundings if f[4] <= today]
         # The budget: what was granted and pledged, by line.
-        budget = subsidy + donated
-        lines = []
-        for k, (name, _share) in enumerate(LINES):
-            lines.append(
-                Account(
-                    community_id=project.community_id,
-                    ledger=ledger,
-                    code=f"5{k + 1:03d}",
-                    name=name,
-                    kind=Account.Kind.EXPENSE,
-                )
-            )
-        lines = Account.objects.bulk_create(lines)
-        amounts = split_fen(budget, [share for _n, share in LINES])
-        BudgetLine.objects.bulk_create(
-            BudgetLine(community_id=project.community_id, project=project, account=a, amount_fen=n)
-            for a, n in zip(lines, amounts, strict=True)
-        )
-        items = []
-        for kind, source_, _c, amount, day in fundings:
-            legs = [(accounts[BANK], amount), (accounts[INCOME_OF[kind]], -amount)]
-            items.append((day, f"{source_}{FUNDING_MEMO[kind]}：{project.name}", legs, kind))
-        items += _expenses(
-            project,
-            lines=lines,
-            amounts=amounts,
-            bank=accounts[BANK],
-            received=[(day, amount) for _k, _s, _c, amount, day in fundings],
-            rng=rng,
-            today=today,
-        )
-        items.sort(key=lambda item: item[0])
-        entries = ledger_services.entries_post_many(ledger=ledger, items=items, actor=actor)
-        by_source = [e for e in entries if e.source in INCOME_OF]
-        Funding.objects.bulk_create(
-            Funding(
-                community_id=project.community_id,
+        amounts = split_fen(subsidy + donated, [share for _name, share in LINES])
+        lines = _budget_lines(project, amounts)
+        fundings = sorted((f for f in fundings if f[4] <= today), key=lambda f: f[4])
+        for kind, source_, cond, amount, day in fundings:
+            services.funding_record(
+                actor=actor,
                 project=project,
                 kind=kind,
                 source=source_,
                 conditions=cond,
                 amount_fen=amount,
                 received_on=day,
-                entry=entry,
-                recorded_by=actor,
             )
-            for (kind, source_, cond, amount, day), entry in zip(
-                sorted(fundings, key=lambda f: f[4]), by_source, strict=True
-            )
+        items = _expenses(
+            project,
+            lines=lines,
+            bank=ledger_services.account(project.ledger, ledger_services.BANK),
+            received=[(day, amount) for _k, _s, _c, amount, day in fundings],
+            rng=rng,
+            today=today,
         )
+        ledger_services.entries_post_many(ledger=project.ledger, items=items, actor=actor)
         counts["fundings"] += len(fundings)
-        counts["expenses"] += len(items) - len(fundings)
+        counts["expenses"] += len(items)
     return dict(counts)
 
 
-def _expenses(project, *, lines, amounts, bank, received, rng, today) -> list[tuple]:
+def _budget_lines(project: Project, amounts: list[int]) -> list[BudgetLine]:
+    """The project's budget lines, in two inserts: the rows `budget_line_set` makes one
+    line at a time (an expense account coded 5001 upwards, and its amount)."""
+    accounts = Account.objects.bulk_create(
+        Account(
+            community_id=project.community_id,
+            ledger=project.ledger,
+            code=f"5{k:03d}",
+            name=name,
+            kind=Account.Kind.EXPENSE,
+        )
+        for k, (name, _share) in enumerate(LINES, start=1)
+    )
+    return BudgetLine.objects.bulk_create(
+        BudgetLine(
+            community_id=project.community_id, project=project, account=account, amount_fen=fen
+        )
+        for account, fen in zip(accounts, amounts, strict=True)
+    )
+
+
+def _expenses(project, *, lines, bank, received, rng, today) -> list[tuple]:
     """What the project spent, line by line, month by month up to today: 60–95% of its
-    budget over its life, in proportion to the time gone, never more than it has
-    received by then."""
+    budget over its life, in proportion to the time gone, never more than it had
+    received by then (as `expense_record` refuses)."""
     life = max(1, (project.ends_on - project.starts_on).days)
     gone = min(1.0, max(0, (today - project.starts_on).days) / life)
-    rate = rng.uniform(0.6, 0.95) if gone >= 0.9 else rng.uniform(0.6, 0.95) * max(gone, 0.6)
-    items = []
-    day = project.starts_on + dt.timedelta(days=rng.randrange(20, 35))
-    last = min(today, project.ends_on)
+    rate = rng.uniform(0.6, 0.95) * (1 if gone >= 0.9 else max(gone, 0.6))
     months = []
-    while day <= last:
+    day = project.starts_on + dt.timedelta(days=rng.randrange(20, 35))
+    while day <= min(today, project.ends_on):
         months.append(day)
         day += dt.timedelta(days=rng.randrange(26, 34))
     if not months:
         return []
-    funded = sorted(received)
-    spent_total = 0
-    for account, amount in zip(lines, amounts, strict=True):
-        target = round(amount * rate * rng.uniform(0.85, 1.1) / 100) * 100
-        target = min(target, amount)
-        per = split_fen(target, [rng.randint(6, 14) for _ in months])
-        for month, fen in zip(months, per, strict=True):
-            fen = round(fen / 100) * 100
-            have = sum(a for d, a in funded if d <= month) - spent_total
-            fen = min(fen, max(0, have))
-            if fen <= 0:
-                continue
-            spent_total += fen
-            items.append(
-                (
-                    month,
-                    f"{project.name}：{account.name}（{month:%Y年%m月}）",
-                    [(account, fen), (bank, -fen)],
-                    "expense",
-                )
+    spent: list[tuple] = []
+    for line in lines:
+        target = min(
+            line.amount_fen, int(round(line.amount_fen * rate * rng.uniform(0.85, 1.1), -2))
+        )
+        shares = split_fen(target, [rng.randint(6, 14) for _ in months])
+        for month, fen in zip(months, shares, strict=True):
+            spent.append((month, round(fen, -2), line))
+    spent.sort(key=lambda row: (row[0], row[2].account.code))
+    items, total = [], 0
+    for month, fen, line in spent:
+        have = sum(amount for day, amount in received if day <= month) - total
+        fen = min(fen, have)
+        if fen <= 0:
+            continue
+        total += fen
+        items.append(
+            (
+                month,
+                f"{line.account.name}：{month:%Y年%m月}{EXPENSE_WORDS[line.account.name]}",
+                [(line.account, fen), (bank, -fen)],
+                services.EXPENSE_SOURCE,
             )
+        )
     return items
 
 
-def _indicators(projects, *, by_name, rng, today: dt.date) -> int:
-    """The flagship's accident rate, computed from the care programme; for the others
-    one indicator of their domain, measured by hand at the mid-term review, and the
-    share of participants satisfied."""
-    rows = []
-    year_ago = today - dt.timedelta(days=365)
+def _indicators(projects, *, actor, rng, today: dt.date) -> int:
+    """The flagship's accident rate, computed by Kuihua from the care programme's
+    records (baseline 15%, target 8%); for every project one indicator of its domain,
+    measured by hand at the mid-term review."""
+    made = 0
     for plan, project in zip(PLANS, projects, strict=True):
         if plan.name == FLAGSHIP:
-            rows.append(
-                OutcomeIndicator(
-                    community_id=project.community_id,
-                    project=project,
-                    name="关爱对象意外发生率",
-                    unit="",
-                    source=OutcomeIndicator.Source.CARE_ACCIDENT_RATE,
-                    baseline=Decimal("0.15"),
-                    target=Decimal("0.08"),
-                    lower_is_better=True,
-                    measured=care_accident_rate(project, start=year_ago, end=today),
-                    measured_on=today,
-                    method="系统按关爱对象的跌倒和意外记录计算（近一年）",
-                )
-            )
-        name, unit, base, target, (low, high), lower = INDICATORS[plan.domain]
-        measured_on = min(today, project.starts_on + dt.timedelta(days=rng.randrange(170, 200)))
-        rows.append(
-            OutcomeIndicator(
-                community_id=project.community_id,
+            services.indicator_add(
+                actor=actor,
                 project=project,
-                name=name,
-                unit=unit,
-                baseline=Decimal(base),
-                target=Decimal(target),
-                lower_is_better=lower,
-                measured=Decimal(rng.randint(low, high)),
-                measured_on=measured_on,
-                method="中期评估问卷调查（抽样）" if unit == "%" else "照护压力量表测评",
+                name="关爱对象意外发生率",
+                baseline=15,
+                target=8,
+                source=OutcomeIndicator.Source.CARE_ACCIDENT_RATE,
+                lower_is_better=True,
             )
+            made += 1
+        name, unit, base, target, (low, high), lower = INDICATORS[plan.domain]
+        indicator = services.indicator_add(
+            actor=actor,
+            project=project,
+            name=name,
+            unit=unit,
+            baseline=base,
+            target=target,
+            lower_is_better=lower,
         )
-    OutcomeIndicator.objects.bulk_create(rows)
-    return len(rows)
+        services.indicator_measure(
+            actor=actor,
+            indicator=indicator,
+            measured=rng.randint(low, high),
+            measured_on=min(today, project.starts_on + dt.timedelta(days=rng.randrange(170, 200))),
+            method="中期评估问卷调查（抽样）" if unit == "%" else "照护压力量表测评（抽样）",
+        )
+        made += 1
+    return made
