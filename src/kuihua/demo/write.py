@@ -79,6 +79,9 @@ def write_community(plan: CommunityPlan) -> Community:
         from kuihua.demo.projects import demo_projects
 
         demo_projects(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
+        from kuihua.demo.market import demo_market
+
+        demo_market(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
     return community
 
 
