@@ -15,6 +15,7 @@ import io
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -117,7 +118,7 @@ def render_report_pdf(report: ProjectReport) -> bytes:
         section(_("一、项目概况")),
         table(
             [
-                [_("项目"), _("内容")],
+                [pgettext("table column", "项目"), _("内容")],
                 [_("项目领域"), head.domain],
                 [_("项目状态"), head.status],
                 [_("牵头组织"), head.lead],

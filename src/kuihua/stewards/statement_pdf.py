@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -73,7 +74,7 @@ def render_statement_pdf(books: CompoundBooks, published: PublishedStatement) ->
         Paragraph(escape(_("本月收支")), heading),
         table(
             [
-                [_("项目"), _("金额（元）")],
+                [pgettext("table column", "项目"), _("金额（元）")],
                 [_("月初结余"), yuan(stmt.opening_fen)],
                 [_("本月收入"), yuan(stmt.income_fen)],
                 [_("本月支出"), yuan(stmt.expense_fen)],
@@ -93,14 +94,14 @@ def render_statement_pdf(books: CompoundBooks, published: PublishedStatement) ->
         ),
         Paragraph(escape(_("收入明细")), heading),
         table(
-            [[_("项目"), _("金额（元）")]]
+            [[pgettext("table column", "项目"), _("金额（元）")]]
             + [[escape(line.account.name), yuan(line.amount_fen)] for line in stmt.income]
             + ([] if stmt.income else [[_("本月没有收入。"), ""]]),
             widths,
         ),
         Paragraph(escape(_("支出明细")), heading),
         table(
-            [[_("项目"), _("金额（元）")]]
+            [[pgettext("table column", "项目"), _("金额（元）")]]
             + [[escape(line.account.name), yuan(line.amount_fen)] for line in stmt.expenses]
             + ([] if stmt.expenses else [[_("本月没有支出。"), ""]]),
             widths,

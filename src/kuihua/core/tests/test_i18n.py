@@ -22,19 +22,27 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[-+ #0]*\d*(?:\.\d+)?[sdfr]|%[sd]|\{\w*\}")
 def read_po(path: Path) -> list[dict]:
     """The entries of a .po file as written by makemessages, header left out.
 
-    Entries are separated by blank lines; each is {"msgid", "msgid_plural",
+    Entries are separated by blank lines; each is {"msgctxt", "msgid", "msgid_plural",
     "msgstr": {index: text}, "flags"}, multi-line strings joined.
     """
     entries = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
-        entry: dict = {"msgid": None, "msgid_plural": None, "msgstr": {}, "flags": set()}
+        entry: dict = {
+            "msgctxt": None,
+            "msgid": None,
+            "msgid_plural": None,
+            "msgstr": {},
+            "flags": set(),
+        }
         where, key = entry, None
         for line in block.strip().splitlines():
             if line.startswith("#,"):
                 entry["flags"] |= {flag.strip() for flag in line[2:].split(",")}
             elif line.startswith("#"):
                 continue
-            elif match := re.fullmatch(r'(msgid_plural|msgid|msgstr)(?:\[(\d+)\])? (".*")', line):
+            elif match := re.fullmatch(
+                r'(msgctxt|msgid_plural|msgid|msgstr)(?:\[(\d+)\])? (".*")', line
+            ):
                 word, index, text = match.groups()
                 where, key = (
                     (entry["msgstr"], int(index or 0)) if word == "msgstr" else (entry, word)
@@ -115,7 +123,8 @@ def test_the_compiled_catalog_matches_the_po_file(po_entries):
     catalog = trans_real.translation("en")._catalog
     for e in po_entries:
         for index, text in e["msgstr"].items():
-            key = (e["msgid"], index) if e["msgid_plural"] else e["msgid"]
+            msgid = f"{e['msgctxt']}\x04{e['msgid']}" if e["msgctxt"] else e["msgid"]
+            key = (msgid, index) if e["msgid_plural"] else msgid
             # msgfmt leaves untranslated entries out; the test above reports those.
             assert catalog.get(key, "") == text, e["msgid"]
 
