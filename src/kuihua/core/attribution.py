@@ -13,8 +13,10 @@ How attribution counts is kuihua.projects.outputs and docs/person-time.md.
 
 from __future__ import annotations
 
+from django import forms
 from django.apps import apps
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kuihua.core.errors import ApplicationError
 
@@ -76,9 +78,6 @@ def project_choices(current=None) -> list[tuple[str, str]]:
 
 def project_field(**kwargs):
     """The form field of a project chooser; its choices are set per form by `project_choices`."""
-    from django import forms
-    from django.utils.translation import gettext_lazy
-
     return forms.TypedChoiceField(
         label=kwargs.pop("label", gettext_lazy("所属公益项目")),
         required=False,
@@ -89,3 +88,15 @@ def project_field(**kwargs):
         ),
         **kwargs,
     )
+
+
+class AttributionForm(forms.Form):
+    """Change the project a thing counts in, on its own page."""
+
+    project = project_field()
+
+    def __init__(self, *args, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].choices = project_choices(current)
+        if not self.is_bound:
+            self.initial.setdefault("project", getattr(current, "pk", current))

@@ -235,7 +235,9 @@ def render_report_pdf(report: ProjectReport) -> bytes:
     story += [
         section(_("五、服务产出")),
         note(
-            _(
+            _("项目还没有开始，还没有产出。")
+            if outputs.end < outputs.start
+            else _(
                 "统计期间：%(start)s 至 %(end)s。"
                 "数字来自记在本项目名下的活动签到、服务记录和关爱探访。"
             )
@@ -290,6 +292,20 @@ def render_report_pdf(report: ProjectReport) -> bytes:
         note(
             _("本报告由葵花平台根据项目的计划、账本和服务记录自动生成，生成日期 %(day)s。")
             % {"day": report.generated_on.isoformat()}
+        ),
+        Spacer(1, 10 * mm),
+        # Where the lead organization signs and stamps the copy it hands in.
+        Table(
+            [
+                [
+                    Paragraph(escape(_("牵头组织（盖章）：")), body),
+                    Paragraph(escape(_("项目负责人（签字）：")), body),
+                    Paragraph(escape(_("日期：")), body),
+                ]
+            ],
+            colWidths=[70 * mm, 60 * mm, 40 * mm],
+            rowHeights=[18 * mm],
+            style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
         ),
     ]
 

@@ -22,6 +22,7 @@ from kuihua.care.tests.factories import care_world
 from kuihua.config.api import api
 from kuihua.core.tenancy import use_community
 from kuihua.council.tests.factories import council_world
+from kuihua.market.tests.factories import market_isolation_world
 from kuihua.matching.tests.factories import matching_world
 from kuihua.notifications.services import notify
 from kuihua.organizations import services as org_services
@@ -85,6 +86,10 @@ OBJECTS = {
     "funding_id": lambda w: w["funding"].pk,
     "expense_id": lambda w: w["expense"].pk,
     "indicator_id": lambda w: w["indicator"].pk,
+    "market_day_id": lambda w: w["market_day"].pk,
+    "stall_id": lambda w: w["stall"].pk,
+    "item_id": lambda w: w["stall_item"].pk,
+    "sale_id": lambda w: w["sale"].pk,
 }
 # Path parameters that name no community object (the walk leaves those routes alone).
 NOT_OBJECTS = {"area_key", "code", "token"}
@@ -146,6 +151,7 @@ def build_world(community, username: str) -> dict:
                 organization=organization,
                 resident=resident,
             ),
+            **market_isolation_world(community=community, coordinator=coordinator),
         }
 
 

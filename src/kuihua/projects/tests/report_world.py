@@ -29,6 +29,7 @@ from kuihua.projects.models import (
     ProjectDomain,
 )
 from kuihua.registry.tests.factories import ResidentFactory, tag
+from kuihua.service_records.tests.factories import manual_record, verified_record
 
 # A project ledger's chart for these tests (the projects' own chart may differ: the
 # report reads whatever accounts the ledger has, by kind).
@@ -103,7 +104,7 @@ def report_world(community, coordinator, *, name: str = "幸福来敲门·独居
       2,010.50;
     - outputs: 4 people enrolled in care for the project; 6 visits and calls (a self
       check-in does not count) to 3 of them: 6 person-times of 10 (60.0%), 3 people
-      of 4 (75.0%), 0 hours of 20;
+      of 4 (75.0%); 3.5 + 1.5 = 5 verified hours of 20 (25.0%), by 2 volunteers;
     - outcomes: 意外发生率 (computed, per cent) baseline 15, target 8, lower is better:
       1 fall among 4 enrolled = 25 → not reached; 居民满意度 measured 92 against 90 →
       reached; 邻里互助参与率 not measured.
@@ -189,6 +190,25 @@ def report_world(community, coordinator, *, name: str = "幸福来敲门·独居
             care_services.check_in(actor=coordinator, recipient=recipient, channel=channel)
     care_services.incident_record(
         actor=coordinator, recipient=recipients[0], kind="fall", occurred_on=days_from_today(-3)
+    )
+
+    # Volunteer hours: two verified records (3.5 h, 1.5 h) of two volunteers; a record
+    # still waiting for verification does not count.
+    for hours, day in [("3.5", -2), ("1.5", 0)]:
+        verified_record(
+            actor=coordinator,
+            organization=lead,
+            resident=ResidentFactory(household__building__compound__community=community),
+            hours=hours,
+            date=days_from_today(day),
+            project=project,
+        )
+    manual_record(
+        actor=coordinator,
+        organization=lead,
+        resident=ResidentFactory(household__building__compound__community=community),
+        hours="8",
+        project=project,
     )
 
     OutcomeIndicator.objects.create(

@@ -105,7 +105,8 @@ def test_outputs_are_counted_from_the_attributed_work_against_the_plan(rw):
     rows = {row.key: (row.planned, row.actual, row.reached_share) for row in outputs.rows}
     assert rows["person_times"] == (10, 6, Decimal("0.6"))  # the self check-in is not one
     assert rows["people_served"] == (4, 3, Decimal("0.75"))
-    assert rows["volunteer_hours"] == (Decimal("20"), Decimal("0"), Decimal("0"))
+    assert rows["volunteer_hours"] == (Decimal("20"), Decimal("5"), Decimal("0.25"))
+    assert outputs.counted.volunteers == 2
 
 
 def test_outcomes_against_target_respect_the_direction_and_compute_the_accident_rate(rw):
@@ -289,3 +290,81 @@ def test_the_excel_file_has_a_sheet_per_section_with_the_figures(client, rw):
     assert outcomes["关爱对象意外发生率"]["实测值"] == 25
     assert outcomes["关爱对象意外发生率"]["是否达标"] == "尚未达到"
     assert outcomes["居民满意度"]["是否达标"] == "已达到目标"
+
+
+# --- what the projects' own services post, and a project with nothing yet --------------
+
+
+def test_the_report_reads_what_the_projects_services_post_and_a_reversal_takes_back(
+    in_community, coordinator
+):
+    from kuihua.projects import services
+    from kuihua.projects.tests.factories import ProjectFactory
+
+    project = ProjectFactory(community=in_community, starts_on=days_from_today(-30))
+    line = services.budget_line_set(
+        actor=coordinator, project=project, name="场地布置", amount_fen=80000
+    )
+    services.funding_record(
+        actor=coordinator,
+        project=project,
+        kind="subsidy",
+        source="区民政局公益创投",
+        amount_fen=100000,
+        received_on=days_from_today(-20),
+        conditions="须在项目期内用完",
+    )
+    kept = services.expense_record(
+        actor=coordinator,
+        project=project,
+        budget_line=line,
+        amount_fen=60000,
+        spent_on=days_from_today(-10),
+        memo="展板",
+    )
+    wrong = services.expense_record(
+        actor=coordinator,
+        project=project,
+        budget_line=line,
+        amount_fen=30000,
+        spent_on=days_from_today(-5),
+        memo="记重了的展板",
+    )
+    assert kept.number < wrong.number
+    before = project_report(project, today=today())
+    assert before.budget.rows[0].actual_fen == 90000 and before.budget.rows[0].overspent
+
+    services.expense_reverse(actor=coordinator, project=project, entry=wrong, reason="重复记账")
+
+    after = project_report(project, today=today())
+    row = after.budget.rows[0]
+    assert (row.name, row.budget_fen, row.actual_fen, row.overspent) == (
+        "场地布置",
+        80000,
+        60000,
+        False,
+    )
+    assert after.funding.kinds[0].amount_fen == 100000
+    assert after.funding.rows[0].conditions == "须在项目期内用完"
+    assert after.funding.balance_fen == 40000
+
+
+def test_a_project_not_started_yet_still_has_a_report_of_empty_sections(
+    client, in_community, coordinator
+):
+    from kuihua.projects.tests.factories import ProjectFactory
+
+    project = ProjectFactory(community=in_community, starts_on=days_from_today(10))
+    client.force_login(coordinator)
+
+    made = project_report(project, today=today())
+    response = client.get(reverse("projects:report", args=[project.pk]))
+
+    assert made.plan.total == 0 and made.budget.rows == () and made.outcomes == ()
+    assert all(row.actual in (0, Decimal("0")) for row in made.outputs.rows)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "还没有计划节点" in html and "还没有到账的资金" in html and "还没有成效指标" in html
+    assert "项目还没有开始，还没有产出。" in html
+    for name in ("projects:report_xlsx", "projects:report_pdf"):
+        assert client.get(reverse(name, args=[project.pk])).status_code == 200

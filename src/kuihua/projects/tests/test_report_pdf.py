@@ -75,11 +75,12 @@ def test_the_report_pdf_renders_and_reads_in_chinese(client, rw, tmp_path):
         "延期完成",
         "超支",
         "尚未达到",
+        "项目负责人（签字）",
         f"生成日期 {today().isoformat()}",
         f"第 1 页，共 {len(pages)} 页",
     ):
         assert words in text, words
-    for figure in ("2,350.00", "117.5%", "6,200.50", "2,010.50", "76.2%"):
+    for figure in ("2,350.00", "117.5%", "6,200.50", "2,010.50", "76.2%", "25.0%"):
         assert figure in text, figure
 
 
