@@ -276,3 +276,16 @@ def test_an_expense_recorded_by_mistake_is_reversed_on_its_page(client, project,
     page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert "已冲销" in page
     assert 'id="on-hand">50.00<' in page  # the money is back on the books
+
+
+def test_indicators_read_as_people_write_numbers(client, project, coordinator):
+    indicator = services.indicator_add(
+        actor=coordinator, project=project, name="老人满意度", baseline="70", target="100", unit="%"
+    )
+    services.indicator_measure(
+        actor=coordinator, indicator=indicator, measured="92.50", measured_on=today()
+    )
+    client.force_login(coordinator)
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "100%" in page and "92.5%" in page and "70%" in page
+    assert "E+" not in page and "100.0000" not in page
