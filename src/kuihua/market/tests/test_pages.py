@@ -5,6 +5,7 @@ organization's stall); a coordinator runs the market days; a resident reads 我�
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -257,7 +258,7 @@ def test_a_coordinator_opens_a_market_day_from_an_occurrence_of_the_series(
 ):
     organization = OrganizationFactory(community=in_community, name="社区居委会")
     series = market_series(organization)
-    starts = timezone.now() + timezone.timedelta(days=3)
+    starts = timezone.now() + dt.timedelta(days=3)
     occurrence = ActivityFactory(
         community=in_community,
         organization=organization,
