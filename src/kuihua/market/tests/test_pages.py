@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
+from kuihua.activities.models import Series
 from kuihua.activities.tests.factories import ActivityFactory
 from kuihua.core.tenancy import use_community
 from kuihua.market import services
@@ -268,10 +269,20 @@ def test_a_coordinator_opens_a_market_day_from_an_occurrence_of_the_series(
         starts_at=starts,
     )
     ActivityFactory(community=in_community, organization=organization, title="单次活动")
+    weekly = Series.objects.create(
+        organization=organization, title="合唱队", rule="FREQ=WEEKLY;BYDAY=TU", template={}
+    )
+    ActivityFactory(
+        community=in_community,
+        organization=organization,
+        series=weekly,
+        title="合唱排练",
+        starts_at=starts,
+    )
     client.force_login(coordinator)
 
     days = page(client, "days")
-    assert "爱心集市" in days and "单次活动" not in days
+    assert "爱心集市" in days and "单次活动" not in days and "合唱排练" not in days
     response = client.post(url("days"), {"activity": occurrence.pk}, follow=True)
 
     day = MarketDay.objects.get()
