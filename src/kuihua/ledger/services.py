@@ -48,6 +48,19 @@ COMPOUND_CHART = [
     ("5009", "其他支出", Account.Kind.EXPENSE, False),
 ]
 CASH, BANK, PREPAID, OPENING, FEES = "1001", "1002", "2201", "3001", "4001"
+# What a public-welfare project's books start with: where its money is, and one
+# income account per kind of funding (subsidy, donation, market proceeds, other).
+# The expense accounts are its budget lines, added as the budget is drawn up
+# (kuihua.projects.services.budget_line_set), coded 5001 upwards.
+PROJECT_CHART = [
+    ("1001", "现金", Account.Kind.ASSET, True),
+    ("1002", "银行存款", Account.Kind.ASSET, True),
+    ("3001", "期初结余", Account.Kind.EQUITY, True),
+    ("4001", "政府补贴/资助收入", Account.Kind.INCOME, True),
+    ("4002", "社会捐赠收入", Account.Kind.INCOME, True),
+    ("4003", "集市义卖收入", Account.Kind.INCOME, True),
+    ("4009", "其他收入", Account.Kind.INCOME, True),
+]
 # Rows per statement of a bulk posting (SQLite allows 32,766 parameters in one).
 BULK_BATCH = 500
 

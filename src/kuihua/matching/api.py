@@ -22,8 +22,11 @@ from kuihua.matching.schemas import (
     AcceptIn,
     AcceptOut,
     AssignIn,
+    AttributionIn,
     CategoryIn,
     CategoryOut,
+    DeliveryIn,
+    DeliveryOut,
     GapOut,
     NeedDetailOut,
     NeedIn,
@@ -99,11 +102,13 @@ def list_needs(request, filters: Query[NeedFilter]):
 
 @router.post(
     "/needs",
-    response={201: NeedDetailOut, **error_responses(400, 404, 422)},
+    response={201: NeedDetailOut, **error_responses(400, 403, 404, 422)},
     summary="Raise a need (for oneself, or for a resident one may see)",
 )
 def raise_need(request, payload: NeedIn):
     user = request.user
+    if payload.project_id is not None and not user.has_perm("matching.manage"):
+        raise ServiceError(_("只有社区工作者可以指定公益项目"), field="project_id", status=403)
     if payload.resident_id is None or payload.resident_id == user.resident_id:
         if user.resident is None:
             raise ServiceError(_("您的账户未关联居民信息"), field="resident_id")
@@ -124,6 +129,7 @@ def raise_need(request, payload: NeedIn):
         recurrence=payload.recurrence,
         consent_to_share=payload.consent_to_share,
         channel=channel,
+        project=payload.project_id,
     )
     return Status(201, _detail(user, selectors.access_need(user, need.pk)))
 
@@ -183,6 +189,31 @@ def finish_need(request, need_id: int):
     need = selectors.access_need(request.user, need_id)
     require(request.user, "matching.serve_need", need)
     return services.need_done(actor=request.user, need=need)
+
+
+@router.post(
+    "/needs/{int:need_id}/deliveries",
+    response={201: DeliveryOut, **error_responses(400, 404, 422)},
+    summary="Record one delivery of a recurring need (each is a person-time)",
+)
+def deliver_need(request, need_id: int, payload: DeliveryIn | None = None):
+    need = selectors.access_need(request.user, need_id)
+    require(request.user, "matching.serve_need", need)
+    delivery = services.need_delivery_record(
+        actor=request.user, need=need, delivered_at=payload.delivered_at if payload else None
+    )
+    return Status(201, delivery)
+
+
+@router.post(
+    "/needs/{int:need_id}/project",
+    response={200: NeedOut, **error_responses(400, 403, 404, 422)},
+    summary="Say which public-welfare project a need counts in (coordinators)",
+)
+def attribute_need(request, need_id: int, payload: AttributionIn):
+    need = selectors.access_need(request.user, need_id)
+    require(request.user, "matching.manage")
+    return services.need_attribute(actor=request.user, need=need, project=payload.project_id)
 
 
 @router.post(
@@ -253,6 +284,7 @@ def create_offer(request, payload: OfferIn):
         slots=payload.slots,
         is_free=payload.is_free,
         price_note=payload.price_note,
+        project=payload.project_id,
     )
     return Status(201, offer)
 
@@ -265,6 +297,18 @@ def get_offer(request, offer_id: int):
 
 
 # --- runs --------------------------------------------------------------------------------
+
+
+@router.post(
+    "/offers/{int:offer_id}/project",
+    response={200: OfferOut, **error_responses(400, 403, 404, 422)},
+    summary="Say which public-welfare project an offer's services count in (coordinators)",
+)
+def attribute_offer(request, offer_id: int, payload: AttributionIn):
+    require(request.user, "matching.manage")
+    offer = selectors.access_offer(request.user, offer_id)
+    services.offer_attribute(actor=request.user, offer=offer, project=payload.project_id)
+    return selectors.offer_list(request.user).get(pk=offer.pk)
 
 
 @router.post(

@@ -14,6 +14,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kuihua.core.attribution import project_choices, project_field
 from kuihua.matching.models import (
     ALL_DAYS,
     ALL_SLOTS,
@@ -174,6 +175,8 @@ class NeedForm(forms.Form):
         help_text=_("不同意也可以：社区会安排社会组织或单位为您服务，不把联系方式给个人。"),
     )
 
+    project = project_field()
+
     def __init__(self, *args, categories=(), for_self: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.categories = {c.pk: c for c in categories}
@@ -181,7 +184,9 @@ class NeedForm(forms.Form):
         if for_self:
             del self.fields["resident"]
             del self.fields["channel"]
+            del self.fields["project"]
         else:
+            self.fields["project"].choices = project_choices()
             self.fields["consent_to_share"].label = _("居民同意把姓名、地址、电话提供给服务方")
             self.fields["consent_to_share"].help_text = _("请当面或电话征得居民本人同意后再勾选。")
 
@@ -198,6 +203,8 @@ class NeedForm(forms.Form):
         }
         if "channel" in self.fields:
             values["channel"] = data["channel"]
+        if "project" in self.fields:
+            values["project"] = data.get("project")
         return values
 
 
@@ -246,6 +253,7 @@ class OfferForm(forms.Form):
         required=False,
         help_text=_("不免费时填写，如：理发每次 10 元"),
     )
+    project = project_field(help_text=_("服务方为某个公益项目提供的服务，完成的服务计入该项目"))
 
     PICKERS = {
         ProviderType.ORGANIZATION: "organization",
@@ -281,6 +289,7 @@ class OfferForm(forms.Form):
             (str(p.pk), p.name) for p in partners
         ]
         self.fields["compounds"].choices = [(str(c.pk), c.name) for c in compounds]
+        self.fields["project"].choices = project_choices()
         self.picker = self.PICKERS.get(provider_type, "organization")
         for name in {"organization", "volunteer", "partner"} - {self.picker}:
             del self.fields[name]
@@ -300,6 +309,7 @@ class OfferForm(forms.Form):
             "slots": mask_of(data.get("slots")),
             "is_free": bool(data.get("is_free")),
             "price_note": data.get("price_note") or "",
+            "project": data.get("project"),
         }
 
     def provider_values(self) -> dict:

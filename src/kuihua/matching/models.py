@@ -366,9 +366,16 @@ class Proposal(CommunityOwned):
 
 
 class ServiceDelivery(CommunityOwned):
-    """A service completed: who delivered what to whom, with the provider's type at the time."""
+    """A service delivered: who delivered what to whom, with the provider's type at the time.
 
-    need = models.OneToOneField(Need, on_delete=models.CASCADE, related_name="delivery")
+    A need served once has one, made when it is done. A recurring need (weekly
+    meals, daily escorts) has one per delivery, recorded as each is made, the last
+    when the need is done: each is one person-time (docs/person-time.md).
+    """
+
+    need = models.ForeignKey(
+        Need, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("需求")
+    )
     offer = models.ForeignKey(
         ServiceOffer, on_delete=models.SET_NULL, null=True, related_name="deliveries"
     )

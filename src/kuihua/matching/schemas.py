@@ -37,6 +37,9 @@ class NeedIn(Schema):
     resident_id: int | None = Field(
         None, description="raise for this resident (coordinators, or volunteers on a visit)"
     )
+    project_id: int | None = Field(
+        None, description="the public-welfare project it counts in (coordinators only)"
+    )
 
 
 class PersonOut(Schema):
@@ -99,6 +102,7 @@ class NeedOut(Schema):
     rating_comment: str
     close_reason: str
     created_at: dt.datetime
+    project_id: int | None
 
     @staticmethod
     def resolve_category(obj) -> str:
@@ -121,6 +125,30 @@ class NeedDetailOut(NeedOut):
     person: PersonOut
     steps: list[EventOut]
     proposal: ProposalOut | None
+
+
+class DeliveryIn(Schema):
+    delivered_at: dt.datetime | None = Field(
+        None, description="when it was delivered; now if empty"
+    )
+
+
+class DeliveryOut(Schema):
+    id: int
+    need_id: int
+    offer_id: int | None
+    provider_type: str
+    category_id: int
+    delivered_at: dt.datetime
+    deliveries: int = Field(description="how many times the need has been delivered so far")
+
+    @staticmethod
+    def resolve_deliveries(obj) -> int:
+        return obj.need.deliveries.count()
+
+
+class AttributionIn(Schema):
+    project_id: int | None = Field(description="the community's project; null: none")
 
 
 class ReasonIn(Schema):
@@ -153,6 +181,7 @@ class OfferIn(Schema):
     slots: int = Field(ALL_SLOTS, ge=1, le=ALL_SLOTS)
     is_free: bool = True
     price_note: str = Field("", max_length=100)
+    project_id: int | None = Field(None, description="the public-welfare project it serves in")
 
 
 class OfferOut(Schema):
@@ -169,6 +198,7 @@ class OfferOut(Schema):
     is_free: bool
     price_note: str
     active: bool
+    project_id: int | None
 
     @staticmethod
     def resolve_category_ids(obj) -> list[int]:

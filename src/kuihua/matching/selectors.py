@@ -58,7 +58,7 @@ def needs_visible_to(user) -> QuerySet[Need]:
 def access_need(user, need_id: int) -> Need:
     return get_object_or_404(
         needs_visible_to(user).select_related(
-            "category", "resident", "provider", "compound", "building"
+            "category", "resident", "provider", "compound", "building", "project"
         ),
         pk=need_id,
     )
@@ -152,7 +152,7 @@ def access_offer(user, offer_id: int) -> ServiceOffer:
 def offer_list(user) -> QuerySet[ServiceOffer]:
     return (
         offers_visible_to(user)
-        .select_related("main_category", "organization", "volunteer", "partner")
+        .select_related("main_category", "organization", "volunteer", "partner", "project")
         .prefetch_related("categories", "compounds")
         .annotate(
             holding=Count(
@@ -273,8 +273,9 @@ def gap_report(*, months: int = 6, today: dt.date | None = None) -> list[dict]:
 def delivery_stats(*, months: int = 12, today: dt.date | None = None) -> dict:
     """Completed services per month, category and provider type, and the share by organizations.
 
-    Person-times served is the number of completed services; people served the
-    number of distinct residents.
+    Person-times served is the number of services delivered (each delivery of a
+    recurring need: docs/person-time.md); people served the number of distinct
+    residents.
     """
     today = today or timezone.localdate()
     since = timezone.make_aware(

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuihua.core.attribution import resolve_project
 from kuihua.core.audit import audit
 from kuihua.core.errors import ApplicationError
 from kuihua.core.models import Community
@@ -132,6 +133,7 @@ def offer_create(
     is_free: bool = True,
     price_note: str = "",
     contact_user=None,
+    project=None,
 ) -> ServiceOffer:
     """Register what a provider offers. The provider is the organization, volunteer or
     partner unit that matches `provider_type`; a volunteer is based at their home."""
@@ -153,6 +155,7 @@ def offer_create(
         raise MatchingError(_("请选择相应类型的共建单位"), field="partner")
     if not serves_all and not compounds:
         raise MatchingError(_("请选择服务的小区，或勾选服务全社区"), field="compounds")
+    project = resolve_project(project, error=MatchingError)
     base_building = base_compound = None
     if provider_type == ProviderType.VOLUNTEER and volunteer.household_id:
         base_building = volunteer.household.building
@@ -177,6 +180,7 @@ def offer_create(
         is_free=is_free,
         price_note=price_note.strip(),
         contact_user=contact_user,
+        project=project,
     )
     offer.categories.set({main_category, *categories})
     if not serves_all:
@@ -186,7 +190,37 @@ def offer_create(
         community_id=offer.community_id,
         action="service_offer.create",
         obj=offer,
-        new={"name": name, "type": provider_type, "capacity": offer.capacity_per_week},
+        new={
+            "name": name,
+            "type": provider_type,
+            "capacity": offer.capacity_per_week,
+            "project": offer.project_id,
+        },
+    )
+    return offer
+
+
+@transaction.atomic
+def offer_attribute(*, actor, offer: ServiceOffer, project) -> ServiceOffer:
+    """Say which public-welfare project an offer's services count in (None: none).
+
+    A delivery counts in its need's project, else in its offer's
+    (kuihua.projects.outputs).
+    """
+    offer = ServiceOffer.objects.select_for_update().get(pk=offer.pk)
+    project = resolve_project(
+        project, community_id=offer.community_id, current=offer.project_id, error=MatchingError
+    )
+    old = offer.project_id
+    offer.project = project
+    offer.save(update_fields=["project"])
+    audit(
+        actor=actor,
+        community_id=offer.community_id,
+        action="service_offer.attribute",
+        obj=offer,
+        old={"project": old},
+        new={"project": offer.project_id},
     )
     return offer
 
@@ -232,6 +266,7 @@ def need_raise(
     recurrence: str = Need.Recurrence.ONCE,
     consent_to_share: bool = False,
     channel: str = Need.Channel.RESIDENT,
+    project=None,
 ) -> Need:
     """Raise a need for `resident` at their household; consent is recorded as a Consent too."""
     if urgency not in Need.Urgency.values:
@@ -244,6 +279,7 @@ def need_raise(
     description = (description or "").strip()
     if len(description) > 2000:
         raise MatchingError(_("需求说明不能超过 2000 字"), field="description")
+    project = resolve_project(project, error=MatchingError)
     building = resident.household.building if resident.household_id else None
     need = Need.objects.create(
         resident=resident,
@@ -258,6 +294,7 @@ def need_raise(
         consent_to_share=consent_to_share,
         channel=channel,
         raised_by=actor if getattr(actor, "pk", None) else None,
+        project=project,
     )
     if consent_to_share:
         Consent.objects.create(
@@ -276,6 +313,27 @@ def need_raise(
         status=Need.Status.OPEN,
         by=need.raised_by,
         note=need.get_channel_display(),
+    )
+    return need
+
+
+@transaction.atomic
+def need_attribute(*, actor, need: Need, project) -> Need:
+    """Say which public-welfare project a need's deliveries count in (None: none)."""
+    need = _lock_need(need)
+    project = resolve_project(
+        project, community_id=need.community_id, current=need.project_id, error=MatchingError
+    )
+    old = need.project_id
+    need.project = project
+    need.save(update_fields=["project", "updated_at"])
+    audit(
+        actor=actor,
+        community_id=need.community_id,
+        action="need.attribute",
+        obj=need,
+        old={"project": old},
+        new={"project": need.project_id},
     )
     return need
 
@@ -443,23 +501,76 @@ def need_start(*, actor, need: Need) -> Need:
     return need
 
 
-@transaction.atomic
-def need_done(*, actor, need: Need) -> Need:
-    """The provider finished: the service is recorded with its provider's type."""
-    need = _lock_need(need)
-    if need.status not in HOLDING:
-        raise MatchingError(_("只有已派单或服务中的需求可以完成"))
-    _require_provider(need)
-    now = timezone.now()
-    ServiceDelivery.objects.create(
+def _deliver(*, actor, need: Need, delivered_at) -> ServiceDelivery:
+    """One delivery of `need` (locked, with its provider), with the provider's type, audited."""
+    delivery = ServiceDelivery.objects.create(
         community_id=need.community_id,
         need=need,
         offer=need.provider,
         provider_type=need.provider.provider_type,
         category_id=need.category_id,
         resident_id=need.resident_id,
-        delivered_at=now,
+        delivered_at=delivered_at,
     )
+    audit(
+        actor=actor,
+        community_id=need.community_id,
+        action="need.delivery",
+        obj=delivery,
+        new={
+            "need": need.pk,
+            "offer": need.provider_id,
+            "provider_type": delivery.provider_type,
+            "delivered_at": delivered_at.isoformat(),
+        },
+    )
+    return delivery
+
+
+@transaction.atomic
+def need_delivery_record(*, actor, need: Need, delivered_at=None) -> ServiceDelivery:
+    """One delivery of a recurring need (this week's meals, today's escort), recorded by
+    the provider or a coordinator while the need goes on; each is one person-time.
+
+    A need served once is recorded when it is done (`need_done`), as is the last
+    delivery of a recurring one. A matched need is in service from its first delivery.
+    """
+    need = _lock_need(need)
+    if need.recurrence == Need.Recurrence.ONCE:
+        raise MatchingError(_("这是一次性的需求，服务完成时点“服务完成”即可"))
+    if need.status not in HOLDING:
+        raise MatchingError(_("只有已派单或服务中的需求可以登记服务"))
+    _require_provider(need)
+    now = timezone.now()
+    delivered_at = delivered_at or now
+    if delivered_at > now:
+        raise MatchingError(_("服务时间不能晚于现在"), field="delivered_at")
+    if delivered_at < need.created_at:
+        raise MatchingError(_("服务时间不能早于需求提出的时间"), field="delivered_at")
+    delivery = _deliver(actor=actor, need=need, delivered_at=delivered_at)
+    count = need.deliveries.count()
+    note = _("第 %(n)s 次服务") % {"n": count}
+    if need.status == Need.Status.MATCHED:
+        _step(need, Need.Status.IN_SERVICE, actor=actor, note=note)
+    else:
+        NeedEvent.objects.create(
+            community_id=need.community_id,
+            need=need,
+            status=need.status,
+            by=actor if getattr(actor, "pk", None) else None,
+            note=note,
+        )
+    return delivery
+
+
+@transaction.atomic
+def need_done(*, actor, need: Need) -> Need:
+    """The provider finished: the (last) service is recorded with its provider's type."""
+    need = _lock_need(need)
+    if need.status not in HOLDING:
+        raise MatchingError(_("只有已派单或服务中的需求可以完成"))
+    _require_provider(need)
+    _deliver(actor=actor, need=need, delivered_at=timezone.now())
     _step(need, Need.Status.DONE, actor=actor)
     with recipients_language():
         notify(

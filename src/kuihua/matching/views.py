@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kuihua.core.attribution import AttributionForm
 from kuihua.core.pages import (
     apply_service_error,
     post_only,
@@ -54,6 +55,8 @@ from kuihua.registry.selectors import access_resident
 
 PAGE_SIZE = 50
 MAX_PROBLEMS_SHOWN = 10
+
+DELIVERIES_SHOWN = 12
 
 
 def _nav(user) -> dict:
@@ -198,6 +201,14 @@ def _detail_context(request, need: Need, **forms) -> dict:
         "closing": can_manage,
         "can_start": may_serve and need.status == Need.Status.MATCHED,
         "can_done": may_serve and need.status in services.HOLDING,
+        "can_deliver": (
+            may_serve
+            and need.status in services.HOLDING
+            and need.recurrence != Need.Recurrence.ONCE
+        ),
+        "deliveries": list(need.deliveries.order_by("-delivered_at", "-id")[:DELIVERIES_SHOWN]),
+        "delivery_count": need.deliveries.count(),
+        "attribution_form": AttributionForm(current=need.project_id) if can_manage else None,
         "rate_form": RateForm() if can_rate else None,
         **_nav(user),
     }
@@ -286,6 +297,50 @@ def need_start(request, need_id: int):
 @login_required
 def need_done(request, need_id: int):
     return _provider_step(request, need_id, services.need_done, _("服务已完成，辛苦了！"))
+
+
+@login_required
+def need_deliver(request, need_id: int):
+    """One delivery of a recurring need (this week's meal, today's escort): a person-time."""
+    user = request.user
+    need = selectors.access_need(user, need_id)
+    require(user, "matching.serve_need", need)
+    if (refused := post_only(request)) is not None:
+        return refused
+    try:
+        services.need_delivery_record(actor=user, need=need)
+    except MatchingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已登记一次服务，辛苦了！"))
+    return _back(request, need)
+
+
+@login_required
+def need_attribute(request, need_id: int):
+    """A coordinator says which public-welfare project the need's services count in."""
+    user = request.user
+    need = selectors.access_need(user, need_id)
+    require(user, "matching.manage", need)
+    if (refused := post_only(request)) is not None:
+        return refused
+    form = AttributionForm(request.POST, current=need.project_id)
+    if form.is_valid():
+        try:
+            need = services.need_attribute(
+                actor=user, need=need, project=form.cleaned_data["project"]
+            )
+        except MatchingError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已计入公益项目：%(name)s") % {"name": need.project.name}
+                if need.project_id
+                else _("已不计入任何公益项目"),
+            )
+            return redirect("matching:need_detail", need_id=need.pk)
+    return _detail_again(request, need, attribution_form=form)
 
 
 @login_required

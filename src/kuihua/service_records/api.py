@@ -100,7 +100,8 @@ def create_record(request, payload: RecordIn):
         actor=user,
         organization=organization,
         resident=resident,
-        **payload.dict(exclude={"organization_id", "resident_id"}),
+        project=payload.project_id,
+        **payload.dict(exclude={"organization_id", "resident_id", "project_id"}),
     )
     return Status(201, _detail(user, record.pk))
 

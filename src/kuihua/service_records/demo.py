@@ -171,7 +171,7 @@ def demo_service_records(
                 community=community,
                 volunteer_id=membership.resident_id,
                 organization=organization,
-                project=project,
+                service_item=project,
                 date=day,
                 started_at=None if manual else started,
                 ended_at=None if manual else ended,
@@ -267,7 +267,7 @@ def demo_service_records(
     ).update(created_at=F("verified_at"))
 
     verified = ServiceRecord.objects.filter(status=ServiceRecord.Status.VERIFIED).values_list(
-        "pk", "volunteer_id", "hours", "project", "verified_by_id"
+        "pk", "volunteer_id", "hours", "service_item", "verified_by_id"
     )
     PointsEntry.objects.bulk_create(
         (

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kuihua.core.attribution import project_choices, project_field
 from kuihua.service_records.models import ServiceRecord
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -46,7 +47,13 @@ class ManualRecordForm(forms.Form):
     resident = forms.ChoiceField(label=_("志愿者"))
     date = forms.DateField(label=_("服务日期"), widget=DATE_WIDGET)
     hours = forms.DecimalField(label=_("服务时长（小时）"), **HOURS_FIELD)
-    project = forms.CharField(label=_("服务项目"), max_length=200, required=False)
+    service_item = forms.CharField(
+        label=_("服务事项"),
+        max_length=200,
+        required=False,
+        help_text=_("如：助老送餐；不填则用服务内容"),
+    )
+    project = project_field()
     place = forms.CharField(label=_("服务地点"), max_length=200, required=False)
     recipients = forms.CharField(label=_("服务对象"), max_length=200, required=False)
     content = forms.CharField(
@@ -74,6 +81,7 @@ class ManualRecordForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = organization_choices(organizations)
         self.fields["resident"].choices = member_choices(memberships)
+        self.fields["project"].choices = project_choices()
 
 
 class CorrectionForm(forms.Form):

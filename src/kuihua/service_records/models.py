@@ -104,7 +104,19 @@ class ServiceRecord(CommunityOwned):
         related_name="service_record",
         verbose_name=_("签到记录"),
     )
-    project = models.CharField(_("服务项目"), max_length=200)
+    # What the service was (服务项目 in the record rules: an activity's title,
+    # "助老送餐"): free text, on the record and the certificate.
+    service_item = models.CharField(_("服务事项"), max_length=200)
+    # The public-welfare project the service was part of, whose hours it counts in
+    # (kuihua.projects.outputs; an attendance's record takes its activity's).
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="service_records",
+        verbose_name=_("所属公益项目"),
+    )
     date = models.DateField(_("服务日期"))
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)

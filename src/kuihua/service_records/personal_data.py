@@ -34,7 +34,7 @@ def _money(value) -> str | None:
 def service_records_export(resident) -> dict:
     records = list(
         ServiceRecord.objects.filter(volunteer=resident)
-        .select_related("organization", "activity")
+        .select_related("organization", "activity", "project")
         .prefetch_related("corrections", "revisions")
         .order_by("date", "id")
     )
@@ -53,7 +53,8 @@ def service_records_export(resident) -> dict:
                 "id": r.pk,
                 "organization": r.organization.name,
                 "activity": r.activity.title if r.activity_id else None,
-                "project": r.project,
+                "service_item": r.service_item,
+                "project": r.project.name if r.project_id else None,
                 "date": iso(r.date),
                 "started_at": iso(r.started_at),
                 "ended_at": iso(r.ended_at),

@@ -59,7 +59,9 @@ class RecordOut(Schema):
     volunteer_name: str
     organization: OrganizationRef
     activity_id: int | None
-    project: str
+    service_item: str
+    project_id: int | None
+    project_name: str | None
     date: dt.date
     place: str
     recipients: str
@@ -75,6 +77,10 @@ class RecordOut(Schema):
     status_label: str
     verified_at: dt.datetime | None
     reject_reason: str
+
+    @staticmethod
+    def resolve_project_name(obj) -> str | None:
+        return obj.project.name if obj.project_id else None
 
     @staticmethod
     def resolve_volunteer_name(obj) -> str:
@@ -97,7 +103,8 @@ class RecordDetailOut(RecordOut):
 class RecordListItem(Schema):
     id: int
     organization: OrganizationRef
-    project: str
+    service_item: str
+    project_id: int | None
     date: dt.date
     hours: Decimal
     source: str
@@ -129,7 +136,8 @@ class RecordIn(Schema):
     content: str = Field(..., min_length=1, max_length=2000)
     evidence: str = Field(..., min_length=1, max_length=2000)
     reason: str = Field(..., min_length=1, max_length=2000)
-    project: str = Field("", max_length=200)
+    service_item: str = Field("", max_length=200, description="服务事项; empty: the content")
+    project_id: int | None = Field(None, description="the community's public-welfare project")
     place: str = Field("", max_length=200)
     recipients: str = Field("", max_length=200)
     quality: QualityValue = ""

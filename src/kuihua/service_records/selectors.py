@@ -99,7 +99,7 @@ def records_visible_to(user) -> QuerySet[ServiceRecord]:
 def access_record(user, record_id: int) -> ServiceRecord:
     return get_object_or_404(
         records_visible_to(user).select_related(
-            "organization", "volunteer", "activity", "recorder", "verified_by"
+            "organization", "volunteer", "activity", "project", "recorder", "verified_by"
         ),
         pk=record_id,
     )

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuihua.core.attribution import resolve_project
 from kuihua.core.audit import audit
 from kuihua.core.crypto import blind_index
 from kuihua.core.errors import ApplicationError
@@ -196,7 +197,8 @@ def record_from_attendance(*, attendance) -> ServiceRecord | None:
                 organization=organization,
                 activity=activity,
                 attendance=attendance,
-                project=activity.title,
+                service_item=activity.title[:200],
+                project_id=activity.project_id,
                 date=timezone.localdate(attendance.checked_in_at),
                 started_at=attendance.checked_in_at,
                 ended_at=attendance.checked_out_at,
@@ -233,7 +235,8 @@ def record_create_manual(
     reason: str,
     place: str = "",
     recipients: str = "",
-    project: str = "",
+    service_item: str = "",
+    project=None,
     quality: str = "",
     person_in_charge: str = "",
 ) -> ServiceRecord:
@@ -258,11 +261,19 @@ def record_create_manual(
         raise ServiceRecordError(_("请填写补录原因"), field="reason")
     if quality and quality not in ServiceRecord.Quality.values:
         raise ServiceRecordError(_("未知的服务质量评价"), field="quality")
+    # Hours are often entered after the fact: a finished project still takes them.
+    project = resolve_project(
+        project,
+        community_id=organization.community_id,
+        open_only=False,
+        error=ServiceRecordError,
+    )
     record = ServiceRecord.objects.create(
         community_id=organization.community_id,
         volunteer=resident,
         organization=organization,
-        project=(project.strip() or content)[:200],
+        service_item=(service_item.strip() or content)[:200],
+        project=project,
         date=date,
         place=place.strip()[:200],
         recipients=recipients.strip()[:200],
@@ -280,7 +291,12 @@ def record_create_manual(
         community_id=record.community_id,
         action="service_record.create",
         obj=record,
-        new={"source": record.source, "hours": str(hours), "volunteer": resident.pk},
+        new={
+            "source": record.source,
+            "hours": str(hours),
+            "volunteer": resident.pk,
+            "project": record.project_id,
+        },
     )
     return record
 
@@ -326,7 +342,7 @@ def record_verify(*, actor, record: ServiceRecord, quality: str = "") -> Service
         hours=record.hours,
         rate=rate,
         record=record,
-        note=record.project[:200],
+        note=record.service_item[:200],
         created_by=_actor(actor),
     )
     audit(
@@ -341,7 +357,7 @@ def record_verify(*, actor, record: ServiceRecord, quality: str = "") -> Service
         notify(
             recipient=_account_of(record.volunteer),
             kind="service_record.verified",
-            title=_("服务时长已审核：%(project)s") % {"project": record.project},
+            title=_("服务时长已审核：%(project)s") % {"project": record.service_item},
             body=_(
                 "%(date)s 的服务记录 %(hours)s 小时已由%(org)s审核通过，获得爱心积分 %(points)s。"
             )
@@ -388,7 +404,7 @@ def record_reject(*, actor, record: ServiceRecord, reason: str) -> ServiceRecord
         notify(
             recipient=_account_of(record.volunteer),
             kind="service_record.rejected",
-            title=_("服务记录未通过审核：%(project)s") % {"project": record.project},
+            title=_("服务记录未通过审核：%(project)s") % {"project": record.service_item},
             body=_("原因：%(reason)s。如有异议，请联系组织重新登记。")
             % {"reason": record.reject_reason},
             link=reverse("service_records:record", args=[record.pk]),
@@ -455,7 +471,8 @@ def correction_request(
             recipient=_account_of(organization.leader),
             kind="service_record.correction_requested",
             title=_("有一条服务记录的更正申请待处理"),
-            body=_("%(project)s（%(date)s）") % {"project": record.project, "date": record.date},
+            body=_("%(project)s（%(date)s）")
+            % {"project": record.service_item, "date": record.date},
             link=reverse("service_records:record", args=[record.pk]),
         )
     return correction
@@ -508,7 +525,7 @@ def correction_decide(
             _("您的更正申请已同意：%(project)s")
             if approve
             else _("您的更正申请未同意：%(project)s")
-        ) % {"project": record.project}
+        ) % {"project": record.service_item}
         notify(
             recipient=_account_of(record.volunteer),
             kind="service_record.correction_decided",
@@ -645,15 +662,15 @@ def certificate_code(number: str) -> str:
 
 
 def _content_summary(records) -> str:
-    """'社区环境清洁 3次 6.00小时；…' for the projects of the period, largest first."""
+    """'社区环境清洁 3次 6.00小时；…' for the service items of the period, largest first."""
     rows = (
-        records.values("project")
+        records.values("service_item")
         .annotate(n=Count("id"), h=Sum("hours"))
-        .order_by("-h", "project")[:8]
+        .order_by("-h", "service_item")[:8]
     )
     parts = [
         _("%(project)s %(n)s次 %(hours)s小时")
-        % {"project": r["project"], "n": r["n"], "hours": r["h"].quantize(HUNDREDTH)}
+        % {"project": r["service_item"], "n": r["n"], "hours": r["h"].quantize(HUNDREDTH)}
         for r in rows
     ]
     return "；".join(parts)

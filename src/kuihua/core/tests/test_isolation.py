@@ -28,6 +28,7 @@ from kuihua.notifications.services import notify
 from kuihua.organizations import services as org_services
 from kuihua.organizations.models import Membership
 from kuihua.organizations.tests.factories import MembershipFactory, OrganizationFactory
+from kuihua.projects.tests.factories import projects_isolation_world
 from kuihua.registry import services as registry_services
 from kuihua.registry.tests.factories import ResidentFactory, tag
 from kuihua.service_records.tests.factories import service_world
@@ -80,6 +81,11 @@ OBJECTS = {
     "bill_id": lambda w: w["bill"].pk,
     "payment_id": lambda w: w["payment"].pk,
     "entry_id": lambda w: w["entry"].pk,
+    "project_id": lambda w: w["project"].pk,
+    "milestone_id": lambda w: w["milestone"].pk,
+    "funding_id": lambda w: w["funding"].pk,
+    "expense_id": lambda w: w["expense"].pk,
+    "indicator_id": lambda w: w["indicator"].pk,
     "market_day_id": lambda w: w["market_day"].pk,
     "stall_id": lambda w: w["stall"].pk,
     "item_id": lambda w: w["stall_item"].pk,
@@ -139,6 +145,12 @@ def build_world(community, username: str) -> dict:
             **care_world(coordinator=coordinator, resident=resident),
             **council_world(coordinator=coordinator, resident=resident),
             **stewards_isolation_world(community=community, coordinator=coordinator),
+            **projects_isolation_world(
+                community=community,
+                coordinator=coordinator,
+                organization=organization,
+                resident=resident,
+            ),
             **market_isolation_world(community=community, coordinator=coordinator),
         }
 

@@ -15,7 +15,7 @@ from kuihua.registry.tests.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db
 
-NOT_BUILT = ("公益项目", "数据看板")
+NOT_BUILT = ("数据看板",)
 
 
 def menu(html: str) -> dict[str, str]:
@@ -42,8 +42,8 @@ def test_a_coordinator_sees_every_built_area_and_lands_on_the_communitys_pages(c
     items = menu(client.get(reverse("home")).content.decode())
 
     assert list(items) == [
-        "居民信息", "社会组织", "场地预约", "活动招募", "服务时长", "需求对接", "幸福来敲门",
-        "百姓议事会", "义管家", "爱心集市",
+        "居民信息", "社会组织", "场地预约", "活动招募", "服务时长", "需求对接", "公益项目",
+        "幸福来敲门", "百姓议事会", "义管家", "爱心集市",
     ]  # fmt: skip
     assert items["服务时长"] == reverse("service_records:overview")
     assert items["幸福来敲门"] == reverse("care:board")
@@ -60,7 +60,8 @@ def test_a_resident_sees_only_what_a_resident_uses(client, community):
     items = menu(client.get(reverse("home")).content.decode())
 
     assert list(items) == [
-        "居民信息", "社会组织", "活动招募", "服务时长", "需求对接", "百姓议事会", "爱心集市",
+        "居民信息", "社会组织", "活动招募", "服务时长", "需求对接", "公益项目", "百姓议事会",
+        "爱心集市",
     ]  # fmt: skip
     assert items["居民信息"] == reverse("registry:resident_detail", args=[user.resident_id])
     assert items["服务时长"] == reverse("service_records:mine")
@@ -143,7 +144,7 @@ def test_a_district_viewer_reaches_every_statistics_page_and_nothing_about_a_per
     items = menu(client.get(reverse("home")).content.decode())
 
     assert list(items) == [
-        "社会组织", "活动招募", "服务时长", "需求对接", "幸福来敲门", "百姓议事会",
+        "社会组织", "活动招募", "服务时长", "需求对接", "公益项目", "幸福来敲门", "百姓议事会",
     ]  # fmt: skip
     assert items["百姓议事会"] == reverse("council:notice_board")
     assert items["活动招募"] == reverse("activities:overview")
@@ -156,6 +157,7 @@ def test_a_district_viewer_reaches_every_statistics_page_and_nothing_about_a_per
         "activities:overview",
         "care:figures",
         "council:notice_board",
+        "projects:list",
     ):
         response = client.get(reverse(name))
         assert response.status_code == 200, name

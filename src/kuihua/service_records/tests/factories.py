@@ -66,7 +66,7 @@ def manual_record(*, actor, organization, resident, hours="2", date=None, **fiel
         content=fields.pop("content", "陪伴独居老人聊天、打扫卫生"),
         evidence=fields.pop("evidence", "服务对象签字的服务单"),
         reason=fields.pop("reason", "当天手机没电，未能扫码签到"),
-        project=fields.pop("project", "幸福来敲门上门探访"),
+        service_item=fields.pop("service_item", "幸福来敲门上门探访"),
         **fields,
     )
 

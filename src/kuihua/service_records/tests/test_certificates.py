@@ -34,7 +34,7 @@ def certificate(leader, organization, volunteer_resident) -> Certificate:
             organization=organization,
             resident=volunteer_resident,
             hours=hours,
-            project=project,
+            service_item=project,
             date=today - dt.timedelta(days=days),
         )
     manual_record(actor=leader, organization=organization, resident=volunteer_resident, hours="9")

@@ -19,7 +19,10 @@ pytestmark = pytest.mark.django_db
 def test_my_hours_page(client, volunteer, leader, organization, volunteer_resident):
     verified_record(actor=leader, organization=organization, resident=volunteer_resident, hours="3")
     manual_record(
-        actor=leader, organization=organization, resident=volunteer_resident, project="助老送餐"
+        actor=leader,
+        organization=organization,
+        resident=volunteer_resident,
+        service_item="助老送餐",
     )
     client.force_login(volunteer)
 
