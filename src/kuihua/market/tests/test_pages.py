@@ -126,8 +126,13 @@ def test_a_leader_picks_the_buyer_from_a_name_search_of_the_community_only(
 ):
     client.force_login(world.leader)
     with_same_name = resident_with_account(world.organization.community, name=world.buyer.name)[0]
+    points_give(with_same_name, 5)
+    resident_with_account(world.organization.community, name=world.buyer.name, username="nopts")
     with use_community(other_community):
-        resident_with_account(other_community, name=world.buyer.name, username="elsewhere")
+        elsewhere = resident_with_account(
+            other_community, name=world.buyer.name, username="elsewhere"
+        )[0]
+        points_give(elsewhere, 5)
     target = url("sell", world.goods.pk)
     key = form_key(client.get(target).content.decode())
 
@@ -143,6 +148,8 @@ def test_a_leader_picks_the_buyer_from_a_name_search_of_the_community_only(
     )
     html = found.content.decode()
     choices = re.findall(r'name="buyer_id" value="(\d+)"', html)
+    # Two of the community's residents hold points under that name; one without points
+    # and one of another community are not offered.
     assert sorted(int(c) for c in choices) == sorted([world.buyer.pk, with_same_name.pk])
     assert f'value="{key}"' in html and 'value="2"' in html  # the form comes back as typed
     assert not Sale.objects.exists()
