@@ -24,9 +24,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -43,6 +41,7 @@ from kuihua.projects import services
 from kuihua.projects.models import (
     BudgetLine,
     Funding,
+    Milestone,
     OutcomeIndicator,
     Project,
     ProjectDomain,
@@ -241,7 +240,7 @@ INDICATORS = {
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_default_timezone())
 
 
 def demo_projects(*, community, seed: int = 2026, today: dt.date | None = None) -> dict:
@@ -339,9 +338,10 @@ def _partners(lead: Organization, organizations, rng) -> list[Organization]:
 
 
 def _milestones(projects: list[Project], *, actor, rng, today: dt.date) -> int:
-    """The plan's steps, through the services: most of those due done (a few late),
-    a few overdue and still open, the later ones to come."""
-    made = 0
+    """The plan's steps: most of those due done (a few late), a few overdue and still
+    open, the later ones to come; the rows `milestone_add` and `milestone_done` make,
+    in one insert."""
+    rows = []
     for project in projects:
         span = (project.ends_on - project.starts_on).days
         for title, at in STEPS:
@@ -358,13 +358,18 @@ def _milestones(projects: list[Project], *, actor, rng, today: dt.date) -> int:
                     shift = rng.randrange(8, 35) if late else -rng.randrange(0, 6)
                     done_on = min(today, due + dt.timedelta(days=shift))
                     note = "因场地和志愿者排班推迟完成" if late else ""
-            step = services.milestone_add(
-                actor=actor, project=project, title=title, due_on=due, note=note
+            rows.append(
+                Milestone(
+                    community_id=project.community_id,
+                    project=project,
+                    title=title,
+                    due_on=due,
+                    done_on=done_on,
+                    note=note,
+                )
             )
-            if done_on is not None:
-                services.milestone_done(actor=actor, milestone=step, done_on=done_on)
-            made += 1
-    return made
+    Milestone.objects.bulk_create(rows)
+    return len(rows)
 
 
 def _attribute(projects: list[Project], *, by_name: dict[str, Project]) -> dict[str, int]:
@@ -473,6 +478,8 @@ def _sessions(projects: list[Project], *, community, rng, today: dt.date) -> dic
             crowds.append(people)
             day += dt.timedelta(days=max(1, every + rng.randint(-1, 2)))
     activities = Activity.objects.bulk_create(activities, batch_size=1000)
+    if not activities:
+        return {"sessions": 0, "attendances": 0}
     Activity.objects.filter(pk__in=[a.pk for a in activities]).update(
         created_at=F("starts_at") - dt.timedelta(days=7)
     )
@@ -494,14 +501,14 @@ def _sessions(projects: list[Project], *, community, rng, today: dt.date) -> dic
             for activity, resident_id in signups
         ),
     )
-    ids = dict(
-        (
-            ((activity_id, resident_id), pk)
-            for pk, activity_id, resident_id in Signup.objects.filter(
-                activity__in=[a.pk for a in activities]
-            ).values_list("pk", "activity_id", "resident_id")
-        )
-    )
+    # Read back by id: the activities were made just now, so every sign-up of an
+    # activity from the first of them on is one of these.
+    ids = {
+        (activity_id, resident_id): pk
+        for pk, activity_id, resident_id in Signup.objects.filter(
+            activity_id__gte=min(a.pk for a in activities)
+        ).values_list("pk", "activity_id", "resident_id")
+    }
     rows = []
     for activity, resident_id in signups:
         came = rng.random() < 0.94
