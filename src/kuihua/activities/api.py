@@ -17,7 +17,7 @@ from ninja import Query, Router, Status
 
 from kuihua.activities import attendance as attendance_services
 from kuihua.activities import services
-from kuihua.activities.drives import drive_create, shift_create
+from kuihua.activities.drives import drive_attribute, drive_create, shift_create
 from kuihua.activities.models import Activity
 from kuihua.activities.schemas import (
     ActivityIn,
@@ -25,6 +25,7 @@ from kuihua.activities.schemas import (
     ActivityOut,
     ActivityPatch,
     AttendanceOut,
+    AttributionIn,
     CancelIn,
     DriveIn,
     DriveOut,
@@ -46,7 +47,7 @@ from kuihua.activities.selectors import (
     access_signup_for_manage,
     activity_list,
 )
-from kuihua.activities.series import series_create
+from kuihua.activities.series import series_attribute, series_create
 from kuihua.core.api_support import (
     MAX_ROW_ID,
     ServiceError,
@@ -87,6 +88,8 @@ def _fields(user, payload, exclude: set[str] = frozenset()) -> dict:
     values = {k: v for k, v in values.items() if k not in exclude}
     if "room_id" in values:
         values["room"] = _room(user, values.pop("room_id"))
+    if "project_id" in values:
+        values["project"] = values.pop("project_id")
     return values
 
 
@@ -182,6 +185,7 @@ def create_drive(request, payload: DriveIn):
         organization=organization,
         title=payload.title,
         description=payload.description,
+        project=payload.project_id,
     )
     return Status(201, _drive_out(drive))
 
@@ -200,6 +204,28 @@ def _drive_out(drive):
 )
 def get_drive(request, drive_id: int):
     return _drive_out(access_drive(request.user, drive_id))
+
+
+@router.post(
+    "/drives/{int:drive_id}/project",
+    response={200: DriveOut, **error_responses(400, 404, 422)},
+    summary="Say which public-welfare project a drive counts in (its shifts follow)",
+)
+def attribute_drive(request, drive_id: int, payload: AttributionIn):
+    drive = access_drive_for_manage(request.user, drive_id)
+    drive_attribute(actor=request.user, drive=drive, project=payload.project_id)
+    return _drive_out(access_drive(request.user, drive_id))
+
+
+@router.post(
+    "/series/{int:series_id}/project",
+    response={200: SeriesOut, **error_responses(400, 404, 422)},
+    summary="Say which public-welfare project a series counts in (its occurrences follow)",
+)
+def attribute_series(request, series_id: int, payload: AttributionIn):
+    series = access_series(request.user, series_id)
+    series_attribute(actor=request.user, series=series, project=payload.project_id)
+    return _series_out(access_series(request.user, series_id))
 
 
 @router.post(
@@ -244,6 +270,8 @@ def update_activity(request, activity_id: int, payload: ActivityPatch):
     changes = payload.dict(exclude_unset=True)
     if "room_id" in changes:
         changes["room"] = _room(request.user, changes.pop("room_id"))
+    if "project_id" in changes:
+        changes["project"] = changes.pop("project_id")
     # null clears a field that may be empty (places: unlimited); for the others it
     # means "not given", as a column that cannot be empty is never cleared.
     changes = {

@@ -11,30 +11,65 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuihua.activities.models import Activity, Drive
-from kuihua.activities.services import MAX_TITLE, ActivityError, _local, activity_create
+from kuihua.activities.services import (
+    MAX_TITLE,
+    ActivityError,
+    _local,
+    activity_create,
+    reattribute,
+)
+from kuihua.core.attribution import resolve_project
 from kuihua.core.audit import audit
 
 
 @transaction.atomic
-def drive_create(*, actor, organization, title: str, description: str = "") -> Drive:
-    """A recruitment drive (a month-long clean-up): its shifts are activities."""
+def drive_create(*, actor, organization, title: str, description: str = "", project=None) -> Drive:
+    """A recruitment drive (a month-long clean-up): its shifts are activities, counted in
+    the drive's `project` (one of the community's open ones)."""
     title = (title or "").strip()
     if not title:
         raise ActivityError(_("请填写名称"), field="title")
     if len(title) > MAX_TITLE:
         raise ActivityError(_("内容太长"), field="title")
+    project = resolve_project(project, community_id=organization.community_id, error=ActivityError)
     drive = Drive.objects.create(
         community_id=organization.community_id,
         organization=organization,
         title=title,
         description=description or "",
+        project=project,
     )
     audit(
         actor=actor,
         community_id=drive.community_id,
         action="drive.create",
         obj=drive,
-        new={"title": title},
+        new={"title": title, "project": drive.project_id},
+    )
+    return drive
+
+
+@transaction.atomic
+def drive_attribute(*, actor, drive: Drive, project) -> Drive:
+    """Say which public-welfare project a drive counts in (None: none): its shifts that
+    counted where the drive did move with it (with their service records)."""
+    drive = Drive.objects.select_for_update(of=("self",)).get(pk=drive.pk)
+    project = resolve_project(
+        project, community_id=drive.community_id, current=drive.project_id, error=ActivityError
+    )
+    old = drive.project_id
+    if old == (project.pk if project else None):
+        return drive
+    moved = reattribute(Activity.objects.filter(drive=drive), old_id=old, new=project)
+    drive.project = project
+    drive.save(update_fields=["project"])
+    audit(
+        actor=actor,
+        community_id=drive.community_id,
+        action="drive.attribute",
+        obj=drive,
+        old={"project": old},
+        new={"project": drive.project_id, "shifts": moved},
     )
     return drive
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuihua.activities.models import Activity
+from kuihua.core.attribution import project_choices, project_field
 from kuihua.core.dates import validate_within_reach
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -159,13 +160,23 @@ class ActivityForm(_PlaceMixin):
         help_text=_("空表示开始前均可报名"),
     )
     publish = forms.BooleanField(label=_("立即发布"), required=False, initial=True)
+    project = project_field()
 
     field_order = ["organization", "title", "starts_at", "ends_at", "room", "address", "places"]
 
-    def __init__(self, *args, organizations=(), rooms=(), editing: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        organizations=(),
+        rooms=(),
+        editing: bool = False,
+        project=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.organizations = {o.pk: o for o in organizations}
         self.fields["organization"].choices = _org_choices(organizations)
+        self.fields["project"].choices = project_choices(project)
         rooms = list(rooms)
         self.set_rooms(rooms, {r.pk: r for r in rooms})
         if editing:
@@ -179,6 +190,7 @@ class ActivityForm(_PlaceMixin):
             "starts_at": data["starts_at"],
             "ends_at": data["ends_at"],
             "signup_closes_at": data.get("signup_closes_at"),
+            "project": data.get("project"),
             **self.place_values(),
         }
         if "publish" in self.fields:
@@ -207,6 +219,7 @@ class ActivityForm(_PlaceMixin):
             "required_training": activity.required_training,
             "confirm_within_hours": activity.confirm_within_hours,
             "description": activity.description,
+            "project": activity.project_id,
         }
 
 
@@ -228,6 +241,7 @@ class SeriesForm(_PlaceMixin):
     working_days_only = forms.BooleanField(
         label=_("仅工作日（按国家法定节假日安排）"), required=False
     )
+    project = project_field(help_text=_("每一次活动都计入这个公益项目"))
 
     field_order = [
         "organization",
@@ -244,6 +258,7 @@ class SeriesForm(_PlaceMixin):
         super().__init__(*args, **kwargs)
         self.organizations = {o.pk: o for o in organizations}
         self.fields["organization"].choices = _org_choices(organizations)
+        self.fields["project"].choices = project_choices()
         rooms = list(rooms)
         self.set_rooms(rooms, {r.pk: r for r in rooms})
 
@@ -259,6 +274,7 @@ class SeriesForm(_PlaceMixin):
             "rule": data["frequency"],
             "weekdays": data.get("weekdays") or None,
             "working_days_only": bool(data.get("working_days_only")),
+            "project": data.get("project"),
             **self.place_values(),
         }
 
@@ -269,11 +285,13 @@ class DriveForm(forms.Form):
     description = forms.CharField(
         label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    project = project_field(help_text=_("每个班次都计入这个公益项目"))
 
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.organizations = {o.pk: o for o in organizations}
         self.fields["organization"].choices = _org_choices(organizations)
+        self.fields["project"].choices = project_choices()
 
 
 class ShiftsForm(forms.Form):

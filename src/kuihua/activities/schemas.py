@@ -46,6 +46,7 @@ class ActivityOut(Schema):
     status_label: str
     series_id: int | None
     drive_id: int | None
+    project_id: int | None = Field(description="the public-welfare project it counts in")
 
     @staticmethod
     def resolve_organization(obj) -> dict:
@@ -102,6 +103,10 @@ class ActivityIn(ActivityFields):
     starts_at: dt.datetime
     ends_at: dt.datetime
     status: NewStatusValue = "published"
+    project_id: int | None = Field(
+        None,
+        description="the community's public-welfare project it counts in (planning or running)",
+    )
 
 
 class ActivityPatch(Schema):
@@ -122,6 +127,7 @@ class ActivityPatch(Schema):
     hours_credited: Decimal | None = Field(None, ge=0, max_digits=5, decimal_places=2)
     confirm_within_hours: int | None = Field(None, ge=1, le=168)
     status: NewStatusValue | None = None
+    project_id: int | None = Field(None, description="null: counts in no project")
 
 
 class CancelIn(Schema):
@@ -144,6 +150,10 @@ class SeriesIn(ActivityFields):
     interval: int = Field(1, ge=1, le=12)
     working_days_only: bool = Field(False, description="skip days off of China's calendar")
     until: dt.date | None = Field(None, description="default: 8 weeks ahead, then extended daily")
+    project_id: int | None = Field(
+        None,
+        description="the community's public-welfare project it counts in (planning or running)",
+    )
 
 
 class SeriesOut(Schema):
@@ -152,6 +162,7 @@ class SeriesOut(Schema):
     title: str
     rule: str
     generated_until: dt.date | None
+    project_id: int | None
     occurrences: list[ActivityOut]
 
     @staticmethod
@@ -167,6 +178,10 @@ class DriveIn(Schema):
     organization_id: int
     title: str = Field(..., max_length=200)
     description: str = ""
+    project_id: int | None = Field(
+        None,
+        description="the community's public-welfare project it counts in (planning or running)",
+    )
 
 
 class DriveOut(Schema):
@@ -174,6 +189,7 @@ class DriveOut(Schema):
     organization: Ref
     title: str
     description: str
+    project_id: int | None
     shifts: list[ActivityOut]
 
     @staticmethod
@@ -189,6 +205,10 @@ class ShiftIn(ActivityFields):
     starts_at: dt.datetime
     ends_at: dt.datetime
     title: str = Field("", max_length=200, description="default: the drive's title and time")
+
+
+class AttributionIn(Schema):
+    project_id: int | None = Field(description="the community's project; null: none")
 
 
 class ScanIn(Schema):

@@ -27,7 +27,9 @@ from kuihua.activities.services import (
     activity_create,
     activity_update,
     logger,
+    reattribute,
 )
+from kuihua.core.attribution import resolve_project
 from kuihua.core.audit import audit
 
 SERIES_WEEKS_AHEAD = 8
@@ -89,6 +91,7 @@ def series_create(
     interval: int = 1,
     working_days_only: bool = False,
     until: dt.date | None = None,
+    project=None,
     **template: Any,
 ) -> Series:
     """A recurring activity; its occurrences up to `until` (default 8 weeks ahead) are created.
@@ -96,6 +99,7 @@ def series_create(
     `rule` is "daily", "weekly" (with `weekdays`, 0 = Monday) or "monthly", or an RFC 5545
     RRULE such as `FREQ=WEEKLY;BYDAY=TU,FR` or `FREQ=MONTHLY;BYDAY=+2SA`. `template`
     takes the other fields of `activity_create` (places, address, room, hours_credited …).
+    Every occurrence counts in the series' `project` (one of the community's open ones).
     """
     unknown = set(template) - CHANGEABLE
     if unknown:
@@ -110,6 +114,7 @@ def series_create(
             **{k: v for k, v in template.items() if k != "audience"},
         }
     )
+    project = resolve_project(project, community_id=organization.community_id, error=ActivityError)
     text = build_rule(
         first_starts_at=first_starts_at,
         duration=first_ends_at - first_starts_at,
@@ -130,13 +135,14 @@ def series_create(
         title=title.strip(),
         rule=text,
         template=_template_json(template),
+        project=project,
     )
     audit(
         actor=actor,
         community_id=series.community_id,
         action="series.create",
         obj=series,
-        new={"title": series.title, "rule": text},
+        new={"title": series.title, "rule": text, "project": series.project_id},
     )
     created = _generate(
         actor=actor, series=series, until=until or _horizon(), template=template, strict=True
@@ -271,11 +277,17 @@ def series_update(
     """Change this and every later occurrence (from `starting`, default now) alike.
 
     Times of day are not changed here; move one occurrence with `activity_update`.
+    A change of `project` is the series' attribution (`series_attribute`): every
+    occurrence that followed the series follows it, earlier ones too.
     """
     allowed = CHANGEABLE - {"starts_at", "ends_at", "signup_opens_at", "signup_closes_at"}
-    unknown = set(changes) - allowed
+    unknown = set(changes) - allowed - {"project"}
     if unknown:
         raise ActivityError(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    if "project" in changes:
+        series = series_attribute(actor=actor, series=series, project=changes.pop("project"))
+        if not changes:
+            return []
     starting = starting or timezone.now()
     changed = []
     for activity in (
@@ -290,6 +302,35 @@ def series_update(
         series.template = {**series.template, **_template_json(changes)}
     series.save(update_fields=["title", "template"])
     return changed
+
+
+@transaction.atomic
+def series_attribute(*, actor, series: Series, project) -> Series:
+    """Say which public-welfare project a series counts in (None: none).
+
+    Its occurrences that counted where the series did (past ones too: the work was
+    the series') move with it, with their service records; one an organizer put in
+    another project on its own keeps it. New occurrences take the series' project.
+    """
+    series = Series.objects.select_for_update(of=("self",)).get(pk=series.pk)
+    project = resolve_project(
+        project, community_id=series.community_id, current=series.project_id, error=ActivityError
+    )
+    old = series.project_id
+    if old == (project.pk if project else None):
+        return series
+    moved = reattribute(Activity.objects.filter(series=series), old_id=old, new=project)
+    series.project = project
+    series.save(update_fields=["project"])
+    audit(
+        actor=actor,
+        community_id=series.community_id,
+        action="series.attribute",
+        obj=series,
+        old={"project": old},
+        new={"project": series.project_id, "occurrences": moved},
+    )
+    return series
 
 
 @transaction.atomic

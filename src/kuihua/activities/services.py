@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from kuihua.activities.models import Activity, Drive, Series, Signup
 from kuihua.activities.reminders import reminders_forget
+from kuihua.core.attribution import resolve_project
 from kuihua.core.audit import audit
 from kuihua.core.errors import ApplicationError
 from kuihua.notifications.services import notify, recipients_language
@@ -132,6 +133,20 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def reattribute(activities, *, old_id: int | None, new) -> int:
+    """Move to project `new` the activities among `activities` that counted in `old_id`
+    (those that followed their series or drive), with their service records that
+    followed them; the number of activities moved. The caller audits."""
+    from kuihua.service_records.models import ServiceRecord
+
+    following = activities.filter(project_id=old_id)
+    ids = list(following.values_list("pk", flat=True))
+    new_id = getattr(new, "pk", new)
+    Activity.objects.filter(pk__in=ids).update(project_id=new_id)
+    ServiceRecord.objects.filter(activity_id__in=ids, project_id=old_id).update(project_id=new_id)
+    return len(ids)
+
+
 def _values_of(activity: Activity) -> dict[str, Any]:
     return {name: getattr(activity, name) for name in CHANGEABLE}
 
@@ -227,8 +242,14 @@ def activity_create(
     status: str = Activity.Status.PUBLISHED,
     series: Series | None = None,
     drive: Drive | None = None,
+    project=None,
 ) -> Activity:
-    """Create an activity (or a shift of a drive, an occurrence of a series); book its room."""
+    """Create an activity (or a shift of a drive, an occurrence of a series); book its room.
+
+    An occurrence of a series and a shift of a drive count in the project of their
+    series or drive (`project` is not asked); an activity of its own in `project`,
+    one of the community's open projects (docs/person-time.md).
+    """
     values = _clean(
         {
             "title": title,
@@ -252,11 +273,20 @@ def activity_create(
     )
     if status not in (Activity.Status.DRAFT, Activity.Status.PUBLISHED):
         raise ActivityError(_("不是允许的取值"), field="status")
+    parent = series or drive
+    if parent is not None:
+        project_id = parent.project_id
+    else:
+        project = resolve_project(
+            project, community_id=organization.community_id, error=ActivityError
+        )
+        project_id = project.pk if project else None
     activity = Activity(
         community_id=organization.community_id,
         organization=organization,
         series=series,
         drive=drive,
+        project_id=project_id,
         created_by=actor if getattr(actor, "pk", None) else None,
         **values,
     )
@@ -267,15 +297,18 @@ def activity_create(
         community_id=activity.community_id,
         action="activity.create",
         obj=activity,
-        new=_audit_values(values),
+        new={**_audit_values(values), "project": project_id},
     )
     return activity
 
 
 @transaction.atomic
 def activity_update(*, actor, activity: Activity, **changes: Any) -> Activity:
-    """Change one activity (one occurrence of a series alone). Places never drop below taken."""
-    unknown = set(changes) - CHANGEABLE
+    """Change one activity (one occurrence of a series alone). Places never drop below taken.
+
+    `project` moves it, with the service records that followed it, to another project.
+    """
+    unknown = set(changes) - CHANGEABLE - {"project"}
     if unknown:
         raise ActivityError(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
     activity = (
@@ -287,6 +320,15 @@ def activity_update(*, actor, activity: Activity, **changes: Any) -> Activity:
         raise ActivityError(_("活动已取消，不能修改"))
     if changes.get("status") == Activity.Status.CANCELLED:
         raise ActivityError(_("请使用“取消活动”"), field="status")
+    moving = "project" in changes
+    project = changes.pop("project", None)
+    if moving:
+        project = resolve_project(
+            project,
+            community_id=activity.community_id,
+            current=activity.project_id,
+            error=ActivityError,
+        )
     old = _values_of(activity)
     # Hours that followed the length keep following it.
     if (
@@ -297,6 +339,14 @@ def activity_update(*, actor, activity: Activity, **changes: Any) -> Activity:
         changes["hours_credited"] = None
     merged = _clean({**old, **changes})
     changed = {k: v for k, v in merged.items() if v != old[k]}
+    new_project_id = project.pk if project else None
+    if moving and new_project_id != activity.project_id:
+        old["project"] = activity.project_id
+        reattribute(
+            Activity.objects.filter(pk=activity.pk), old_id=activity.project_id, new=project
+        )
+        activity.project = project
+        changed["project"] = new_project_id
     if not changed:
         return activity
     if changed.get("status") == Activity.Status.DRAFT and _live_signups(activity).exists():
@@ -312,7 +362,8 @@ def activity_update(*, actor, activity: Activity, **changes: Any) -> Activity:
         )
     moved = {"room", "starts_at", "ends_at"} & set(changed)
     for key, value in changed.items():
-        setattr(activity, key, value)
+        if key != "project":
+            setattr(activity, key, value)
     if moved:
         _release(actor=actor, activity=activity)
         _book(actor=actor, activity=activity)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from kuihua.activities import attendance as attendance_services
 from kuihua.activities import services
 from kuihua.activities.calendar import calendar_for
-from kuihua.activities.drives import drive_create, shifts_create
+from kuihua.activities.drives import drive_attribute, drive_create, shifts_create
 from kuihua.activities.forms import (
     ActivityFilterForm,
     ActivityForm,
@@ -49,9 +49,10 @@ from kuihua.activities.selectors import (
     signup_list,
     signup_phone,
 )
-from kuihua.activities.series import series_create, series_end
+from kuihua.activities.series import series_attribute, series_create, series_end
 from kuihua.activities.signups import services as signups
 from kuihua.activities.signups.selectors import waitlist_position
+from kuihua.core.attribution import AttributionForm
 from kuihua.core.dates import day_from_link
 from kuihua.core.pages import apply_service_error, post_only, render_page, require
 from kuihua.organizations.selectors import organizations_visible_to
@@ -221,6 +222,7 @@ def activity_edit_view(request, activity_id: int):
         initial=ActivityForm.initial_from(activity),
         rooms=rooms,
         editing=True,
+        project=activity.project_id,
     )
     form.set_courses(courses_known(community_id=activity.community_id))
     if request.method == "POST" and form.is_valid():
@@ -419,7 +421,22 @@ def series_create_view(request):
 @login_required
 def series_detail_view(request, series_id: int):
     series = access_series(request.user, series_id)
-    if request.method == "POST":
+    attribution_form = AttributionForm(current=series.project_id)
+    if request.method == "POST" and "project" in request.POST:
+        attribution_form = AttributionForm(request.POST, current=series.project_id)
+        if attribution_form.is_valid():
+            try:
+                series_attribute(
+                    actor=request.user,
+                    series=series,
+                    project=attribution_form.cleaned_data["project"],
+                )
+            except services.ActivityError as exc:
+                apply_service_error(attribution_form, exc)
+            else:
+                messages.success(request, _("已保存所属公益项目"))
+                return redirect("activities:series_detail", series_id=series.pk)
+    elif request.method == "POST":
         count = series_end(actor=request.user, series=series)
         messages.success(request, _("已停止，取消了之后的 %(n)s 次") % {"n": count})
         return redirect("activities:series_detail", series_id=series.pk)
@@ -427,7 +444,12 @@ def series_detail_view(request, series_id: int):
     return render(
         request,
         "activities/series_detail.html",
-        {"series": series, "occurrences": occurrences, "now": timezone.now()},
+        {
+            "series": series,
+            "occurrences": occurrences,
+            "now": timezone.now(),
+            "attribution_form": attribution_form,
+        },
     )
 
 
@@ -459,6 +481,7 @@ def drive_create_view(request):
                 organization=organization,
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
+                project=form.cleaned_data["project"],
             )
         except services.ActivityError as exc:
             apply_service_error(form, exc)
@@ -472,10 +495,28 @@ def drive_create_view(request):
 def drive_detail_view(request, drive_id: int):
     drive = access_drive(request.user, drive_id)
     can_manage = request.user.has_perm("activities.add_activity", drive.organization)
-    form = None
+    form = attribution_form = None
+    attributing = request.method == "POST" and "project" in request.POST
     if can_manage:
-        form = ShiftsForm(request.POST or None)
-    if request.method == "POST":
+        form = ShiftsForm(None if attributing else request.POST or None)
+        attribution_form = AttributionForm(
+            request.POST if attributing else None, current=drive.project_id
+        )
+    if attributing:
+        drive = access_drive_for_manage(request.user, drive_id)
+        if attribution_form.is_valid():
+            try:
+                drive_attribute(
+                    actor=request.user,
+                    drive=drive,
+                    project=attribution_form.cleaned_data["project"],
+                )
+            except services.ActivityError as exc:
+                apply_service_error(attribution_form, exc)
+            else:
+                messages.success(request, _("已保存所属公益项目"))
+                return redirect("activities:drive_detail", drive_id=drive.pk)
+    elif request.method == "POST":
         drive = access_drive_for_manage(request.user, drive_id)
         if form.is_valid():
             try:
@@ -501,6 +542,7 @@ def drive_detail_view(request, drive_id: int):
             "drive": drive,
             "shifts": shifts,
             "form": form,
+            "attribution_form": attribution_form,
             "can_manage": can_manage,
             "totals": totals,
         },

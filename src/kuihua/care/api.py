@@ -21,6 +21,7 @@ from kuihua.care.models import Alert, CareRecipient, DutyShift, SwapRequest
 from kuihua.care.schemas import (
     AlertDetailOut,
     AlertOut,
+    AttributionIn,
     BoardOut,
     CheckInIn,
     CheckInOut,
@@ -114,6 +115,7 @@ def enrol_recipient(request, payload: EnrolIn):
         windows=payload.windows,
         primary_visitor=primary,
         backup_visitors=backups,
+        project=payload.project_id,
     )
     return Status(201, selectors.access_recipient(request.user, recipient.pk, action="manage"))
 
@@ -127,6 +129,19 @@ def enrol_recipient(request, payload: EnrolIn):
 def get_recipient(request, recipient_id: int):
     recipient = selectors.access_recipient(request.user, recipient_id)
     return _detail(request.user, recipient)
+
+
+@router.post(
+    "/recipients/{int:recipient_id}/project",
+    response={200: RecipientOut, **error_responses(400, 404, 422)},
+    summary="Say which public-welfare project a person is enrolled in (coordinators)",
+)
+def attribute_recipient(request, recipient_id: int, payload: AttributionIn):
+    recipient = selectors.access_recipient(request.user, recipient_id, action="manage")
+    services.recipient_attribute(
+        actor=request.user, recipient=recipient, project=payload.project_id
+    )
+    return selectors.access_recipient(request.user, recipient_id, action="manage")
 
 
 @router.post(

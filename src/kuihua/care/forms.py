@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuihua.care.models import CareRecipient, CheckIn, DutyPreference, Incident
+from kuihua.core.attribution import project_choices, project_field
 
 WINDOWS_HELP = _("每行一个时段，如 08:00-10:00；默认上午、下午各一次")
 
@@ -30,11 +31,13 @@ class EnrolForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    project = project_field(help_text=_("对这位老人的探访和电话计入这个公益项目"))
 
     def __init__(self, *args, visitors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["primary_visitor"].queryset = visitors
         self.fields["backup_visitors"].queryset = visitors
+        self.fields["project"].choices = project_choices()
 
     def clean_windows(self) -> list[list[str]] | None:
         text = self.cleaned_data["windows"].strip()

@@ -33,6 +33,7 @@ class RecipientOut(Schema):
     backup_visitor_ids: list[int]
     last_check_in_at: dt.datetime | None
     enrolled_at: dt.datetime
+    project_id: int | None
 
     @staticmethod
     def resolve_name(obj) -> str:
@@ -104,6 +105,13 @@ class EnrolIn(Schema):
     )
     primary_visitor_id: int | None = Field(None, description="a trained volunteer's user id")
     backup_visitor_ids: list[RowId] = []
+    project_id: int | None = Field(
+        None, description="the public-welfare project the person is enrolled in"
+    )
+
+
+class AttributionIn(Schema):
+    project_id: int | None = Field(description="the community's project; null: none")
 
 
 class PauseIn(Schema):

@@ -210,9 +210,11 @@ def board_for(user, *, now: dt.datetime | None = None) -> dict:
 def programme_figures(*, year: int) -> dict:
     """The year's facts: people enrolled, person-times served, incidents, the accident rate.
 
-    Person-times served: visits and calls recorded, plus services delivered to
-    enrolled people through the matching. The accident rate: the share of the
-    people enrolled during the year who had a fall or another accident.
+    Person-times served: visits and calls recorded (a person's own check-in is not
+    a service), plus services delivered to enrolled people through the matching,
+    each delivery of a recurring need once: the units of docs/person-time.md, over
+    the whole programme rather than one project. The accident rate: the share of
+    the people enrolled during the year who had a fall or another accident.
     """
     from kuihua.care.models import Incident
     from kuihua.matching.models import ServiceDelivery

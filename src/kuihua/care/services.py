@@ -30,6 +30,7 @@ from kuihua.care.models import (
     Incident,
 )
 from kuihua.care.sweep import ACKNOWLEDGE_WITHIN, next_window
+from kuihua.core.attribution import OPEN_STATUSES, resolve_project
 from kuihua.core.audit import audit
 from kuihua.core.errors import ApplicationError
 from kuihua.core.tenancy import (
@@ -108,14 +109,20 @@ def recipient_enrol(
     primary_visitor=None,
     backup_visitors=(),
     now: dt.datetime | None = None,
+    project=None,
 ) -> CareRecipient:
-    """Enrol `resident`; the first window watched is the next one to close."""
+    """Enrol `resident`; the first window watched is the next one to close.
+
+    `project`: the public-welfare project the person is enrolled in; the visits and
+    calls they receive count in its person-times (docs/person-time.md).
+    """
     if CareRecipient.objects.filter(resident=resident).exists():
         raise CareError(_("该居民已在关爱名单中"), field="resident")
     if risk not in CareRecipient.Risk.values:
         raise CareError(_("请选择风险等级"), field="risk")
     windows = windows_clean(DEFAULT_WINDOWS if windows is None else windows)
     _check_visitors(primary_visitor, backup_visitors)
+    project = resolve_project(project, community_id=resident.community_id, error=CareError)
     opens, closes = next_window(windows, now or timezone.now())
     try:
         with transaction.atomic():  # the one-to-one link decides a simultaneous second enrolment
@@ -125,6 +132,7 @@ def recipient_enrol(
                 conditions=(conditions or "").strip(),
                 windows=windows,
                 primary_visitor=primary_visitor,
+                project=project,
                 next_opens_at=opens,
                 next_closes_at=closes,
             )
@@ -136,7 +144,32 @@ def recipient_enrol(
         community_id=recipient.community_id,
         action="care.enrol",
         obj=recipient,
-        new={"risk": risk, "windows": windows},
+        new={"risk": risk, "windows": windows, "project": recipient.project_id},
+    )
+    return recipient
+
+
+@transaction.atomic
+def recipient_attribute(*, actor, recipient: CareRecipient, project) -> CareRecipient:
+    """Say which public-welfare project a person is enrolled in (None: none). Their
+    visits and calls count in the project they are in when the figures are read."""
+    recipient = CareRecipient.objects.select_for_update().get(pk=recipient.pk)
+    project = resolve_project(
+        project,
+        community_id=recipient.community_id,
+        current=recipient.project_id,
+        error=CareError,
+    )
+    old = recipient.project_id
+    recipient.project = project
+    recipient.save(update_fields=["project"])
+    audit(
+        actor=actor,
+        community_id=recipient.community_id,
+        action="care.attribute",
+        obj=recipient,
+        old={"project": old},
+        new={"project": recipient.project_id},
     )
     return recipient
 
@@ -377,6 +410,9 @@ def regular_service_order(*, actor, recipient: CareRecipient, category, **need_f
         .values_list("granted", flat=True)
         .first()
     )
+    # The service is part of the person's care: it counts in their project (while open).
+    if recipient.project_id and recipient.project.status in OPEN_STATUSES:
+        need_fields.setdefault("project", recipient.project_id)
     return need_raise(
         actor=actor,
         resident=recipient.resident,

@@ -37,6 +37,7 @@ from kuihua.care.services import (
     alert_resolve,
     check_in,
     incident_record,
+    recipient_attribute,
     recipient_by_token,
     recipient_enrol,
     recipient_pause,
@@ -45,6 +46,7 @@ from kuihua.care.services import (
     trained_visitors,
 )
 from kuihua.care.sweep import last_sweep
+from kuihua.core.attribution import AttributionForm
 from kuihua.core.audit import log_access
 from kuihua.core.pages import apply_service_error, render_page, require
 from kuihua.core.tenancy import use_community
@@ -189,6 +191,7 @@ def recipient_list(request):
                     windows=form.cleaned_data["windows"],
                     primary_visitor=form.cleaned_data["primary_visitor"],
                     backup_visitors=list(form.cleaned_data["backup_visitors"]),
+                    project=form.cleaned_data["project"],
                 )
                 messages.success(request, _("已把 %(name)s 加入关爱名单") % {"name": resident.name})
                 return redirect("care:recipient_detail", recipient_id=recipient.pk)
@@ -231,6 +234,9 @@ def recipient_detail(request, recipient_id: int):
         "incident": IncidentForm(),
         "service": RegularServiceForm(),
     }
+    can_manage = request.user.has_perm("care.manage")
+    if can_manage:
+        forms_["attribution"] = AttributionForm(current=recipient.project_id)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -281,6 +287,18 @@ def recipient_detail(request, recipient_id: int):
                         % {"name": recipient.resident.name},
                     )
                     return redirect("matching:need_detail", need_id=need.pk)
+            elif action == "project" and can_manage:
+                forms_["attribution"] = form = AttributionForm(
+                    request.POST, current=recipient.project_id
+                )
+                if form.is_valid():
+                    recipient = recipient_attribute(
+                        actor=request.user,
+                        recipient=recipient,
+                        project=form.cleaned_data["project"],
+                    )
+                    messages.success(request, _("已保存所属公益项目"))
+                    return redirect("care:recipient_detail", recipient_id=recipient.pk)
             elif action == "link":
                 token = self_link_issue(actor=request.user, recipient=recipient)
                 link = request.build_absolute_uri(reverse("care:self_check_in", args=[token]))
@@ -303,6 +321,7 @@ def recipient_detail(request, recipient_id: int):
         "check_ins": recipient.check_ins.select_related("by")[:20],
         "alerts": recipient.alerts.all()[:20],
         "incidents": recipient.incidents.all()[:20],
+        "can_manage": can_manage,
         **{f"{k}_form": v for k, v in forms_.items()},
     }
     return render(request, "care/recipient_detail.html", context)

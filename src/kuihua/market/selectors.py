@@ -264,6 +264,21 @@ def self_financing(
             if code == MARKET_INCOME:
                 market[month] -= amount
     fund = [FundMonth(m, market[m], income[m]) for m in starts]
+    return SelfFinancing(
+        months=fund,
+        market_fen=sum(f.market_fen for f in fund),
+        income_fen=sum(f.income_fen for f in fund),
+        community=community_proceeds(months=months, today=today),
+    )
+
+
+def community_proceeds(*, months: int = 12, today: dt.date | None = None) -> list[ProceedsMonth]:
+    """The community's market sales per month of the last `months` (this one included):
+    the money taken, its split between the organizations and the public-welfare fund,
+    and the points spent. A sale counts in the month of its day on the community's clock."""
+    today = today or timezone.localdate()
+    starts = _month_starts(months, today)
+    start, end = starts[0], starts[-1] + relativedelta(months=1)
     proceeds = {m: ProceedsMonth(m, 0, 0, 0, ZERO_POINTS, 0) for m in starts}
     zone = timezone.get_current_timezone()
     window = (
@@ -279,9 +294,4 @@ def self_financing(
         row.welfare_fen += welfare_fen
         row.points += points
         row.sales += 1
-    return SelfFinancing(
-        months=fund,
-        market_fen=sum(f.market_fen for f in fund),
-        income_fen=sum(f.income_fen for f in fund),
-        community=[proceeds[m] for m in starts],
-    )
+    return [proceeds[m] for m in starts]

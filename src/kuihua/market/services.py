@@ -13,9 +13,9 @@ The invariants, and what holds each (docs/adr/0015-market-points-and-proceeds.md
   row, then sums their entries and refuses beyond the balance ("积分余额不足"). The
   spending entry's note names the sale and `Sale.points_entry` links it.
 - Money is split by the community's `MarketRule` (70% to the organization unless set
-  otherwise): the organization's share is `fen_percent` of the amount (rounded half
-  up to the fen), the public-welfare fund gets the rest, so the two add up to the
-  amount exactly. Each share is posted as one balanced entry (debit cash or bank by
+  otherwise): the organization's share is its percent of the amount rounded half up
+  to the fen (`split_fen`), the public-welfare fund gets the rest, so the two add up
+  to the amount exactly. Each share is posted as one balanced entry (debit cash or bank by
   the method, credit market income) to the organization's own fund and to the
   community's public-welfare fund, in the sale's transaction.
 - Lock order, the same for every sale: the sale's key, the item's row (stock), then
@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from kuihua.activities.models import Activity
 from kuihua.core.audit import audit
 from kuihua.core.errors import ApplicationError
-from kuihua.core.money import MAX_FEN, fen_percent, yuan
+from kuihua.core.money import MAX_FEN, split_fen, yuan
 from kuihua.ledger import services as ledger_services
 from kuihua.ledger.models import Ledger
 from kuihua.ledger.services import BANK, CASH, FUND_CHART, MARKET_INCOME
@@ -87,10 +87,11 @@ def organization_percent() -> int:
 
 
 def proceeds_split(amount_fen: int, percent: int) -> tuple[int, int]:
-    """(organization, welfare): the organization's share rounds half up to the fen, the
-    public-welfare fund takes the rest; they add up to `amount_fen` exactly."""
-    organization = fen_percent(amount_fen, percent)
-    return organization, amount_fen - organization
+    """(organization, welfare) by `core.money.split_fen`: they add up to `amount_fen`
+    exactly, and the odd fen goes to the larger remainder, to the organization on a tie
+    (its share rounds half up, the public-welfare fund takes the rest)."""
+    organization, welfare = split_fen(amount_fen, [percent, 100 - percent])
+    return organization, welfare
 
 
 @transaction.atomic
@@ -333,9 +334,9 @@ CODE_RE = re.compile(r"^KH-[A-Z0-9_-]+-\d{6,}$", re.IGNORECASE)
 
 
 def buyer_find(*, actor, code_or_query: str) -> list[Resident]:
-    """The buyer by their market code (their volunteer number, scanned or typed), or
-    residents of the community by name, pinyin, initials or the last four phone digits
-    (at most BUYERS_SHOWN). Only for those who may sell."""
+    """The buyer by their market code (their volunteer number, scanned or typed), or the
+    community's residents who hold points by name, pinyin, initials or the last four
+    phone digits (at most BUYERS_SHOWN). Only for those who may sell."""
     from kuihua.registry.selectors import resident_search
 
     _require(actor, "market.sell", _("只有摊位负责人或社区工作者可以查找购买人"))
@@ -347,7 +348,10 @@ def buyer_find(*, actor, code_or_query: str) -> list[Resident]:
             VolunteerProfile.objects.select_related("resident").filter(number=text.upper()).first()
         )
         return [profile.resident] if profile is not None else []
-    found = resident_search(Resident.objects.all(), text).order_by("name", "pk")
+    # Only those who hold points (a volunteer profile): the search is for paying in points,
+    # not a way into the registry.
+    holders = Resident.objects.filter(volunteer_profile__isnull=False)
+    found = resident_search(holders, text).order_by("name", "pk")
     return list(found[:BUYERS_SHOWN])
 
 
@@ -460,7 +464,8 @@ def _record(*, actor, stall, item, quantity, method, key, buyer, amount_fen, poi
         idempotency_key=key,
         sold_by=actor if getattr(actor, "pk", None) else None,
     )
-    # Closed meanwhile? A close commits before or after this check, never halfway.
+    # Closed while the request waited? A sale already past this point when the day
+    # closes still lands: closing stops the stalls, it does not undo what was sold.
     _open(stall.market_day)
     taken = StallItem.objects.filter(pk=item.pk, stock__gte=quantity).update(
         stock=F("stock") - quantity

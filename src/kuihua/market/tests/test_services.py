@@ -11,6 +11,7 @@ from django.http import Http404
 from kuihua.activities.tests.factories import ActivityFactory
 from kuihua.core.errors import ApplicationError
 from kuihua.core.models import AuditLog
+from kuihua.core.tests.clock import today
 from kuihua.ledger.models import Ledger
 from kuihua.ledger.selectors import balances, books_check
 from kuihua.market import selectors, services
@@ -262,6 +263,9 @@ def test_a_buyer_is_found_by_their_code_or_name(world, community):
     assert services.buyer_find(actor=world.leader, code_or_query=number.lower()) == [world.buyer]
     assert world.buyer in services.buyer_find(actor=world.leader, code_or_query=world.buyer.name)
     assert services.buyer_find(actor=world.leader, code_or_query="KH-NOPE-999999") == []
+    # a resident without points is not offered: the search is no way into the registry
+    _pointless, _user = resident_with_account(community, name="没积分的邻居")
+    assert services.buyer_find(actor=world.leader, code_or_query="没积分的邻居") == []
     with pytest.raises(ApplicationError):
         services.buyer_find(actor=world.buyer_user, code_or_query=world.buyer.name)
 
@@ -309,3 +313,28 @@ def test_stall_takings_add_up(world):
     assert (takings.amount_fen, takings.cash_fen, takings.transfer_fen) == (3500, 3000, 500)
     assert takings.organization_fen + takings.welfare_fen == 3500
     assert takings.points == Decimal("3.00")
+
+
+def test_self_financing_sets_market_income_against_all_the_funds_income(world, coordinator):
+    from kuihua.ledger import services as ledger_services
+
+    sell(world, quantity=2)  # ¥30: ¥21 to the organization
+    fund = services.organization_fund(world.organization)
+    ledger_services.entry_post(
+        ledger=fund,
+        date=today(),
+        memo="会员捐赠",
+        legs=[
+            (ledger_services.account(fund, "1001"), 4900),
+            (ledger_services.account(fund, "4001"), -4900),
+        ],
+        actor=coordinator,
+    )
+    found = selectors.self_financing(world.organization, months=12)
+    assert len(found.months) == 12 and found.months[-1].month == today().replace(day=1)
+    assert (found.months[-1].market_fen, found.months[-1].income_fen) == (2100, 7000)
+    assert found.months[-1].share_percent == 30
+    assert found.months[0].share_percent is None
+    assert (found.market_fen, found.income_fen, found.share_percent) == (2100, 7000, 30)
+    assert found.community[-1].amount_fen == 3000
+    assert found.community[-1].welfare_fen == 900

@@ -58,3 +58,53 @@ class ProjectFactory(factory.django.DjangoModelFactory):
                 ledger=project.ledger
             )
         return project
+
+
+def projects_isolation_world(*, community, coordinator, organization, resident) -> dict:
+    """One of each projects object in `community`, for the isolation walk: a project led
+    by `organization` serving `resident`, a milestone, a funding, a budget line with an
+    expense on it, and an indicator."""
+    from kuihua.projects import services
+
+    domain = services.domain_create(actor=coordinator, name=f"{coordinator.username}关爱独居老人")
+    project = services.project_create(
+        actor=coordinator,
+        domain=domain,
+        name=f"{coordinator.username}银龄守护计划",
+        lead_organization=organization,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + dt.timedelta(days=365),
+        beneficiaries=[resident],
+    )
+    milestone = services.milestone_add(
+        actor=coordinator, project=project, title="招募志愿者", due_on=timezone.localdate()
+    )
+    funding = services.funding_record(
+        actor=coordinator,
+        project=project,
+        kind="donation",
+        source="爱心企业",
+        amount_fen=100000,
+        received_on=timezone.localdate(),
+    )
+    line = services.budget_line_set(
+        actor=coordinator, project=project, name="活动物料", amount_fen=50000
+    )
+    expense = services.expense_record(
+        actor=coordinator,
+        project=project,
+        budget_line=line,
+        amount_fen=1000,
+        spent_on=timezone.localdate(),
+        memo="横幅",
+    )
+    indicator = services.indicator_add(
+        actor=coordinator, project=project, name="老人满意度", baseline="70", target="90"
+    )
+    return {
+        "project": project,
+        "milestone": milestone,
+        "funding": funding,
+        "expense": expense,
+        "indicator": indicator,
+    }

@@ -377,3 +377,40 @@ def test_domains_are_the_communitys_own_list(in_community, coordinator):
 
     assert list(ProjectDomain.objects.values_list("name", flat=True))[-1] == "垃圾分类"
     assert ProjectDomain.objects.count() == 6
+
+
+def test_the_care_accident_rate_is_computed_from_the_projects_enrolled_people(
+    in_community, coordinator
+):
+    from kuihua.care import services as care_services
+    from kuihua.care.models import CareRecipient
+
+    project = ProjectFactory(
+        community=in_community, starts_on=days_from_today(-30), ends_on=days_from_today(300)
+    )
+    people = [
+        care_services.recipient_enrol(
+            actor=coordinator,
+            resident=ResidentFactory(household__building__compound__community=in_community),
+        )
+        for _ in range(4)
+    ]
+    CareRecipient.objects.filter(pk__in=[p.pk for p in people]).update(project=project)
+    care_services.incident_record(
+        actor=coordinator, recipient=people[0], kind="fall", occurred_on=today()
+    )
+    services.indicator_add(
+        actor=coordinator,
+        project=project,
+        name="意外发生率",
+        baseline="30",
+        target="10",
+        source=OutcomeIndicator.Source.CARE_ACCIDENT_RATE,
+        lower_is_better=True,
+    )
+
+    (row,) = selectors.indicator_rows(project)
+
+    assert row.value == Decimal("25.00")  # one of four enrolled people fell
+    assert row.measured_on == today()
+    assert row.reached is False  # 25% is not yet down to 10%
