@@ -17,9 +17,11 @@ from kuihua.council.api import decisions as council_decisions
 from kuihua.council.api import meetings as council_meetings
 from kuihua.council.api import topics as council_topics
 from kuihua.council.api import votes as council_votes
+from kuihua.market.api import router as market_router
 from kuihua.matching.api import router as matching_router
 from kuihua.notifications.api import router as notifications_router
 from kuihua.organizations.api import router as organizations_router
+from kuihua.projects.api import router as projects_router
 from kuihua.registry.api import router as registry_router
 from kuihua.service_records.api import router as service_records_router
 from kuihua.stewards.api import router as stewards_router
@@ -60,3 +62,5 @@ api.add_router("/council", council_meetings.router)
 api.add_router("/council", council_votes.router)
 api.add_router("/council", council_decisions.router)
 api.add_router("/stewards", stewards_router)
+api.add_router("/projects", projects_router)
+api.add_router("/market", market_router)

@@ -76,6 +76,12 @@ def write_community(plan: CommunityPlan) -> Community:
         from kuihua.demo.stewards import demo_stewards
 
         demo_stewards(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
+        from kuihua.demo.projects import demo_projects
+
+        demo_projects(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
+        from kuihua.demo.market import demo_market
+
+        demo_market(community=community, seed=DEFAULT_SEED + plan.index, today=plan.today)
     return community
 
 

@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +48,19 @@ COMPOUND_CHART = [
     ("5009", "其他支出", Account.Kind.EXPENSE, False),
 ]
 CASH, BANK, PREPAID, OPENING, FEES = "1001", "1002", "2201", "3001", "4001"
+# What a public-welfare project's books start with: where its money is, and one
+# income account per kind of funding (subsidy, donation, market proceeds, other).
+# The expense accounts are its budget lines, added as the budget is drawn up
+# (kuihua.projects.services.budget_line_set), coded 5001 upwards.
+PROJECT_CHART = [
+    ("1001", "现金", Account.Kind.ASSET, True),
+    ("1002", "银行存款", Account.Kind.ASSET, True),
+    ("3001", "期初结余", Account.Kind.EQUITY, True),
+    ("4001", "政府补贴/资助收入", Account.Kind.INCOME, True),
+    ("4002", "社会捐赠收入", Account.Kind.INCOME, True),
+    ("4003", "集市义卖收入", Account.Kind.INCOME, True),
+    ("4009", "其他收入", Account.Kind.INCOME, True),
+]
 # Rows per statement of a bulk posting (SQLite allows 32,766 parameters in one).
 BULK_BATCH = 500
 
@@ -417,3 +430,36 @@ def budget_set(*, ledger: Ledger, account: Account, year: int, amount_fen: int, 
         new={"year": year, "account": account.name, "amount_fen": amount_fen},
     )
     return budget
+
+
+# --- funds: an organization's own fund and the community's public-welfare fund -----
+
+# What a fund's books start with (an organization's 自有资金, the community's 公益金):
+# where the money is, and its income by kind; market proceeds (集市义卖收入) are
+# coded 4003 as in a project's books.
+FUND_CHART = [
+    ("1001", "现金", Account.Kind.ASSET, True),
+    ("1002", "银行存款", Account.Kind.ASSET, True),
+    ("3001", "期初结余", Account.Kind.EQUITY, True),
+    ("4001", "会费及捐赠收入", Account.Kind.INCOME, False),
+    ("4003", "集市义卖收入", Account.Kind.INCOME, True),
+    ("4009", "其他收入", Account.Kind.INCOME, False),
+    ("5001", "活动支出", Account.Kind.EXPENSE, False),
+    ("5009", "其他支出", Account.Kind.EXPENSE, False),
+]
+MARKET_INCOME = "4003"
+
+
+def public_welfare_fund() -> Ledger:
+    """The community's one public-welfare fund (公益金), opened by whoever needs it first.
+
+    Race-safe: two openings at once both try the insert; the unique constraint
+    (`ledger_one_public_welfare_fund`) lets one through, the other reads it."""
+    found = Ledger.objects.filter(kind=Ledger.Kind.PUBLIC_WELFARE).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return ledger_open(name=_("公益金"), kind=Ledger.Kind.PUBLIC_WELFARE, chart=FUND_CHART)
+    except IntegrityError:
+        return Ledger.objects.get(kind=Ledger.Kind.PUBLIC_WELFARE)

@@ -8,3 +8,9 @@ class MarketConfig(AppConfig):
     name = "kuihua.market"
     label = "market"
     verbose_name = _("爱心集市")
+
+    def ready(self):
+        from kuihua.core.navigation import register_area_entry
+        from kuihua.market.navigation import market_entry
+
+        register_area_entry("market", market_entry)

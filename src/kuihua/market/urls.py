@@ -1,5 +1,8 @@
-"""爱心集市 pages: stall holders selling, coordinators running market days, "my points"."""
+"""爱心集市 pages (namespace `market`): stall holders selling, coordinators running market
+days, "my points"."""
+
+from kuihua.market.views import days, points, selling
 
 app_name = "market"
 
-urlpatterns: list = []
+urlpatterns = [*selling.urlpatterns, *days.urlpatterns, *points.urlpatterns]

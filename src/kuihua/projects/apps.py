@@ -8,3 +8,9 @@ class ProjectsConfig(AppConfig):
     name = "kuihua.projects"
     label = "projects"
     verbose_name = _("公益项目")
+
+    def ready(self):
+        from kuihua.core.navigation import register_area_entry
+        from kuihua.projects.navigation import projects_entry
+
+        register_area_entry("projects", projects_entry)

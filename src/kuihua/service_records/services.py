@@ -615,6 +615,15 @@ def points_spend(*, actor, resident, points, note: str) -> PointsEntry:
     each other's entry before deciding.
     """
     _require(actor, "service_records.spend_points", resident, _("没有权限使用积分"))
+    return points_debit(actor=actor, resident=resident, points=points, note=note)
+
+
+@transaction.atomic
+def points_debit(*, actor, resident, points, note: str) -> PointsEntry:
+    """`points_spend` without its permission check, for a caller that checked a narrower
+    one: a sale at the charity market by someone who may sell at that stall
+    (kuihua.market.services.sale_record). Same lock, same refusal beyond the balance.
+    """
     try:
         amount = Decimal(str(points)).quantize(HUNDREDTH)
     except (InvalidOperation, ValueError):

@@ -22,11 +22,13 @@ from kuihua.care.tests.factories import care_world
 from kuihua.config.api import api
 from kuihua.core.tenancy import use_community
 from kuihua.council.tests.factories import council_world
+from kuihua.market.tests.factories import market_isolation_world
 from kuihua.matching.tests.factories import matching_world
 from kuihua.notifications.services import notify
 from kuihua.organizations import services as org_services
 from kuihua.organizations.models import Membership
 from kuihua.organizations.tests.factories import MembershipFactory, OrganizationFactory
+from kuihua.projects.tests.factories import projects_isolation_world
 from kuihua.registry import services as registry_services
 from kuihua.registry.tests.factories import ResidentFactory, tag
 from kuihua.service_records.tests.factories import service_world
@@ -79,6 +81,15 @@ OBJECTS = {
     "bill_id": lambda w: w["bill"].pk,
     "payment_id": lambda w: w["payment"].pk,
     "entry_id": lambda w: w["entry"].pk,
+    "project_id": lambda w: w["project"].pk,
+    "milestone_id": lambda w: w["milestone"].pk,
+    "funding_id": lambda w: w["funding"].pk,
+    "expense_id": lambda w: w["expense"].pk,
+    "indicator_id": lambda w: w["indicator"].pk,
+    "market_day_id": lambda w: w["market_day"].pk,
+    "stall_id": lambda w: w["stall"].pk,
+    "item_id": lambda w: w["stall_item"].pk,
+    "sale_id": lambda w: w["sale"].pk,
 }
 # Path parameters that name no community object (the walk leaves those routes alone).
 NOT_OBJECTS = {"area_key", "code", "token"}
@@ -134,6 +145,13 @@ def build_world(community, username: str) -> dict:
             **care_world(coordinator=coordinator, resident=resident),
             **council_world(coordinator=coordinator, resident=resident),
             **stewards_isolation_world(community=community, coordinator=coordinator),
+            **projects_isolation_world(
+                community=community,
+                coordinator=coordinator,
+                organization=organization,
+                resident=resident,
+            ),
+            **market_isolation_world(community=community, coordinator=coordinator),
         }
 
 

@@ -15,7 +15,7 @@ from kuihua.registry.tests.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db
 
-NOT_BUILT = ("公益项目", "爱心集市", "数据看板")
+NOT_BUILT = ("数据看板",)
 
 
 def menu(html: str) -> dict[str, str]:
@@ -42,13 +42,14 @@ def test_a_coordinator_sees_every_built_area_and_lands_on_the_communitys_pages(c
     items = menu(client.get(reverse("home")).content.decode())
 
     assert list(items) == [
-        "居民信息", "社会组织", "场地预约", "活动招募", "服务时长", "需求对接", "幸福来敲门",
-        "百姓议事会", "义管家",
+        "居民信息", "社会组织", "场地预约", "活动招募", "服务时长", "需求对接", "公益项目",
+        "幸福来敲门", "百姓议事会", "义管家", "爱心集市",
     ]  # fmt: skip
     assert items["服务时长"] == reverse("service_records:overview")
     assert items["幸福来敲门"] == reverse("care:board")
     assert items["百姓议事会"] == reverse("council:home")
     assert items["义管家"] == reverse("stewards:home")
+    assert items["爱心集市"] == reverse("market:home")
     assert not set(NOT_BUILT) & set(items)
 
 
@@ -58,9 +59,13 @@ def test_a_resident_sees_only_what_a_resident_uses(client, community):
 
     items = menu(client.get(reverse("home")).content.decode())
 
-    assert list(items) == ["居民信息", "社会组织", "活动招募", "服务时长", "需求对接", "百姓议事会"]
+    assert list(items) == [
+        "居民信息", "社会组织", "活动招募", "服务时长", "需求对接", "公益项目", "百姓议事会",
+        "爱心集市",
+    ]  # fmt: skip
     assert items["居民信息"] == reverse("registry:resident_detail", args=[user.resident_id])
     assert items["服务时长"] == reverse("service_records:mine")
+    assert items["爱心集市"] == reverse("market:points")
 
 
 def test_a_volunteer_who_visits_someone_finds_the_care_programme(client, community, coordinator):
@@ -104,6 +109,7 @@ def test_an_organization_leader_books_rooms(client, community):
     items = menu(client.get(reverse("home")).content.decode())
 
     assert items["场地预约"] == reverse("activities:calendar")
+    assert items["爱心集市"] == reverse("market:home")  # 我的摊位
 
 
 def test_the_steward_home_says_what_the_role_can_do_today(client, community):
@@ -138,7 +144,7 @@ def test_a_district_viewer_reaches_every_statistics_page_and_nothing_about_a_per
     items = menu(client.get(reverse("home")).content.decode())
 
     assert list(items) == [
-        "社会组织", "活动招募", "服务时长", "需求对接", "幸福来敲门", "百姓议事会",
+        "社会组织", "活动招募", "服务时长", "需求对接", "公益项目", "幸福来敲门", "百姓议事会",
     ]  # fmt: skip
     assert items["百姓议事会"] == reverse("council:notice_board")
     assert items["活动招募"] == reverse("activities:overview")
@@ -151,6 +157,7 @@ def test_a_district_viewer_reaches_every_statistics_page_and_nothing_about_a_per
         "activities:overview",
         "care:figures",
         "council:notice_board",
+        "projects:list",
     ):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
