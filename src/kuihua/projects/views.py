@@ -113,6 +113,18 @@ def domains(request):
 # --- one project ------------------------------------------------------------------------
 
 
+def _status_form(project: Project) -> f.StatusForm | None:
+    """The statuses the project may move to from where it is; None when it is over."""
+    moves = services.STATUS_MOVES[project.status]
+    if not moves:
+        return None
+    form = f.StatusForm()
+    form.fields["status"].choices = [
+        (v, label) for v, label in Project.Status.choices if v in moves
+    ]
+    return form
+
+
 @login_required
 def project_detail(request, project_id: int):
     """一个项目: who leads it with whom, whom it serves, the plan, the money line by
@@ -139,7 +151,7 @@ def project_detail(request, project_id: int):
         "outputs": outputs,
         "can_run": can_run,
         "can_manage": reads.may_act_on_project(request.user, project, action=MANAGE),
-        "status_form": f.StatusForm(initial={"status": project.status}),
+        "status_form": _status_form(project),
         "today": timezone.localdate(),
     }
     return render(request, "projects/detail.html", context)

@@ -243,6 +243,49 @@ def test_a_coordinator_adds_the_common_domains_and_moves_a_project_on(client, pr
     client.force_login(coordinator)
     client.post(reverse("projects:domains"), {"common": "1"})
     assert "青少年成长" in client.get(reverse("projects:domains")).content.decode()
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert 'value="running"' in page and 'value="finished"' not in page  # one step at a time
     client.post(reverse("projects:status", args=[project.pk]), {"status": "running"})
     project.refresh_from_db()
     assert project.status == Project.Status.RUNNING
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert 'value="finished"' in page and 'value="planning"' not in page
+
+
+def test_an_expense_recorded_by_mistake_is_reversed_on_its_page(client, project, coordinator):
+    services.funding_record(
+        actor=coordinator,
+        project=project,
+        kind="donation",
+        source="某超市",
+        amount_fen=5000,
+        received_on=today(),
+    )
+    line = services.budget_line_set(actor=coordinator, project=project, name="物料", amount_fen=0)
+    entry = services.expense_record(
+        actor=coordinator,
+        project=project,
+        budget_line=line,
+        amount_fen=3000,
+        spent_on=today(),
+        memo="记重了",
+    )
+    client.force_login(coordinator)
+    url = reverse("projects:expense_reverse", args=[project.pk, entry.pk])
+    assert client.post(url, {"reason": "重复记账"}).status_code == 302
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "已冲销" in page
+    assert 'id="on-hand">50.00<' in page  # the money is back on the books
+
+
+def test_indicators_read_as_people_write_numbers(client, project, coordinator):
+    indicator = services.indicator_add(
+        actor=coordinator, project=project, name="老人满意度", baseline="70", target="100", unit="%"
+    )
+    services.indicator_measure(
+        actor=coordinator, indicator=indicator, measured="92.50", measured_on=today()
+    )
+    client.force_login(coordinator)
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "100%" in page and "92.5%" in page and "70%" in page
+    assert "E+" not in page and "100.0000" not in page
