@@ -162,9 +162,10 @@ class Sale(CommunityOwned):
         related_name="market_purchases",
         verbose_name=_("购买居民"),
     )
+    # Null again only when the buyer's record is erased (their points go with them).
     points_entry = models.OneToOneField(
         "service_records.PointsEntry",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="market_sale",
@@ -210,10 +211,12 @@ class Sale(CommunityOwned):
             models.CheckConstraint(
                 condition=Q(quantity__gt=0), name="market_sale_quantity_positive"
             ),
-            # Points are paid by a named resident, and money by someone who may stay anonymous.
+            # Points are paid by a named resident (the service requires the buyer), and
+            # money by someone who may stay anonymous. An erased buyer leaves the sale
+            # without one, so the database asks only for the points.
             models.CheckConstraint(
-                condition=~Q(method="points") | Q(buyer__isnull=False, points__gt=0),
-                name="market_points_sale_has_buyer",
+                condition=~Q(method="points") | Q(points__gt=0),
+                name="market_points_sale_has_points",
             ),
             models.CheckConstraint(
                 condition=Q(method="points") | Q(amount_fen__gt=0),

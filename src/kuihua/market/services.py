@@ -418,6 +418,8 @@ def sale_record(
     and the welfare fund's shares to their ledgers; all in the sale's transaction.
     """
     key = _check_key(idempotency_key)
+    # The prices as they are now, not as a page loaded them a minute ago.
+    item = StallItem.objects.get(pk=item.pk)
     stall = Stall.objects.select_related("market_day", "organization").get(pk=item.stall_id)
     _may(actor, stall, selectors.SELL)
     amount_fen, points = _validate_sale(item=item, quantity=quantity, method=method, buyer=buyer)

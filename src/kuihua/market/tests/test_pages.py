@@ -124,6 +124,7 @@ def test_a_leader_picks_the_buyer_from_a_name_search_of_the_community_only(
 ):
     client.force_login(world.leader)
     with_same_name = resident_with_account(world.organization.community, name=world.buyer.name)[0]
+    points_give(with_same_name, 1)  # the search offers only residents holding points
     with use_community(other_community):
         resident_with_account(other_community, name=world.buyer.name, username="elsewhere")
     target = url("sell", world.goods.pk)

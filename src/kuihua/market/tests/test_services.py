@@ -15,7 +15,7 @@ from kuihua.core.tests.clock import today
 from kuihua.ledger.models import Ledger
 from kuihua.ledger.selectors import balances, books_check
 from kuihua.market import selectors, services
-from kuihua.market.models import Sale
+from kuihua.market.models import Sale, StallItem
 from kuihua.market.tests.factories import (
     leader_of,
     market_series,
@@ -338,3 +338,33 @@ def test_self_financing_sets_market_income_against_all_the_funds_income(world, c
     assert (found.market_fen, found.income_fen, found.share_percent) == (2100, 7000, 30)
     assert found.community[-1].amount_fen == 3000
     assert found.community[-1].welfare_fen == 900
+
+
+def test_a_residents_export_lists_what_they_bought(world):
+    from kuihua.market.personal_data import market_export
+
+    sell(world, quantity=2, method="points", buyer=world.buyer)
+    sell(world, quantity=1)  # anonymous: not theirs
+    (purchase,) = market_export(world.buyer)["purchases"]
+    assert (purchase["item"], purchase["quantity"], purchase["points"]) == ("手工拖鞋", 2, "20.00")
+
+
+def test_a_sale_uses_the_price_of_now_not_of_a_stale_item(world):
+    stale = StallItem.objects.get(pk=world.goods.pk)
+    services.item_update(actor=world.leader, item=world.goods, price_fen=2000)
+    sale, _ = sell(world, item=stale)
+    assert sale.amount_fen == 2000
+
+
+def test_erasing_a_buyer_keeps_the_sale_and_the_funds_without_them(world, coordinator):
+    from kuihua.registry.services import resident_erase
+
+    points_sale, _ = sell(world, quantity=2, method="points", buyer=world.buyer)
+    money_sale, _ = sell(world, buyer=world.buyer)
+    resident_erase(actor=coordinator, resident=world.buyer, reason="本人申请删除")
+    points_sale.refresh_from_db()
+    money_sale.refresh_from_db()
+    assert points_sale.buyer is None and points_sale.points_entry is None
+    assert points_sale.points == Decimal("20.00")
+    assert money_sale.buyer is None and money_sale.organization_entry is not None
+    assert not PointsEntry.objects.filter(resident_id=world.buyer.pk).exists()

@@ -406,6 +406,8 @@ PERSON_LINKS = {
     "stewards.BillChange.changed_by": "kept: the closed account",
     "stewards.Payment.recorded_by": "kept: the closed account (accounting records)",
     "stewards.Reminder.sent_by": "kept: the closed account",
+    "market.Sale.buyer": "emptied: the sale stays in the funds' books, without its buyer",
+    "market.Sale.sold_by": "kept: the closed account (accounting records)",
 }
 
 
