@@ -226,7 +226,7 @@ STEPS = [
 ]
 LATE = 0.15  # of the steps done, done late
 OVERDUE = 0.06  # of the steps due, not done yet
-ACCIDENT_RATE = (0.075, 0.095)  # of the flagship's enrolled, hurt in the year
+ACCIDENT_RATE = (0.06, 0.08)  # of the flagship's enrolled, hurt in the year
 # Indicators by domain: (name, unit, baseline, target, measured range, lower is better).
 INDICATORS = {
     0: ("老人生活满意度", "%", 78, 90, (86, 94), False),
@@ -274,7 +274,7 @@ def demo_projects(*, community, seed: int = 2026, today: dt.date | None = None) 
         _title, _place, every, (low, high) = plan.session
         planned = min(365, (ends - starts).days) / every * (low + high) / 2
         if plan.name == FLAGSHIP:
-            planned += enrolled * 60  # a visit or a call most weeks
+            planned += enrolled * 45  # a visit or a call most weeks
         project = services.project_create(
             actor=coordinator,
             domain=domains[plan.domain],
@@ -694,12 +694,14 @@ def _budget_lines(project: Project, amounts: list[int]) -> list[BudgetLine]:
 
 
 def _expenses(project, *, lines, bank, received, rng, today) -> list[tuple]:
-    """What the project spent, line by line, month by month up to today: 60–95% of its
-    budget over its life, in proportion to the time gone, never more than it had
-    received by then (as `expense_record` refuses)."""
+    """What the project spent, line by line, month by month up to today: about 60–95%
+    of its budget, never more than it had received by then (as `expense_record`
+    refuses)."""
     life = max(1, (project.ends_on - project.starts_on).days)
     gone = min(1.0, max(0, (today - project.starts_on).days) / life)
-    rate = rng.uniform(0.6, 0.95) * (1 if gone >= 0.9 else max(gone, 0.6))
+    # Spent up to today: 60–95% of the budget, more of it early in a longer project
+    # (equipment, training and the first round of services come first).
+    rate = rng.uniform(0.6, 0.95) * (1 if gone >= 0.9 else 0.85 + 0.15 * gone)
     months = []
     day = project.starts_on + dt.timedelta(days=rng.randrange(20, 35))
     while day <= min(today, project.ends_on):
