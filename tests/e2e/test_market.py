@@ -81,6 +81,7 @@ def test_a_stall_holder_sells_for_points_and_the_resident_sees_her_balance_drop(
     screenshot(phone, "market-stall")
 
     phone.get_by_role("link", name="手工拖鞋").click()
+    phone.get_by_role("heading", level=1, name="手工拖鞋").wait_for()
     # Only 爱心积分 asks who pays; the + button counts, − never below one.
     phone.get_by_label("居民码或姓名").wait_for(state="hidden")
     phone.get_by_role("button", name="多一个").click()
@@ -116,6 +117,10 @@ def test_a_stall_holder_sells_for_points_and_the_resident_sees_her_balance_drop(
     assert "手工坊 · 手工拖鞋 × 1" in entries and "-10" in entries
     assert fits(own)
     screenshot(own, "market-my-points")
+    own.get_by_role("button", name="长辈模式").click()  # larger type still fits
+    own.wait_for_selector("body.elder-mode")
+    assert own.locator("[data-balance]").inner_text() == "40"
+    assert fits(own)
     assert refused == []
 
 

@@ -14,3 +14,7 @@ class MarketConfig(AppConfig):
         from kuihua.market.navigation import market_entry
 
         register_area_entry("market", market_entry)
+        from kuihua.market.personal_data import market_export
+        from kuihua.registry.personal_data import register_personal_data
+
+        register_personal_data(section="market", export=market_export)

@@ -422,10 +422,14 @@ def sale_record(
     item = StallItem.objects.get(pk=item.pk)
     stall = Stall.objects.select_related("market_day", "organization").get(pk=item.stall_id)
     _may(actor, stall, selectors.SELL)
-    amount_fen, points = _validate_sale(item=item, quantity=quantity, method=method, buyer=buyer)
+    # A replay is answered with the first sale even if the price changed or the day
+    # closed since: it is the same sale, not a new one.
     found = Sale.objects.filter(idempotency_key=key).first()
     if found is not None:
         return _same_request(found, item=item, quantity=quantity, method=method, buyer=buyer), False
+    amount_fen, points = _validate_sale(item=item, quantity=quantity, method=method, buyer=buyer)
+    if buyer is not None and buyer.community_id != stall.community_id:
+        raise MarketError(_("找不到这位居民"), field="buyer")
     _open(stall.market_day)
     try:
         with transaction.atomic():

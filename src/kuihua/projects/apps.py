@@ -14,3 +14,7 @@ class ProjectsConfig(AppConfig):
         from kuihua.projects.navigation import projects_entry
 
         register_area_entry("projects", projects_entry)
+        from kuihua.projects.personal_data import projects_export
+        from kuihua.registry.personal_data import register_personal_data
+
+        register_personal_data(section="projects", export=projects_export)

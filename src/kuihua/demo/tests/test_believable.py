@@ -84,7 +84,6 @@ def test_a_year_of_service_hours_mostly_verified_with_stars():
             "date", flat=True
         )
         ranking = volunteer_totals_list(limit=1000)
-        # earned (the market's demo spends some: those are not service)
         points = PointsEntry.objects.filter(kind=PointsEntry.Kind.EARN).count()
 
     # then there are hours, most of them verified, each verified one with its points

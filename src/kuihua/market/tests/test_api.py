@@ -233,3 +233,37 @@ def test_another_leader_of_the_organization_sells_too(client, world):
     client.force_login(deputy)
     sale = post(client, f"/items/{world.service.pk}/sales", {"method": "transfer"}, new_key())
     assert sale.status_code == 201
+
+
+def test_the_lists_cost_the_same_queries_for_two_sales_or_twelve(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(user, path) -> int:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(f"{API}{path}").status_code == 200
+        return len(seen)
+
+    def sell_points(n):
+        for _ in range(n):
+            services.sale_record(
+                actor=world.leader,
+                item=world.by_points,
+                quantity=1,
+                method="points",
+                idempotency_key=new_key(),
+                buyer=world.buyer,
+            )
+
+    sell_points(2)
+    few = (
+        queries(world.leader, f"/stalls/{world.stall.pk}/sales"),
+        queries(world.buyer_user, "/me/points"),
+    )
+    sell_points(10)
+    many = (
+        queries(world.leader, f"/stalls/{world.stall.pk}/sales"),
+        queries(world.buyer_user, "/me/points"),
+    )
+    assert many == few

@@ -5,6 +5,7 @@ organization's stall); a coordinator runs the market days; a resident reads 我�
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from kuihua.accounts.models import Role
 from kuihua.accounts.tests.factories import UserFactory
+from kuihua.activities.models import Series
 from kuihua.activities.tests.factories import ActivityFactory
 from kuihua.core.tenancy import use_community
 from kuihua.market import services
@@ -124,9 +126,13 @@ def test_a_leader_picks_the_buyer_from_a_name_search_of_the_community_only(
 ):
     client.force_login(world.leader)
     with_same_name = resident_with_account(world.organization.community, name=world.buyer.name)[0]
-    points_give(with_same_name, 1)  # the search offers only residents holding points
+    points_give(with_same_name, 5)
+    resident_with_account(world.organization.community, name=world.buyer.name, username="nopts")
     with use_community(other_community):
-        resident_with_account(other_community, name=world.buyer.name, username="elsewhere")
+        elsewhere = resident_with_account(
+            other_community, name=world.buyer.name, username="elsewhere"
+        )[0]
+        points_give(elsewhere, 5)
     target = url("sell", world.goods.pk)
     key = form_key(client.get(target).content.decode())
 
@@ -142,6 +148,8 @@ def test_a_leader_picks_the_buyer_from_a_name_search_of_the_community_only(
     )
     html = found.content.decode()
     choices = re.findall(r'name="buyer_id" value="(\d+)"', html)
+    # Two of the community's residents hold points under that name; one without points
+    # and one of another community are not offered.
     assert sorted(int(c) for c in choices) == sorted([world.buyer.pk, with_same_name.pk])
     assert f'value="{key}"' in html and 'value="2"' in html  # the form comes back as typed
     assert not Sale.objects.exists()
@@ -258,7 +266,7 @@ def test_a_coordinator_opens_a_market_day_from_an_occurrence_of_the_series(
 ):
     organization = OrganizationFactory(community=in_community, name="社区居委会")
     series = market_series(organization)
-    starts = timezone.now() + timezone.timedelta(days=3)
+    starts = timezone.now() + dt.timedelta(days=3)
     occurrence = ActivityFactory(
         community=in_community,
         organization=organization,
@@ -268,10 +276,20 @@ def test_a_coordinator_opens_a_market_day_from_an_occurrence_of_the_series(
         starts_at=starts,
     )
     ActivityFactory(community=in_community, organization=organization, title="单次活动")
+    weekly = Series.objects.create(
+        organization=organization, title="合唱队", rule="FREQ=WEEKLY;BYDAY=TU", template={}
+    )
+    ActivityFactory(
+        community=in_community,
+        organization=organization,
+        series=weekly,
+        title="合唱排练",
+        starts_at=starts,
+    )
     client.force_login(coordinator)
 
     days = page(client, "days")
-    assert "爱心集市" in days and "单次活动" not in days
+    assert "爱心集市" in days and "单次活动" not in days and "合唱排练" not in days
     response = client.post(url("days"), {"activity": occurrence.pk}, follow=True)
 
     day = MarketDay.objects.get()

@@ -368,3 +368,13 @@ def test_erasing_a_buyer_keeps_the_sale_and_the_funds_without_them(world, coordi
     assert points_sale.points == Decimal("20.00")
     assert money_sale.buyer is None and money_sale.organization_entry is not None
     assert not PointsEntry.objects.filter(resident_id=world.buyer.pk).exists()
+
+
+def test_a_replay_after_the_day_closed_returns_the_first_sale(world, coordinator):
+    key = new_key()
+    first, _ = sell(world, key=key, quantity=2)
+    services.market_day_close(actor=coordinator, market_day=world.market_day)
+    again, created = sell(world, key=key, quantity=2)
+    assert again.pk == first.pk and not created
+    with pytest.raises(ApplicationError, match="收摊"):
+        sell(world, quantity=2)

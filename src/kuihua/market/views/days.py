@@ -32,11 +32,13 @@ def start_of_today() -> dt.datetime:
 
 
 def _series_occurrences(user):
-    """Today's and upcoming published occurrences of a series that are not a market day yet."""
+    """Today's and upcoming published occurrences of a monthly series (the market) that
+    are not a market day yet."""
     return (
         activities_managed_by(user)
         .filter(
-            series__isnull=False,
+            # the monthly market: a monthly series, not the daily patrol or the weekly choir
+            series__rule__icontains="FREQ=MONTHLY",
             status=Activity.Status.PUBLISHED,
             starts_at__gte=start_of_today(),
             market_day__isnull=True,

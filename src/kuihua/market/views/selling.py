@@ -105,7 +105,7 @@ def _chosen(form, buyers):
     if len(buyers) == 1:
         return buyers[0]
     if not buyers:
-        form.add_error("buyer", _("没有找到这位居民，请核对居民码或姓名。"))
+        form.add_error("buyer", _("没有找到这位居民（只查有积分的居民），请核对居民码或姓名。"))
     else:
         form.add_error("buyer_id", _("找到 %(n)s 位，请点选是哪一位。") % {"n": len(buyers)})
     return None
@@ -168,7 +168,7 @@ def sell(request, item_id: int):
         elif not query:
             find_error = _("请先输入居民码或姓名。")
         elif not buyers:
-            find_error = _("没有找到这位居民，请核对居民码或姓名。")
+            find_error = _("没有找到这位居民（只查有积分的居民），请核对居民码或姓名。")
     else:
         form = SaleForm(request.POST if posted else None, item=item, buyers=buyers)
     if posted and not finding and form.is_valid():

@@ -203,6 +203,7 @@ def test_the_page_shows_every_section_with_its_figures(client, rw):
     assert "25" in rate and "尚未达到" in rate and "behind" in rate
     assert "已达到目标" in row_with(html, "居民满意度")
     assert reverse("projects:report_pdf", args=[rw.project.pk]) in html
+    assert reverse("projects:detail", args=[rw.project.pk]) in html
     assert reverse("projects:report_xlsx", args=[rw.project.pk]) in html
     assert "<script>" not in html and "style=" not in html
 

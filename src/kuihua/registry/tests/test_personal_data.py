@@ -408,6 +408,9 @@ PERSON_LINKS = {
     "stewards.Reminder.sent_by": "kept: the closed account",
     "market.Sale.buyer": "emptied: the sale stays in the funds' books, without its buyer",
     "market.Sale.sold_by": "kept: the closed account (accounting records)",
+    "projects.Project.beneficiaries": "removed: the project's named beneficiaries lose them",
+    "projects.Project.created_by": "kept: the closed account",
+    "projects.Funding.recorded_by": "kept: the closed account (accounting records)",
 }
 
 
