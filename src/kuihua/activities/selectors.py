@@ -104,7 +104,9 @@ def activity_list(
 
 def access_activity(user, activity_id: int) -> Activity:
     return get_object_or_404(
-        activities_visible_to(user).select_related("organization", "room", "series", "drive"),
+        activities_visible_to(user).select_related(
+            "organization", "room", "series", "drive", "project"
+        ),
         pk=activity_id,
     )
 

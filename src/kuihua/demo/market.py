@@ -149,7 +149,7 @@ def demo_market(*, community, seed: int = 2026, today: dt.date | None = None) ->
         stalls = _stalls(day, coordinator, organizations, rng)
         counts["stalls"] += len(stalls)
         for stall, goods in stalls:
-            planned += _sales(day, stall, goods, coordinator, rng, have=have)
+            planned += _sales(day, stall, goods, rng, have=have)
     _write_sales(planned, community=community, actor=coordinator)
     counts["sales"] = len(planned)
     counts["points_sales"] = sum(1 for s in planned if s.method == Sale.Method.POINTS)
@@ -230,32 +230,32 @@ def _points_earned(community) -> list[tuple[dt.datetime, int, Decimal]]:
     )
 
 
-def _sales(day, stall, goods, coordinator, rng, *, have) -> list[PlannedSale]:
-    """The stall's items (their stock what is left after the day) and the day's sales:
-    money split by the rule, points only from a neighbour who has earned enough."""
+def _sales(day, stall, goods, rng, *, have) -> list[PlannedSale]:
+    """The stall's items and the day's sales: money split by the rule, points only from
+    a neighbour who has earned enough. The items are the rows `item_add` makes, with
+    the stock left after the day (as each sale's conditional update leaves it)."""
     opens, closes = _at(day.date, *HOURS[0]), _at(day.date, *HOURS[1])
     minutes = int((closes - opens).total_seconds() // 60)
-    planned = []
+    planned, items = [], []
     for name, kind, price, points, (low, high) in goods:
-        sales = rng.randint(low, high)
-        quantities = [1 if rng.random() < 0.8 else 2 for _ in range(sales)]
-        left = rng.randint(0, 6) if kind == GOODS else None
-        item = services.item_add(
-            actor=coordinator,
+        item = StallItem(
+            community_id=stall.community_id,
             stall=stall,
             name=name,
             kind=kind,
             price_fen=price * 100 if price else None,
-            price_points=points,
-            stock=None if left is None else left + sum(quantities),
+            price_points=Decimal(points).quantize(Decimal("0.01")) if points else None,
+            stock=rng.randint(0, 6) if kind == GOODS else None,  # left at the end
         )
-        for quantity in quantities:
+        items.append(item)
+        for _n in range(rng.randint(low, high)):
+            quantity = 1 if rng.random() < 0.8 else 2
             at = opens + dt.timedelta(minutes=rng.randrange(minutes), seconds=rng.randrange(60))
             sale = PlannedSale(stall=stall, item=item, quantity=quantity, method="", at=at)
             cost = Decimal(points or 0) * quantity
             buyer = None
             if points and (price is None or rng.random() < POINTS_SHARE):
-                able = [resident for resident, points in have.items() if points >= cost]
+                able = [resident for resident, held in have.items() if held >= cost]
                 buyer = rng.choice(able) if able else None
             if buyer is not None:
                 sale.method, sale.buyer_id, sale.points = Sale.Method.POINTS, buyer, cost
@@ -270,9 +270,7 @@ def _sales(day, stall, goods, coordinator, rng, *, have) -> list[PlannedSale]:
                 )
             sale.key = f"demo-market-{day.date:%Y%m%d}-{stall.number:02d}-{len(planned):03d}"
             planned.append(sale)
-        if left is not None:
-            sold = sum(s.quantity for s in planned if s.item is item)
-            StallItem.objects.filter(pk=item.pk).update(stock=left + sum(quantities) - sold)
+    StallItem.objects.bulk_create(items)
     return planned
 
 

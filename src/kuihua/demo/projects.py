@@ -24,9 +24,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -43,6 +41,7 @@ from kuihua.projects import services
 from kuihua.projects.models import (
     BudgetLine,
     Funding,
+    Milestone,
     OutcomeIndicator,
     Project,
     ProjectDomain,
@@ -227,7 +226,7 @@ STEPS = [
 ]
 LATE = 0.15  # of the steps done, done late
 OVERDUE = 0.06  # of the steps due, not done yet
-ACCIDENT_RATE = (0.075, 0.095)  # of the flagship's enrolled, hurt in the year
+ACCIDENT_RATE = (0.06, 0.08)  # of the flagship's enrolled, hurt in the year
 # Indicators by domain: (name, unit, baseline, target, measured range, lower is better).
 INDICATORS = {
     0: ("老人生活满意度", "%", 78, 90, (86, 94), False),
@@ -241,7 +240,7 @@ INDICATORS = {
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_default_timezone())
 
 
 def demo_projects(*, community, seed: int = 2026, today: dt.date | None = None) -> dict:
@@ -275,7 +274,7 @@ def demo_projects(*, community, seed: int = 2026, today: dt.date | None = None) 
         _title, _place, every, (low, high) = plan.session
         planned = min(365, (ends - starts).days) / every * (low + high) / 2
         if plan.name == FLAGSHIP:
-            planned += enrolled * 60  # a visit or a call most weeks
+            planned += enrolled * 45  # a visit or a call most weeks
         project = services.project_create(
             actor=coordinator,
             domain=domains[plan.domain],
@@ -339,9 +338,10 @@ def _partners(lead: Organization, organizations, rng) -> list[Organization]:
 
 
 def _milestones(projects: list[Project], *, actor, rng, today: dt.date) -> int:
-    """The plan's steps, through the services: most of those due done (a few late),
-    a few overdue and still open, the later ones to come."""
-    made = 0
+    """The plan's steps: most of those due done (a few late), a few overdue and still
+    open, the later ones to come; the rows `milestone_add` and `milestone_done` make,
+    in one insert."""
+    rows = []
     for project in projects:
         span = (project.ends_on - project.starts_on).days
         for title, at in STEPS:
@@ -358,13 +358,18 @@ def _milestones(projects: list[Project], *, actor, rng, today: dt.date) -> int:
                     shift = rng.randrange(8, 35) if late else -rng.randrange(0, 6)
                     done_on = min(today, due + dt.timedelta(days=shift))
                     note = "因场地和志愿者排班推迟完成" if late else ""
-            step = services.milestone_add(
-                actor=actor, project=project, title=title, due_on=due, note=note
+            rows.append(
+                Milestone(
+                    community_id=project.community_id,
+                    project=project,
+                    title=title,
+                    due_on=due,
+                    done_on=done_on,
+                    note=note,
+                )
             )
-            if done_on is not None:
-                services.milestone_done(actor=actor, milestone=step, done_on=done_on)
-            made += 1
-    return made
+    Milestone.objects.bulk_create(rows)
+    return len(rows)
 
 
 def _attribute(projects: list[Project], *, by_name: dict[str, Project]) -> dict[str, int]:
@@ -473,6 +478,8 @@ def _sessions(projects: list[Project], *, community, rng, today: dt.date) -> dic
             crowds.append(people)
             day += dt.timedelta(days=max(1, every + rng.randint(-1, 2)))
     activities = Activity.objects.bulk_create(activities, batch_size=1000)
+    if not activities:
+        return {"sessions": 0, "attendances": 0}
     Activity.objects.filter(pk__in=[a.pk for a in activities]).update(
         created_at=F("starts_at") - dt.timedelta(days=7)
     )
@@ -494,14 +501,14 @@ def _sessions(projects: list[Project], *, community, rng, today: dt.date) -> dic
             for activity, resident_id in signups
         ),
     )
-    ids = dict(
-        (
-            ((activity_id, resident_id), pk)
-            for pk, activity_id, resident_id in Signup.objects.filter(
-                activity__in=[a.pk for a in activities]
-            ).values_list("pk", "activity_id", "resident_id")
-        )
-    )
+    # Read back by id: the activities were made just now, so every sign-up of an
+    # activity from the first of them on is one of these.
+    ids = {
+        (activity_id, resident_id): pk
+        for pk, activity_id, resident_id in Signup.objects.filter(
+            activity_id__gte=min(a.pk for a in activities)
+        ).values_list("pk", "activity_id", "resident_id")
+    }
     rows = []
     for activity, resident_id in signups:
         came = rng.random() < 0.94
@@ -687,12 +694,14 @@ def _budget_lines(project: Project, amounts: list[int]) -> list[BudgetLine]:
 
 
 def _expenses(project, *, lines, bank, received, rng, today) -> list[tuple]:
-    """What the project spent, line by line, month by month up to today: 60–95% of its
-    budget over its life, in proportion to the time gone, never more than it had
-    received by then (as `expense_record` refuses)."""
+    """What the project spent, line by line, month by month up to today: about 60–95%
+    of its budget, never more than it had received by then (as `expense_record`
+    refuses)."""
     life = max(1, (project.ends_on - project.starts_on).days)
     gone = min(1.0, max(0, (today - project.starts_on).days) / life)
-    rate = rng.uniform(0.6, 0.95) * (1 if gone >= 0.9 else max(gone, 0.6))
+    # Spent up to today: 60–95% of the budget, more of it early in a longer project
+    # (equipment, training and the first round of services come first).
+    rate = rng.uniform(0.6, 0.95) * (1 if gone >= 0.9 else 0.85 + 0.15 * gone)
     months = []
     day = project.starts_on + dt.timedelta(days=rng.randrange(20, 35))
     while day <= min(today, project.ends_on):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kuihua.core.tenancy import use_community
 from kuihua.demo.market import MARKET_DAYS, ORGANIZATION_PERCENT
+from kuihua.demo.tests.clock import demo_clock
 from kuihua.demo.write import generate_community
 from kuihua.ledger.models import Ledger
 from kuihua.ledger.selectors import balances, books_check
@@ -29,7 +30,9 @@ def demo(django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield generate_community(index=1, scale=SCALE)
+            with demo_clock():
+                community = generate_community(index=1, scale=SCALE)
+            yield community
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)

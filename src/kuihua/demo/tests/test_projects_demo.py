@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kuihua.core.tenancy import use_community
 from kuihua.demo.projects import FLAGSHIP
+from kuihua.demo.tests.clock import demo_clock
 from kuihua.demo.write import generate_community
 from kuihua.ledger.selectors import balances, books_check
 from kuihua.projects.models import BudgetLine, Funding, OutcomeIndicator, Project, ProjectDomain
@@ -29,7 +30,9 @@ def demo(django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield generate_community(index=1, scale=SCALE)
+            with demo_clock():
+                community = generate_community(index=1, scale=SCALE)
+            yield community
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -86,8 +89,7 @@ def test_the_books_balance_and_spending_is_60_to_95_percent_of_the_budget(demo):
             spent = sum(v for code, v in money.items() if code.startswith("5"))
             received = project.fundings.aggregate(t=Sum("amount_fen"))["t"]
             assert money["1002"] == received - spent >= 0
-            if project.status == Project.Status.FINISHED:
-                assert 0.5 <= spent / budget <= 0.96, project.name
+            assert 0.45 <= spent / budget <= 0.96, project.name
 
 
 def test_the_flagship_accident_rate_is_computed_from_the_care_records(demo):
