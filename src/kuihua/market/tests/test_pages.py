@@ -424,3 +424,34 @@ def test_points_given_elsewhere_show_in_the_balance(client, world):
     points_give(world.buyer, Decimal("2.5"))
     client.force_login(world.buyer_user)
     assert re.search(r"爱心积分余额 52.5 ", text(client.get(url("points"))))
+
+
+def test_the_day_page_reads_every_stalls_takings_in_the_same_number_of_queries(
+    client, world, coordinator
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(url("day", world.market_day.pk)).status_code == 200
+        return len(seen)
+
+    client.force_login(coordinator)
+    one_stall = queries()
+    for n in range(4):
+        organization = OrganizationFactory(community=world.organization.community)
+        stall = services.stall_add(
+            actor=coordinator, market_day=world.market_day, organization=organization, name=f"摊{n}"
+        )
+        item = services.item_add(actor=coordinator, stall=stall, name="拖鞋", price_fen=1000)
+        services.sale_record(
+            actor=coordinator,
+            item=item,
+            quantity=1,
+            method="cash",
+            idempotency_key=f"day-page-sale-{n:04d}",
+        )
+
+    assert queries() == one_stall
+    assert "摊3" in text(client.get(url("day", world.market_day.pk)))

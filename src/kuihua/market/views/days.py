@@ -103,7 +103,8 @@ def day(request, market_day_id: int):
             messages.success(request, _("已给 %(org)s 安排摊位。") % {"org": stall.organization})
             return redirect("market:stall_items", stall_id=stall.pk)
     stalls = list(market_day.stalls.select_related("organization"))
-    rows = [{"stall": s, "takings": takings_rows(selectors.stall_takings(s))} for s in stalls]
+    takings = selectors.stalls_takings(market_day)
+    rows = [{"stall": s, "takings": takings_rows(takings[s.pk])} for s in stalls]
     context = {
         "day": market_day,
         "activity": market_day.activity,
