@@ -33,6 +33,13 @@ def latest_targets():
     return list(executor.loader.graph.leaf_nodes())
 
 
+@pytest.fixture(autouse=True)
+def every_app_migrated_again():
+    """Whatever the test's end, the whole schema is back for the tests after it."""
+    yield
+    migrate(*latest_targets())
+
+
 def test_records_are_linked_by_their_activity_or_by_the_project_name(community, other_community):
     # Without a project of the same name nothing is linked: harmless on a database
     # from before projects.

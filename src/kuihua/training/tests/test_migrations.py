@@ -29,6 +29,16 @@ def latest(app: str):
     return next(key for key in executor.loader.graph.leaf_nodes() if key[0] == app)
 
 
+@pytest.fixture(autouse=True)
+def every_app_migrated_again():
+    """Rewinding one app unapplies the other apps' migrations that depend on it
+    (the projects' links on activities, the market's tables …): every test ends
+    with the whole schema back, so the tests after it on this worker find it."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(list(executor.loader.graph.leaf_nodes()))
+
+
 def test_care_training_records_move_with_their_ids_and_community(community, other_community):
     here = UserFactory(username="here", community=community)
     there = UserFactory(username="there", community=other_community)
