@@ -4,74 +4,18 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuihua.core.money import MoneyFormField
+from kuihua.ledger.evidence import EvidenceFormMixin, evidence_field
 from kuihua.organizations.models import Organization, PartnerUnit
 from kuihua.projects.models import BudgetLine, Funding, OutcomeIndicator, Project, ProjectDomain
 from kuihua.registry.models import Resident, Tag
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-# Evidence: a photo of the receipt or a PDF, recognised by its first bytes (a name can
-# lie), as on the stewards' books.
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_KINDS = (
-    (b"\xff\xd8\xff", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"%PDF-", "pdf"),
-)
-EVIDENCE_TYPES = {
-    "jpg": "image/jpeg",
-    "png": "image/png",
-    "webp": "image/webp",
-    "heic": "image/heic",
-    "pdf": "application/pdf",
-}
-
-
-def evidence_kind(head: bytes) -> str | None:
-    """ "jpg", "png", "webp", "heic" or "pdf" from a file's first bytes; None otherwise."""
-    for magic, kind in EVIDENCE_KINDS:
-        if head.startswith(magic):
-            return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1"):
-        return "heic"
-    return None
-
-
-def evidence_field(label) -> forms.FileField:
-    return forms.FileField(
-        label=label,
-        required=False,
-        help_text=_("拍照上传即可，JPG、PNG 或 PDF，不超过 10 MB。"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
-    )
-
-
-class EvidenceMixin:
-    def clean_evidence(self):
-        upload = self.cleaned_data.get("evidence")
-        if not upload:
-            return None
-        if upload.size > EVIDENCE_MAX_BYTES:
-            raise forms.ValidationError(_("凭据文件太大了（不能超过 10 MB），请压缩照片后再传。"))
-        head = upload.read(16)
-        upload.seek(0)
-        kind = evidence_kind(head)
-        if kind is None:
-            raise forms.ValidationError(
-                _("凭据只能是照片（JPG、PNG、WEBP、HEIC）或 PDF 文件，请重新选择。")
-            )
-        # Stored under a name of our own: the phone's file name says nothing useful.
-        upload.name = f"{uuid.uuid4().hex}.{kind}"
-        return upload
 
 
 class ResidentNumbersField(forms.CharField):
@@ -209,7 +153,7 @@ class BudgetLineForm(forms.Form):
     amount = MoneyFormField(label=_("预算金额（元）"), allow_zero=True)
 
 
-class FundingForm(EvidenceMixin, forms.Form):
+class FundingForm(EvidenceFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("资金类型"), choices=Funding.Kind.choices)
     source = forms.CharField(
         label=_("资金来源"), max_length=200, help_text=_("如“区民政局公益创投”“某某超市捐赠”。")
@@ -229,7 +173,7 @@ class FundingForm(EvidenceMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ExpenseForm(EvidenceMixin, forms.Form):
+class ExpenseForm(EvidenceFormMixin, forms.Form):
     budget_line = forms.ModelChoiceField(label=_("预算科目"), queryset=BudgetLine.objects.none())
     amount = MoneyFormField(label=_("金额（元）"))
     spent_on = forms.DateField(label=_("支出日期"), widget=DATE_WIDGET)

@@ -11,13 +11,10 @@ not the user's is a 403.
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from kuihua.core.errors import ApplicationError
 from kuihua.core.pages import apply_service_error, post_only
+from kuihua.ledger.evidence import evidence_response
 from kuihua.projects import forms as f
 from kuihua.projects import selectors as reads
 from kuihua.projects import services
@@ -392,35 +390,18 @@ def expense_reverse(request, project_id: int, expense_id: int):
     )
 
 
-def _evidence_response(entry, name: str):
-    if not entry.evidence:
-        raise Http404
-    stored = entry.evidence.name
-    kind = stored.rsplit(".", 1)[-1].lower()
-    content_type = f.EVIDENCE_TYPES.get(kind) or mimetypes.guess_type(stored)[0]
-    response = FileResponse(
-        entry.evidence.open("rb"),
-        content_type=content_type or "application/octet-stream",
-        as_attachment=content_type is None,
-        filename=f"{name}.{kind}",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 def expense_evidence(request, project_id: int, expense_id: int):
     """An expense's receipt: to those who run the project only (never a public URL)."""
     project = access_project(request.user, project_id, action=RUN)
     entry = reads.access_expense(request.user, project, expense_id)
-    return _evidence_response(entry, f"project-{project.pk}-entry-{entry.number}")
+    return evidence_response(entry, f"project-{project.pk}-entry-{entry.number}")
 
 
 @login_required
 def funding_evidence(request, funding_id: int):
     funding = reads.access_funding(request.user, funding_id, action=RUN)
-    return _evidence_response(
+    return evidence_response(
         funding.entry, f"project-{funding.project_id}-entry-{funding.entry.number}"
     )
 

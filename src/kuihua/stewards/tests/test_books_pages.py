@@ -421,6 +421,6 @@ def test_a_pdf_receipt_is_accepted_and_served_as_a_pdf(client, bw):
     ],
 )
 def test_evidence_is_recognised_by_its_first_bytes_not_its_name(head, kind):
-    from kuihua.stewards.books_forms import evidence_kind
+    from kuihua.ledger.evidence import evidence_kind
 
     assert evidence_kind(head) == kind

@@ -9,11 +9,10 @@ for its residents too (the statement and its PDF). Anything else is a 404.
 from __future__ import annotations
 
 import io
-import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,11 +22,11 @@ from django.utils.translation import gettext_lazy
 from kuihua.core.errors import ApplicationError
 from kuihua.core.pages import apply_service_error, post_only, require
 from kuihua.ledger import services as ledger_services
+from kuihua.ledger.evidence import evidence_response
 from kuihua.ledger.services import month_end
 from kuihua.stewards import books_selectors as reads
 from kuihua.stewards import services
 from kuihua.stewards.books_forms import (
-    EVIDENCE_TYPES,
     BudgetForm,
     CategoryForm,
     CloseForm,
@@ -175,20 +174,7 @@ def evidence(request, entry_id: int):
     """The evidence of an entry, to those who keep the books only (never a public URL)."""
     entry = access_entry(request.user, entry_id, KEEP)
     require(request.user, "stewards.keep_books")
-    if not entry.evidence:
-        raise Http404
-    name = entry.evidence.name
-    kind = name.rsplit(".", 1)[-1].lower()
-    content_type = EVIDENCE_TYPES.get(kind) or mimetypes.guess_type(name)[0]
-    response = FileResponse(
-        entry.evidence.open("rb"),
-        content_type=content_type or "application/octet-stream",
-        as_attachment=content_type is None,
-        filename=f"entry-{entry.number}.{kind}",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_response(entry, f"entry-{entry.number}")
 
 
 # --- budget ----------------------------------------------------------------------------
