@@ -223,6 +223,8 @@ def test_every_coordinator_page_fits_the_screen(
 def test_a_coordinator_records_a_need_for_a_resident_found_by_typing(
     live_server, open_page, screenshot, neighbourhood
 ):
+    from playwright.sync_api import expect
+
     base = live_server.url
     page = open_page(PHONE)
     sign_in(page, base, "wanggong")
@@ -233,7 +235,7 @@ def test_a_coordinator_records_a_need_for_a_resident_found_by_typing(
     with page.expect_response(lambda r: "q=" in r.url) as answer:
         page.get_by_label("查找居民").fill("王秀")
     assert answer.value.request.headers.get("hx-request") == "true"
-    page.wait_for_function("document.querySelector('#id_resident').options.length === 2")
+    expect(page.locator("#id_resident option")).to_have_count(2)
     assert "王秀英" in page.locator("#id_resident option:checked").inner_text()
     page.get_by_label("来源").select_option(label="志愿者走访收集")
     page.get_by_label("需要什么服务").select_option(label="理发")

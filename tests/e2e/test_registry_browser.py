@@ -74,6 +74,8 @@ def assert_no_horizontal_scroll(page, width: int) -> None:
 def test_find_a_resident_by_pinyin_initials_and_see_the_household_masked(
     live_server, open_page, screenshot, registry, device
 ):
+    from playwright.sync_api import expect
+
     viewport = VIEWPORTS[device]
     page = open_page(viewport)
     zhangsan, wife = registry["zhangsan"], registry["wife"]
@@ -91,7 +93,7 @@ def test_find_a_resident_by_pinyin_initials_and_see_the_household_masked(
     with page.expect_response(lambda r: "q=zs" in r.url) as answer:
         page.get_by_label("搜索").fill("zs")
     assert answer.value.request.headers.get("hx-request") == "true"  # an HTMX swap, not a load
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    expect(page.locator("#results tbody tr")).to_have_count(1)
     screenshot(page, f"{device}-2-search")
 
     # Then only 张三 is listed, with a masked phone, and the address bar follows the search

@@ -148,6 +148,8 @@ def starting_activity(transactional_db):
 def test_the_organizer_marks_arrival_and_calls_someone_on_a_phone(
     live_server, open_page, screenshot, starting_activity
 ):
+    from playwright.sync_api import expect
+
     activity, came, absent = (starting_activity[k] for k in ("activity", "came", "absent"))
     page = open_page(PHONE)
     sign_in(page, live_server.url, "duizhang")
@@ -176,7 +178,5 @@ def test_the_organizer_marks_arrival_and_calls_someone_on_a_phone(
     # The list refreshes itself (as its poll does): the number stays shown, the word goes
     with page.expect_response(lambda r: r.url.endswith("/manage/")):
         page.evaluate("htmx.ajax('GET', location.pathname, {target: '#live', swap: 'innerHTML'})")
-    page.wait_for_function(
-        "!document.querySelector('#live [role=status]')", polling=100, timeout=5000
-    )
+    expect(page.locator("#live [role=status]")).to_have_count(0, timeout=5000)
     assert other.get_by_role("link", name=phone).is_visible()

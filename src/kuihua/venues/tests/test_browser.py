@@ -47,7 +47,7 @@ def world(transactional_db):
 
 @pytest.mark.parametrize("device", list(VIEWPORTS))
 def test_the_week_and_the_next_on_a_phone_and_a_desk(live_server, world, device):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     viewport = VIEWPORTS[device]
     with sync_playwright() as playwright:
@@ -73,9 +73,7 @@ def test_the_week_and_the_next_on_a_phone_and_a_desk(live_server, world, device)
         with page.expect_response(lambda r: "date=" in r.url) as answer:
             page.get_by_role("link", name="下周 ›").click()
         assert answer.value.request.headers.get("hx-request") == "true"
-        page.wait_for_function(
-            "document.querySelector('#calendar').innerText.includes('下周的读书会')"
-        )
+        expect(page.locator("#calendar")).to_contain_text("下周的读书会")
         assert "合唱排练" not in page.locator(shown).inner_text()
         assert "date=" in page.url
         _keep(page, f"venues-{device}-next-week")
