@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kuihua.stewards",
     "kuihua.projects",
     "kuihua.market",
+    "kuihua.dashboard",
     "kuihua.demo",
     "kuihua.benchmarks",
 ]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardConfig(AppConfig):
+    """数据看板: every figure of the model computed from the rows, per community and district."""
+
+    name = "kuihua.dashboard"
+    label = "dashboard"
+    verbose_name = _("数据看板")
