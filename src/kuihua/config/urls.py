@@ -35,6 +35,7 @@ urlpatterns = [
     path("stewards/", include("kuihua.stewards.urls")),
     path("projects/", include("kuihua.projects.urls")),
     path("market/", include("kuihua.market.urls")),
+    path("dashboard/", include("kuihua.dashboard.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
