@@ -28,6 +28,7 @@ from kuihua.dashboard.base import (
     scalars,
     series_of,
 )
+from kuihua.dashboard.figures.periods import month_labels
 from kuihua.organizations.models import Category, Membership, Organization
 from kuihua.registry.models import Resident
 from kuihua.service_records.models import ServiceRecord
@@ -39,11 +40,6 @@ PARTY = (Resident.Political.PARTY_MEMBER, Resident.Political.PROBATIONARY)
 # Lifetime hours a volunteer may reach (the model: some over 20,000 h). A top-N list
 # of names cannot be added up across communities; the number above a line can.
 LIFETIME_LINES = (1000, 5000, 20000)
-
-
-def month_labels() -> dict[str, str]:
-    """The twelve months as a line chart's categories ("month:01" … "month:12")."""
-    return {f"{m:02d}": _("%(month)d月") % {"month": m} for m in range(1, 13)}
 
 
 def _rows_url(year: int) -> str:
