@@ -158,6 +158,14 @@ def test_each_figure_matches_a_hand_count_and_the_district_is_the_sum(world):
                 )
 
 
+def test_one_community_counts_only_its_own_volunteers(world):
+    board = dashboard_for([world["east"].pk], world["year"], fresh=True)
+
+    assert [n for _, n in _shown(board.total, "star_volunteers").series] == [0, 0, 0, 1, 0]
+    reached = _shown(board.total, "lifetime_hours_reached").parts
+    assert reached == {"at_least:1000": 1, "at_least:5000": 0, "at_least:20000": 0}
+
+
 def test_a_year_with_no_rows_shows_zeros_and_no_ratio(world):
     board = dashboard_for([world["east"].pk], world["year"] - 5, fresh=True)
 

@@ -196,6 +196,16 @@ def test_care_person_times_and_the_accident_rate(world):
                 )
 
 
+def test_each_figure_is_in_its_section_and_says_where_its_rows_are():
+    figures()
+    for key in KEYS:
+        figure = FIGURES[key]
+        section = "services" if key.startswith("services") else "care"
+        assert figure.section == section
+        assert figure.order // 10 == (3 if section == "services" else 4)
+        assert figure.rows_url(today().year).startswith("/")
+
+
 def test_the_rate_without_anyone_enrolled_is_undefined():
     empty = CommunityFactory()
 
