@@ -131,7 +131,12 @@ def care_alerts(user) -> Item | None:
 
 def care_windows(user, now: dt.datetime, *, overdue_only: bool) -> Item | None:
     """Overdue check-ins for the duty officer; for a visitor, everyone still to see today."""
-    due = [w for w in care.windows_due(user, now=now) if w.overdue or not overdue_only]
+    due, seen = [], set()
+    for w in care.windows_due(user, now=now):
+        # One line a person: their most pressing window (the list comes overdue first).
+        if (w.overdue or not overdue_only) and w.recipient.pk not in seen:
+            seen.add(w.recipient.pk)
+            due.append(w)
     if not due:
         return None
     duty = user.has_perm("care.handle_alert")
@@ -155,7 +160,9 @@ def care_windows(user, now: dt.datetime, *, overdue_only: bool) -> Item | None:
             reverse("care:board") if duty else reverse("care:my_visits"),
             rows,
         )
-    return Item("care_visits", _("今天还没签到的探访对象"), len(due), reverse("care:my_visits"), rows)
+    return Item(
+        "care_visits", _("今天还没签到的探访对象"), len(due), reverse("care:my_visits"), rows
+    )
 
 
 def decisions_overdue(user, today: dt.date) -> Item | None:
@@ -286,7 +293,8 @@ def arrears(user, today: dt.date) -> Item | None:
             Row(
                 r.compound.name,
                 reverse("stewards:homes", args=[r.compound.pk]) + "?owing=1",
-                _("%(homes)s 户，共 %(amount)s 元") % {"homes": r.homes, "amount": yuan(r.owed_fen)},
+                _("%(homes)s 户，共 %(amount)s 元")
+                % {"homes": r.homes, "amount": yuan(r.owed_fen)},
             )
             for r in rows[:SHOWN]
         ],
@@ -353,7 +361,11 @@ def stalls_coming(user, today: dt.date) -> Item | None:
         )
 
     return _item(
-        "stalls", _("我的集市摊位"), reverse("market:home"), market.stalls_coming(user, today=today), row
+        "stalls",
+        _("我的集市摊位"),
+        reverse("market:home"),
+        market.stalls_coming(user, today=today),
+        row,
     )
 
 
@@ -367,7 +379,11 @@ def my_signups(user, now: dt.datetime, title: str) -> Item | None:
         )
 
     return _item(
-        "signups", title, reverse("activities:mine"), activities.upcoming_signups(user, now=now), row
+        "signups",
+        title,
+        reverse("activities:mine"),
+        activities.upcoming_signups(user, now=now),
+        row,
     )
 
 

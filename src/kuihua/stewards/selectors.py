@@ -577,8 +577,6 @@ def arrears_to_collect(user, *, today: dt.date | None = None) -> list[CompoundAr
     the largest amount first: three queries, whatever the number of compounds."""
     kept = list(compounds_for(user, KEEP).filter(books__isnull=False))
     totals = arrears_totals(kept, today=today) if kept else {}
-    rows = [
-        CompoundArrears(c, *totals[c.pk]) for c in kept if totals.get(c.pk, (0, 0))[0] > 0
-    ]
+    rows = [CompoundArrears(c, *totals[c.pk]) for c in kept if totals.get(c.pk, (0, 0))[0] > 0]
     rows.sort(key=lambda r: (-r.owed_fen, r.compound.name))
     return rows
