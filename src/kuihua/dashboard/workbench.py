@@ -141,28 +141,19 @@ def care_windows(user, now: dt.datetime, *, overdue_only: bool) -> Item | None:
         return None
     duty = user.has_perm("care.handle_alert")
     manage = user.has_perm("care.manage")
+    everyone = reverse("care:board") if duty else reverse("care:my_visits")
     rows = []
     for w in due[:SHOWN]:
-        url = (
-            reverse("care:recipient_detail", args=[w.recipient.pk])
-            if manage
-            else reverse("care:my_visits")
-        )
+        # A coordinator opens the person's page; the volunteer on duty the board; a
+        # visitor their visits.
+        url = reverse("care:recipient_detail", args=[w.recipient.pk]) if manage else everyone
         note = _("%(opens)s–%(closes)s 时段") % {"opens": _hm(w.opens), "closes": _hm(w.closes)}
         if w.overdue:
             note += _("，已过时")
         rows.append(Row(w.recipient.resident.name, url, note))
     if overdue_only:
-        return Item(
-            "care_overdue",
-            _("逾期未签到"),
-            len(due),
-            reverse("care:board") if duty else reverse("care:my_visits"),
-            rows,
-        )
-    return Item(
-        "care_visits", _("今天还没签到的探访对象"), len(due), reverse("care:my_visits"), rows
-    )
+        return Item("care_overdue", _("逾期未签到"), len(due), everyone, rows)
+    return Item("care_visits", _("今天还没签到的探访对象"), len(due), everyone, rows)
 
 
 def decisions_overdue(user, today: dt.date) -> Item | None:
