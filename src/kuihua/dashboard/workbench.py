@@ -117,12 +117,22 @@ def _hours(value: Decimal) -> str:
 
 def care_alerts(user) -> Item | None:
     def row(alert):
+        # A missed window says which one; a door not answered, when it was raised.
+        if alert.window_closes_at is not None:
+            opens = timezone.localtime(alert.window_opens_at or alert.window_closes_at)
+            note = _("%(day)s %(opens)s–%(closes)s 时段") % {
+                "day": f"{opens:%m-%d}",
+                "opens": f"{opens:%H:%M}",
+                "closes": _hm(alert.window_closes_at),
+            }
+        else:
+            note = _("%(at)s 报警") % {"at": f"{timezone.localtime(alert.raised_at):%m-%d %H:%M}"}
+        if alert.acknowledged_at is not None:
+            note += _("，已响应")
         return Row(
             f"{alert.recipient.resident.name} · {alert.get_kind_display()}",
             reverse("care:alert_detail", args=[alert.pk]),
-            _("%(at)s 报警") % {"at": _hm(alert.raised_at)}
-            if alert.acknowledged_at is None
-            else _("已响应，待处理"),
+            note,
         )
 
     url = reverse("care:board") if user.has_perm("care.handle_alert") else reverse("care:my_visits")
