@@ -456,6 +456,8 @@ def workbench_for(user, *, now: dt.datetime | None = None) -> list[Section]:
         return []
     if user.role == Role.DISTRICT_VIEWER:
         return _district(user)
+    if user.community_id is None:
+        return []  # an account not placed in a community yet (a new admin): nothing to act on
     now = now or timezone.now()
     today = timezone.localdate(now)
     sections = []

@@ -358,3 +358,9 @@ def test_a_district_viewer_gets_the_district_dashboard_and_nothing_that_writes(
     assert not items(sections)
     assert sections[0].links[0].url.startswith("/dashboard/district")
     assert "查看街道/区数据看板" in html
+
+
+def test_an_account_without_a_community_has_nothing_on_its_workbench(db):
+    user = UserFactory(role=Role.RESIDENT, community=None)
+
+    assert workbench_for(user) == []
