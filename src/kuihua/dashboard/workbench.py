@@ -474,7 +474,6 @@ def workbench_for(user, *, now: dt.datetime | None = None) -> list[Section]:
             arrears(user, today),
             due_for_filing(user, today),
         )
-        running = _present(activities_today(user, now), bookings_today(user, now))
     else:
         todo = _present(
             care_alerts(user),
@@ -486,7 +485,8 @@ def workbench_for(user, *, now: dt.datetime | None = None) -> list[Section]:
             arrears(user, today) if user.role == Role.STEWARD else None,
             stalls_coming(user, today),
         )
-        running = _present(activities_today(user, now), bookings_today(user, now))
+    # What runs today that the user organizes or answers for (a leader: their organizations').
+    running = _present(activities_today(user, now), bookings_today(user, now))
     sections.append(Section("todo", _("待处理"), items=todo))
     sections.append(Section("today", _("今天"), items=running))
     if user.role != Role.COORDINATOR and user.resident_id:
