@@ -165,3 +165,23 @@ def test_an_activity_without_a_limit_never_fills(organization):
     open_to_all = in_three_days(organization, places=None)
     sign_up(open_to_all, volunteer(organization))
     assert filled_at(open_to_all) is None
+
+
+def test_the_demo_drive_shift_that_fills_knows_when_and_opened_half_a_day_before(in_community):
+    from kuihua.activities.demo import demo_activities
+    from kuihua.organizations.tests.factories import MembershipFactory
+    from kuihua.registry.tests.factories import ResidentFactory
+
+    organization = OrganizationFactory(community=in_community)
+    for _ in range(45):
+        adult = ResidentFactory(
+            household__building__compound__community=in_community, birth_date=dt.date(1970, 5, 1)
+        )
+        MembershipFactory(organization=organization, resident=adult)
+
+    demo_activities(community=in_community)
+
+    full = Activity.objects.get(title__startswith="疫苗接种", places_taken=25)
+    assert full.filled_at is not None
+    assert full.filled_at - full.signup_opens_at == dt.timedelta(hours=4, minutes=30)
+    assert not Activity.objects.filter(filled_at__isnull=False).exclude(pk=full.pk).exists()
