@@ -29,7 +29,7 @@ from kuihua.dashboard.base import (
     register,
     series_of,
 )
-from kuihua.dashboard.figures._calendar_year import in_year, month_labels, zone
+from kuihua.dashboard.figures.periods import month_labels, two_digit_months, year_span
 
 SECTION = "activities"
 # Where the fill time is counted from: the sign-up opening, else the activity's creation
@@ -43,36 +43,42 @@ BANDS = (
 
 
 def _held(year: int):
+    start, end = year_span(year)
     rows = (
-        Activity.objects.filter(status=Activity.Status.PUBLISHED, **in_year("starts_at", year))
-        .filter(starts_at__lt=timezone.now())
-        .annotate(month=ExtractMonth("starts_at", tzinfo=zone()))
+        Activity.objects.filter(
+            status=Activity.Status.PUBLISHED,
+            starts_at__gte=start,
+            starts_at__lt=min(end, timezone.now()),  # begun by now
+        )
+        .annotate(month=ExtractMonth("starts_at", tzinfo=start.tzinfo))
         .values("community_id", "month")
         .annotate(n=Count("id"))
         .order_by()
     )
-    return breakdown(rows, group="month", by="month", column="n")
+    return breakdown(two_digit_months(rows), group="month", by="month", column="n")
 
 
 def _attended(year: int):
+    start, end = year_span(year)
     rows = (
-        Attendance.objects.filter(**in_year("checked_in_at", year))
-        .annotate(month=ExtractMonth("checked_in_at", tzinfo=zone()))
+        Attendance.objects.filter(checked_in_at__gte=start, checked_in_at__lt=end)
+        .annotate(month=ExtractMonth("checked_in_at", tzinfo=start.tzinfo))
         .values("community_id", "month")
         .annotate(n=Count("id"))
         .order_by()
     )
-    return breakdown(rows, group="month", by="month", column="n")
+    return breakdown(two_digit_months(rows), group="month", by="month", column="n")
 
 
 def _filled(year: int):
+    start, end = year_span(year)
     took = ExpressionWrapper(F("filled_at") - OPENED, output_field=DurationField())
     bands = {
         f"band_{name}": Count("id", filter=Q(filled_at__lte=OPENED + limit))
         for name, limit in BANDS
     }
     rows = (
-        Activity.objects.filter(filled_at__isnull=False, **in_year("filled_at", year))
+        Activity.objects.filter(filled_at__gte=start, filled_at__lt=end)
         .exclude(status=Activity.Status.CANCELLED)
         .values("community_id")
         .annotate(n=Count("id"), took=Sum(took), **bands)
@@ -130,7 +136,7 @@ register(
         ),
         parts=_held,
         value=lambda parts: sum(v for k, v in parts.items() if k.startswith("month:")),
-        unit=_("场"),
+        unit=_("场活动"),
         chart=ChartKind.LINE,
         series=lambda parts: series_of(parts, "month", month_labels()),
         rows_url=_overview_url,
@@ -159,7 +165,7 @@ register(
         definition=FILL_DEFINITION,
         parts=_filled,
         value=lambda parts: part(parts, "filled"),
-        unit=_("场"),
+        unit=_("场活动"),
         chart=ChartKind.BAR,
         series=lambda parts: series_of(parts, "fill", _band_labels()),
         rows_url=_overview_url,

@@ -19,14 +19,15 @@ from kuihua.dashboard.base import (
     register,
     scalars,
 )
-from kuihua.dashboard.figures._calendar_year import in_year
+from kuihua.dashboard.figures.periods import year_span
 
 SECTION = "council"
 
 
 def _parts(year: int):
+    start, end = year_span(year)
     topics = (
-        Topic.objects.filter(**in_year("raised_at", year))
+        Topic.objects.filter(raised_at__gte=start, raised_at__lt=end)
         .exclude(status=Topic.Status.MERGED)
         .values("community_id")
         .annotate(
@@ -38,7 +39,7 @@ def _parts(year: int):
         .order_by()
     )
     made = (
-        Decision.objects.filter(**in_year("created_at", year))
+        Decision.objects.filter(created_at__gte=start, created_at__lt=end)
         .values("community_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -78,7 +79,7 @@ register(
         ),
         parts=_parts,
         value=lambda parts: part(parts, "raised"),
-        unit=_("件"),
+        unit=_("个议题"),
         chart=ChartKind.BAR,
         series=_series,
         rows_url=lambda year: reverse("council:topic_list"),

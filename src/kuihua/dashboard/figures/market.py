@@ -26,7 +26,7 @@ from kuihua.dashboard.base import (
     scalars,
     series_of,
 )
-from kuihua.dashboard.figures._calendar_year import in_year, month_labels, zone
+from kuihua.dashboard.figures.periods import month_labels, two_digit_months, year_span
 from kuihua.market.models import Sale
 from kuihua.service_records.models import PointsEntry
 
@@ -35,10 +35,11 @@ MONEY = (Sale.Method.CASH, Sale.Method.TRANSFER)
 
 
 def _proceeds(year: int):
-    sales = Sale.objects.filter(**in_year("sold_at", year))
+    start, end = year_span(year)
+    sales = Sale.objects.filter(sold_at__gte=start, sold_at__lt=end)
     by_month = (
         sales.filter(method__in=MONEY)
-        .annotate(month=ExtractMonth("sold_at", tzinfo=zone()))
+        .annotate(month=ExtractMonth("sold_at", tzinfo=start.tzinfo))
         .values("community_id", "month")
         .annotate(fen=Sum("amount_fen"))
         .order_by()
@@ -55,7 +56,7 @@ def _proceeds(year: int):
         .order_by()
     )
     return merge(
-        breakdown(by_month, group="month", by="month", column="fen"),
+        breakdown(two_digit_months(by_month), group="month", by="month", column="fen"),
         scalars(
             totals,
             **{
@@ -70,8 +71,9 @@ def _proceeds(year: int):
 
 
 def _points(year: int):
+    start, end = year_span(year)
     rows = (
-        PointsEntry.objects.filter(**in_year("created_at", year))
+        PointsEntry.objects.filter(created_at__gte=start, created_at__lt=end)
         .values("community_id", "kind")
         .annotate(points=Sum("points"))
         .order_by()

@@ -120,7 +120,7 @@ register(
         ),
         parts=_parts,
         value=_at_target,
-        unit=_("个"),
+        unit=_("个小区"),
         rows_url=_rows_url,
         order=62,
     ),
