@@ -52,6 +52,7 @@ def drawing(kind: str, series: Sequence[tuple[str, object]], *, font: str = "Hel
             f"{lbl} {int(v) if v == int(v) else v}" if v else ""
             for lbl, v in zip(labels, values, strict=True)
         ]
+        pie.checkLabelOverlap = 1  # small neighbouring slices: labels pushed apart
         pie.slices.strokeColor = colors.white
         pie.slices.fontName = font
         pie.slices.fontSize = 10
@@ -128,7 +129,9 @@ def svg(kind: str, series: Sequence[tuple[str, object]], *, title: str = "") -> 
             for name, value in _STYLE_ITEM.findall(style):
                 if name == "clip-path":
                     continue
-                element.set(name, value.strip())
+                value = value.strip()
+                # ReportLab writes a missing colour as "None", which SVG reads as black.
+                element.set(name, "none" if value == "None" else value)
     # Size from CSS (full width on a phone); the viewBox keeps the proportions.
     root.attrib.pop("width", None)
     root.attrib.pop("height", None)
