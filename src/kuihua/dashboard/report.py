@@ -1,0 +1,312 @@
+"""The annual report (年度报告) of a community or of a district: what it says, in order.
+
+The report is the one a community office used to write by hand for the street: a
+title, a paragraph of headline numbers, then one section per area with each figure's
+title, value, definition, chart and table. Its numbers are the dashboard's own
+(`selectors.dashboard_for`), so the page, the Excel export and the report never
+disagree; this module only arranges them and writes them as people read them. It reads
+no database: the caller passes the Dashboard and the communities' names.
+
+A district's report puts its communities side by side with the total, and the total
+is the dashboard's total, computed from the sum of the communities' parts: it equals
+the sum of its communities by construction. Whatever figures are registered are
+shown, grouped by section in the page's order; a section this module does not know
+gets a generic heading, a figure without a chart gets none, and an undefined value
+(a ratio with nothing under it) reads "—".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+from kuihua.core.money import yuan
+from kuihua.dashboard.base import Format, Number
+from kuihua.dashboard.selectors import Dashboard, Shown
+
+# The heading of each section a figure module may name (several spellings of an area,
+# since the modules are written by different hands); others get OTHER_SECTION.
+SECTION_HEADINGS = {
+    "organizations": gettext_lazy("社会组织"),
+    "people": gettext_lazy("居民与志愿者"),
+    "registry": gettext_lazy("居民与志愿者"),
+    "volunteers": gettext_lazy("居民与志愿者"),
+    "hours": gettext_lazy("志愿服务时长"),
+    "service_records": gettext_lazy("志愿服务时长"),
+    "services": gettext_lazy("需求与服务对接"),
+    "matching": gettext_lazy("需求与服务对接"),
+    "care": gettext_lazy("幸福来敲门关爱服务"),
+    "projects": gettext_lazy("公益项目"),
+    "fees": gettext_lazy("义管家小区收费"),
+    "stewards": gettext_lazy("义管家小区收费"),
+    "council": gettext_lazy("百姓议事会"),
+    "activities": gettext_lazy("活动与招募"),
+    "venues": gettext_lazy("场地使用"),
+    "market": gettext_lazy("爱心集市"),
+}
+OTHER_SECTION = gettext_lazy("其他数据")
+NUMERALS = "一二三四五六七八九十"
+# Columns of a side-by-side table before it is split into several (A4, portrait).
+WIDE = 6
+DASH = "—"
+
+
+def ordinal(n: int) -> str:
+    """一, 二, … 十, 十一, … 二十 (section numbers as Chinese reports write them)."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else NUMERALS[tens - 1]
+    return head + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def _grouped(number: Decimal, places: str) -> str:
+    return f"{number.quantize(Decimal(places), rounding=ROUND_HALF_UP):,}"
+
+
+def format_number(number: Number | None, fmt: str) -> str:
+    """One number as the report writes it in `fmt` (Format): 1,234 / 1,234.5 / 81.2% /
+    ¥1,234.00; "—" when there is none. In a percent figure's table an integer is a
+    count (the people under the ratio), a Decimal a share."""
+    if number is None:
+        return DASH
+    if fmt == Format.YUAN:
+        return "¥" + yuan(int(Decimal(number).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    if fmt == Format.PERCENT and isinstance(number, Decimal):
+        return _grouped(number * 100, "0.1") + "%"
+    if isinstance(number, int) or Decimal(number) == Decimal(number).to_integral_value():
+        return f"{int(number):,}"
+    return _grouped(Decimal(number), "0.1")
+
+
+def format_value(shown: Shown) -> str:
+    """A figure's headline value with its unit: "12 个", "81.2%", "—"."""
+    figure, value = shown.figure, shown.value
+    if value is None:
+        return DASH
+    if figure.format == Format.PERCENT:
+        return _grouped(Decimal(value) * 100, "0.1") + "%"
+    text = format_number(value, figure.format)
+    return f"{text} {figure.unit}" if figure.unit else text
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table: its header, its rows of text; `total_last` when the last row is a total."""
+
+    header: list[str]
+    rows: list[list[str]]
+    total_last: bool = False
+
+
+@dataclass(frozen=True)
+class FigureBlock:
+    """One figure in the report: the community's, or for a district the total with each
+    community's beside it in `tables`."""
+
+    key: str
+    title: str
+    definition: str
+    value: str
+    chart: str | None  # a ChartKind, None when the figure has no chart or nothing to draw
+    series: list[tuple[str, Number]]
+    tables: list[Grid]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    heading: str  # "一、社会组织"
+    figures: list[FigureBlock]
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    """Everything the PDF prints, in order, already written as people read it."""
+
+    title: str
+    subtitle: str
+    summary: str
+    year: int
+    generated_on: dt.date
+    computed_at: dt.datetime
+    community_names: list[str]
+    is_district: bool
+    sections: list[Section]
+    overview: list[Grid] = field(default_factory=list)  # a district's figures side by side
+    footer: str = ""
+    filename: str = ""
+
+
+def area_name(communities: Sequence) -> str:
+    """What a set of communities is called: their common street, else their common
+    district, else "所辖社区"."""
+    for attribute in ("street", "district"):
+        values = {getattr(c, attribute, "") for c in communities}
+        if len(values) == 1 and (only := values.pop()):
+            return only
+    return _("所辖社区")
+
+
+def _split(first: list[str], columns: list[str], rows: list[tuple[str, list[str]]]) -> list[Grid]:
+    """A table too wide for the page as several, the first column repeated in each."""
+    if not rows:
+        return []
+    grids = []
+    for start in range(0, max(len(columns), 1), WIDE):
+        header = [*first, *columns[start : start + WIDE]]
+        grids.append(Grid(header, [[label, *cells[start : start + WIDE]] for label, cells in rows]))
+    return grids
+
+
+def _community_tables(shown: Shown) -> list[Grid]:
+    if not shown.series:
+        return []
+    fmt = shown.figure.format
+    return [
+        Grid(
+            [pgettext("table column", "项目"), _("数值")],
+            [[str(label), format_number(number, fmt)] for label, number in shown.series],
+        )
+    ]
+
+
+def _district_tables(total: Shown, each: list[tuple[str, Shown]]) -> list[Grid]:
+    """Communities down the side, the headline value then each category across; the
+    last row is the total."""
+    fmt = total.figure.format
+    labels = [str(label) for label, _n in total.series]
+
+    def cells(shown: Shown) -> list[str]:
+        by_label = {str(label): number for label, number in shown.series}
+        return [format_value(shown)] + [format_number(by_label.get(lbl, 0), fmt) for lbl in labels]
+
+    rows = [(name, cells(shown)) for name, shown in each] + [(_("合计"), cells(total))]
+    grids = _split([_("社区")], [_("数值"), *labels], rows)
+    return [Grid(g.header, g.rows, total_last=True) for g in grids]
+
+
+def _block(total: Shown, each: list[tuple[str, Shown]] | None) -> FigureBlock:
+    figure = total.figure
+    return FigureBlock(
+        key=figure.key,
+        title=str(figure.title),
+        definition=str(figure.definition),
+        value=format_value(total),
+        chart=figure.chart if figure.chart and total.series else None,
+        series=list(total.series),
+        tables=_community_tables(total) if each is None else _district_tables(total, each),
+    )
+
+
+def _sections(board: Dashboard, names: Mapping[int, str], *, district: bool) -> list[Section]:
+    order: list[str] = []
+    blocks: dict[str, list[FigureBlock]] = {}
+    for i, total in enumerate(board.total):
+        each = (
+            [(names[cid], board.per_community[cid][i]) for cid in board.community_ids]
+            if district
+            else None
+        )
+        key = total.figure.section
+        if key not in blocks:
+            order.append(key)
+            blocks[key] = []
+        blocks[key].append(_block(total, each))
+    return [
+        Section(
+            key,
+            f"{ordinal(n)}、{SECTION_HEADINGS.get(key, OTHER_SECTION)}",
+            blocks[key],
+        )
+        for n, key in enumerate(order, start=1)
+    ]
+
+
+def _headlines(board: Dashboard) -> str:
+    """The first figure of each section, as a worker lists them: "社会组织 12 个；……"."""
+    seen: set[str] = set()
+    items = []
+    for total in board.total:
+        if total.figure.section in seen:
+            continue
+        seen.add(total.figure.section)
+        items.append(f"{total.figure.title} {format_value(total)}")
+    return "；".join(items)
+
+
+def _overview(board: Dashboard, names: Mapping[int, str]) -> list[Grid]:
+    """Each figure's value in each community and in total, communities across."""
+    columns = [names[cid] for cid in board.community_ids] + [_("合计")]
+    rows = [
+        (
+            str(total.figure.title),
+            [format_value(board.per_community[cid][i]) for cid in board.community_ids]
+            + [format_value(total)],
+        )
+        for i, total in enumerate(board.total)
+    ]
+    return _split([_("指标")], columns, rows)
+
+
+def annual_report(
+    board: Dashboard,
+    *,
+    names: Mapping[int, str],
+    generated_on: dt.date,
+    district: str | None = None,
+) -> AnnualReport:
+    """The report of `board` (from `dashboard_for`): of its one community, or, when
+    `district` names the area, of its communities side by side with their total.
+
+    `names` maps each community id of the board to its name.
+    """
+    year = board.year
+    community_names = [names[cid] for cid in board.community_ids]
+    place = district if district is not None else community_names[0]
+    title = _("%(place)s %(year)s 年度工作报告（数据部分）") % {"place": place, "year": year}
+    headlines = _headlines(board)
+    if district is not None:
+        summary = _(
+            "%(year)s 年，%(place)s所辖 %(n)s 个社区（%(names)s）在葵花平台上的主要数据合计如下："
+            "%(items)s。各社区的数字在下面逐项并列，合计等于各社区之和。"
+        ) % {
+            "year": year,
+            "place": place,
+            "n": len(community_names),
+            "names": "、".join(community_names),
+            "items": headlines or _("还没有数据"),
+        }
+    else:
+        summary = _(
+            "%(year)s 年，%(place)s在葵花平台上记录的主要数据如下：%(items)s。"
+            "下面分部分列出每个数字的统计口径、图表和明细。"
+        ) % {"year": year, "place": place, "items": headlines or _("还没有数据")}
+    if year >= generated_on.year:
+        summary += _("本年度还没有结束，数字截至 %(day)s。") % {"day": generated_on.isoformat()}
+    subtitle = _("生成日期：%(day)s　数据计算于：%(at)s") % {
+        "day": generated_on.isoformat(),
+        "at": timezone.localtime(board.computed_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    if district is not None:
+        subtitle = _("包括：%(names)s") % {"names": "、".join(community_names)} + "\n" + subtitle
+    return AnnualReport(
+        title=title,
+        subtitle=subtitle,
+        summary=summary,
+        year=year,
+        generated_on=generated_on,
+        computed_at=board.computed_at,
+        community_names=community_names,
+        is_district=district is not None,
+        sections=_sections(board, names, district=district is not None),
+        overview=_overview(board, names) if district is not None else [],
+        footer=_("%(title)s · 生成于 %(day)s") % {"title": title, "day": generated_on.isoformat()},
+        filename=_("%(place)s%(year)s年度报告.pdf") % {"place": place, "year": year},
+    )
