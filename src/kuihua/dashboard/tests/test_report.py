@@ -10,6 +10,8 @@ from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -330,3 +332,31 @@ def test_numbers_are_written_as_people_read_them():
     assert format_number(123456, Format.YUAN) == "¥1,234.56"
     numbers = [ordinal(n) for n in (1, 9, 10, 11, 20, 23)]
     assert numbers == ["一", "九", "十", "十一", "二十", "二十三"]
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+@needs_poppler
+def test_the_command_writes_a_communitys_or_a_districts_report(district, tmp_path):
+    year = today().year
+    one, both = tmp_path / "one.pdf", tmp_path / "both.pdf"
+
+    call_command("annual_report", "--community", "east", "--year", str(year), "--output", str(one))
+    call_command(
+        "annual_report", "--community", "east", "--community", "west", "--output", str(both)
+    )
+
+    one_text = pdf_text(one.read_bytes(), tmp_path)
+    assert f"{EAST} {year} 年度工作报告（数据部分）" in one_text and WEST not in one_text
+    both_text = pdf_text(both.read_bytes(), tmp_path)
+    assert f"翠苑街道 {year} 年度工作报告（数据部分）" in both_text
+    assert "（1）社会组织发展阶段：4 个" in both_text
+
+
+def test_the_command_refuses_an_unknown_community_or_a_bad_year(district, tmp_path):
+    out = str(tmp_path / "x.pdf")
+    with pytest.raises(CommandError, match="没有这个社区代码：nowhere"):
+        call_command("annual_report", "--community", "nowhere", "--output", out)
+    with pytest.raises(CommandError, match="年度报告只能按"):
+        call_command("annual_report", "--community", "east", "--year", "1900", "--output", out)
