@@ -59,6 +59,8 @@ def annual_report(request):
     """The community's annual report, the figures of `?year=` (this year when absent)."""
     if not request.user.has_perm("dashboard.annual_report"):
         raise PermissionDenied(_("只有社区工作者可以生成社区的年度报告。"))
+    if request.community_id is None:
+        raise PermissionDenied(_("您的账户不属于任何社区"))
     today = timezone.localdate()
     year = report_year(request.GET.get("year"), today=today)
     community = Community.objects.get(pk=request.community_id)

@@ -360,3 +360,42 @@ def test_the_command_refuses_an_unknown_community_or_a_bad_year(district, tmp_pa
         call_command("annual_report", "--community", "nowhere", "--output", out)
     with pytest.raises(CommandError, match="年度报告只能按"):
         call_command("annual_report", "--community", "east", "--year", "1900", "--output", out)
+
+
+def test_a_wide_district_is_split_into_tables_that_fit_the_page():
+    months = _figure(
+        key="test_months",
+        section="activities",
+        title="每月活动",
+        value=lambda parts: sum(parts.values()),
+        format=Format.COUNT,
+        chart=ChartKind.LINE,
+        series=lambda parts: [(f"{m}月", parts.get(f"month:{m:02d}", 0)) for m in range(1, 13)],
+    )
+    ids = list(range(1, 9))
+    each = {cid: [shown(months, {f"month:{cid:02d}": cid})] for cid in ids}
+    total = [shown(months, {f"month:{cid:02d}": cid for cid in ids})]
+    board = Dashboard(today().year, ids, each, total, timezone.now())
+
+    made = annual_report(
+        board, names={cid: f"社区{cid}" for cid in ids}, generated_on=today(), district="某街道"
+    )
+
+    overview = made.overview
+    assert [g.header for g in overview] == [
+        ["指标", "社区1", "社区2", "社区3", "社区4", "社区5", "社区6"],
+        ["指标", "社区7", "社区8", "合计"],
+    ]
+    assert overview[-1].rows == [["每月活动", "7", "8", "36"]]
+    tables = made.sections[0].figures[0].tables
+    assert len(tables) == 3  # the value and 12 months, six columns at a time
+    assert all(t.header[0] == "社区" and t.total_last for t in tables)
+    assert all([r[0] for r in t.rows] == [*(f"社区{c}" for c in ids), "合计"] for t in tables)
+    assert tables[0].rows[-1][:3] == ["合计", "36", "1"]
+    assert made.sections[0].heading == "一、活动与招募"
+
+
+def test_an_account_without_a_community_gets_no_community_report(client, db):
+    client.force_login(UserFactory(role=Role.COORDINATOR, community=None))
+
+    assert client.get(url("annual_report")).status_code == 403
