@@ -30,27 +30,21 @@ from kuihua.core.money import yuan
 from kuihua.dashboard.base import Format, Number
 from kuihua.dashboard.selectors import Dashboard, Shown
 
-# The heading of each section a figure module may name (several spellings of an area,
-# since the modules are written by different hands); others get OTHER_SECTION.
+# The sections in the page's order with the page's headings (the dashboard pages'
+# `presenting.SECTION_TITLES`, kept alike so that page and report read the same); a
+# section named by no entry here comes after them as OTHER_SECTION.
 SECTION_HEADINGS = {
     "organizations": gettext_lazy("社会组织"),
     "people": gettext_lazy("居民与志愿者"),
-    "registry": gettext_lazy("居民与志愿者"),
-    "volunteers": gettext_lazy("居民与志愿者"),
-    "hours": gettext_lazy("志愿服务时长"),
-    "service_records": gettext_lazy("志愿服务时长"),
-    "services": gettext_lazy("需求与服务对接"),
-    "matching": gettext_lazy("需求与服务对接"),
-    "care": gettext_lazy("幸福来敲门关爱服务"),
+    "services": gettext_lazy("志愿服务与需求对接"),
+    "care": gettext_lazy("关爱服务"),
     "projects": gettext_lazy("公益项目"),
-    "fees": gettext_lazy("义管家小区收费"),
-    "stewards": gettext_lazy("义管家小区收费"),
+    "fees": gettext_lazy("小区收费"),
     "council": gettext_lazy("百姓议事会"),
-    "activities": gettext_lazy("活动与招募"),
-    "venues": gettext_lazy("场地使用"),
+    "activities": gettext_lazy("社区活动"),
     "market": gettext_lazy("爱心集市"),
 }
-OTHER_SECTION = gettext_lazy("其他数据")
+OTHER_SECTION = gettext_lazy("其他统计")
 NUMERALS = "一二三四五六七八九十"
 # Columns of a side-by-side table before it is split into several (A4, portrait).
 WIDE = 6
@@ -66,34 +60,55 @@ def ordinal(n: int) -> str:
     return head + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
-def _grouped(number: Decimal, places: str) -> str:
-    return f"{number.quantize(Decimal(places), rounding=ROUND_HALF_UP):,}"
-
-
 def format_number(number: Number | None, fmt: str) -> str:
-    """One number as the report writes it in `fmt` (Format): 1,234 / 1,234.5 / 81.2% /
-    ¥1,234.00; "—" when there is none. In a percent figure's table an integer is a
-    count (the people under the ratio), a Decimal a share."""
+    """One number as the page writes it in `fmt` (Format): 1,234 · 1,234.5 · 81.2%
+    (from 0.812) · ¥1,234.00 (from 123400 fen); "—" when there is none."""
     if number is None:
         return DASH
+    value = Decimal(number)
+    if fmt == Format.PERCENT:
+        return f"{(value * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
     if fmt == Format.YUAN:
-        return "¥" + yuan(int(Decimal(number).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
-    if fmt == Format.PERCENT and isinstance(number, Decimal):
-        return _grouped(number * 100, "0.1") + "%"
-    if isinstance(number, int) or Decimal(number) == Decimal(number).to_integral_value():
-        return f"{int(number):,}"
-    return _grouped(Decimal(number), "0.1")
+        return "¥" + yuan(int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    if fmt == Format.DECIMAL:
+        rounded = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return f"{rounded:,.1f}".removesuffix(".0")
+    return f"{int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP)):,}"
+
+
+def unit_of(shown: Shown) -> str:
+    """The unit written after a value; none after ¥ or % (they say it already)."""
+    unit = str(shown.figure.unit or "")
+    if shown.figure.format == Format.YUAN and unit in ("", "元"):
+        return ""
+    if shown.figure.format == Format.PERCENT and unit == "%":
+        return ""
+    return unit
 
 
 def format_value(shown: Shown) -> str:
     """A figure's headline value with its unit: "12 个", "81.2%", "—"."""
-    figure, value = shown.figure, shown.value
-    if value is None:
-        return DASH
-    if figure.format == Format.PERCENT:
-        return _grouped(Decimal(value) * 100, "0.1") + "%"
-    text = format_number(value, figure.format)
-    return f"{text} {figure.unit}" if figure.unit else text
+    text = format_number(shown.value, shown.figure.format)
+    unit = unit_of(shown)
+    return f"{text} {unit}" if unit and shown.value is not None else text
+
+
+def chart_number(number: Number, fmt: str) -> Number:
+    """A series number in the unit the chart is read in: yuan, not fen; 81.2, not 0.812
+    (as the page draws it)."""
+    if fmt == Format.YUAN:
+        return Decimal(number) / 100
+    if fmt == Format.PERCENT:
+        return Decimal(number) * 100
+    return number
+
+
+def table_total(shown: Shown) -> Number | None:
+    """A table's last row: the sum of its rows; for shares, the figure's overall share
+    (a sum of monthly percentages means nothing)."""
+    if shown.figure.format == Format.PERCENT:
+        return shown.value
+    return sum((number for _label, number in shown.series), 0)
 
 
 @dataclass(frozen=True)
@@ -115,7 +130,8 @@ class FigureBlock:
     definition: str
     value: str
     chart: str | None  # a ChartKind, None when the figure has no chart or nothing to draw
-    series: list[tuple[str, Number]]
+    series: list[tuple[str, Number]]  # the chart's, in yuan and percent as the page draws
+
     tables: list[Grid]
 
 
@@ -169,10 +185,13 @@ def _community_tables(shown: Shown) -> list[Grid]:
     if not shown.series:
         return []
     fmt = shown.figure.format
+    total_label = _("总体") if fmt == Format.PERCENT else _("合计")
     return [
         Grid(
             [pgettext("table column", "项目"), _("数值")],
-            [[str(label), format_number(number, fmt)] for label, number in shown.series],
+            [[str(label), format_number(number, fmt)] for label, number in shown.series]
+            + [[total_label, format_number(table_total(shown), fmt)]],
+            total_last=True,
         )
     ]
 
@@ -200,7 +219,7 @@ def _block(total: Shown, each: list[tuple[str, Shown]] | None) -> FigureBlock:
         definition=str(figure.definition),
         value=format_value(total),
         chart=figure.chart if figure.chart and total.series else None,
-        series=list(total.series),
+        series=[(label, chart_number(n, figure.format)) for label, n in total.series],
         tables=_community_tables(total) if each is None else _district_tables(total, each),
     )
 
@@ -219,6 +238,8 @@ def _sections(board: Dashboard, names: Mapping[int, str], *, district: bool) -> 
             order.append(key)
             blocks[key] = []
         blocks[key].append(_block(total, each))
+    known = list(SECTION_HEADINGS)
+    order.sort(key=lambda k: known.index(k) if k in known else len(known))
     return [
         Section(
             key,
@@ -229,16 +250,9 @@ def _sections(board: Dashboard, names: Mapping[int, str], *, district: bool) -> 
     ]
 
 
-def _headlines(board: Dashboard) -> str:
+def _headlines(sections: list[Section]) -> str:
     """The first figure of each section, as a worker lists them: "社会组织 12 个；……"."""
-    seen: set[str] = set()
-    items = []
-    for total in board.total:
-        if total.figure.section in seen:
-            continue
-        seen.add(total.figure.section)
-        items.append(f"{total.figure.title} {format_value(total)}")
-    return "；".join(items)
+    return "；".join(f"{s.figures[0].title} {s.figures[0].value}" for s in sections if s.figures)
 
 
 def _overview(board: Dashboard, names: Mapping[int, str]) -> list[Grid]:
@@ -271,7 +285,8 @@ def annual_report(
     community_names = [names[cid] for cid in board.community_ids]
     place = district if district is not None else community_names[0]
     title = _("%(place)s %(year)s 年度工作报告（数据部分）") % {"place": place, "year": year}
-    headlines = _headlines(board)
+    sections = _sections(board, names, district=district is not None)
+    headlines = _headlines(sections)
     if district is not None:
         summary = _(
             "%(year)s 年，%(place)s所辖 %(n)s 个社区（%(names)s）在葵花平台上的主要数据合计如下："
@@ -305,7 +320,7 @@ def annual_report(
         computed_at=board.computed_at,
         community_names=community_names,
         is_district=district is not None,
-        sections=_sections(board, names, district=district is not None),
+        sections=sections,
         overview=_overview(board, names) if district is not None else [],
         footer=_("%(title)s · 生成于 %(day)s") % {"title": title, "day": generated_on.isoformat()},
         filename=_("%(place)s%(year)s年度报告.pdf") % {"place": place, "year": year},

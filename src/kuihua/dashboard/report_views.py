@@ -57,7 +57,7 @@ def _pdf(made) -> HttpResponse:
 @login_required
 def annual_report(request):
     """The community's annual report, the figures of `?year=` (this year when absent)."""
-    if not request.user.has_perm("dashboard.annual_report"):
+    if not request.user.has_perm("dashboard.view"):
         raise PermissionDenied(_("只有社区工作者可以生成社区的年度报告。"))
     if request.community_id is None:
         raise PermissionDenied(_("您的账户不属于任何社区"))
@@ -73,7 +73,7 @@ def annual_report(request):
 def district_annual_report(request):
     """The annual report of every community the district viewer may read, side by side
     with their total."""
-    if not request.user.has_perm("dashboard.district_annual_report"):
+    if not request.user.has_perm("dashboard.view_district"):
         raise PermissionDenied(_("只有街道或区的查看账户可以生成辖区的年度报告。"))
     today = timezone.localdate()
     year = report_year(request.GET.get("year"), today=today)

@@ -126,6 +126,7 @@ def test_the_community_report_renders_and_reads_in_chinese(client, district, tmp
     assert re.search(r"已备案\s+2\b", text)
     assert re.search(r"品牌组织\s+1\b", text)
     assert re.search(r"学习型\s+1\b", text)
+    assert re.search(r"合计\s+3\b", text)
     # another community's name, or its organizations' numbers, never appear
     assert WEST not in text and ELSEWHERE not in text
     assert not re.search(r"孵化中\s+5\b", text)
@@ -314,12 +315,15 @@ def test_a_figure_with_no_chart_and_no_value_reads_as_a_dash_under_a_generic_hea
     made = annual_report(board, names={1: "测试社区"}, generated_on=today())
     text = pdf_text(render_annual_report_pdf(made), tmp_path)
 
-    assert [s.heading for s in made.sections] == ["一、其他数据", "二、义管家小区收费"]
-    assert made.sections[0].figures[0].chart is None
-    assert made.sections[0].figures[0].value == "—"
+    assert [s.heading for s in made.sections] == ["一、小区收费", "二、其他统计"]
+    assert made.sections[1].figures[0].chart is None
+    assert made.sections[1].figures[0].value == "—"
     assert "（1）测试比例：—" in text
     assert "（1）测试收费：¥1,234.56" in text
     assert re.search(r"一月\s+¥123.45", text)
+    assert re.search(r"合计\s+¥123.45", text)
+    # the chart is drawn in yuan, as the page draws it
+    assert made.sections[0].figures[0].series == [("一月", Decimal("123.45")), ("二月", 0)]
 
 
 def test_numbers_are_written_as_people_read_them():
@@ -327,8 +331,9 @@ def test_numbers_are_written_as_people_read_them():
     assert format_number(12345, Format.COUNT) == "12,345"
     assert format_number(Decimal("1234.56"), Format.DECIMAL) == "1,234.6"
     assert format_number(Decimal("7"), Format.DECIMAL) == "7"
+    assert format_number(Decimal("2.5"), Format.COUNT) == "3"
     assert format_number(Decimal("0.8125"), Format.PERCENT) == "81.3%"
-    assert format_number(42, Format.PERCENT) == "42"  # a count under a ratio
+    assert format_number(1, Format.PERCENT) == "100.0%"
     assert format_number(123456, Format.YUAN) == "¥1,234.56"
     numbers = [ordinal(n) for n in (1, 9, 10, 11, 20, 23)]
     assert numbers == ["一", "九", "十", "十一", "二十", "二十三"]
@@ -392,7 +397,7 @@ def test_a_wide_district_is_split_into_tables_that_fit_the_page():
     assert all(t.header[0] == "社区" and t.total_last for t in tables)
     assert all([r[0] for r in t.rows] == [*(f"社区{c}" for c in ids), "合计"] for t in tables)
     assert tables[0].rows[-1][:3] == ["合计", "36", "1"]
-    assert made.sections[0].heading == "一、活动与招募"
+    assert made.sections[0].heading == "一、社区活动"
 
 
 def test_an_account_without_a_community_gets_no_community_report(client, db):
