@@ -48,6 +48,8 @@ OTHER_SECTION = gettext_lazy("其他统计")
 NUMERALS = "一二三四五六七八九十"
 # Columns of a side-by-side table before it is split into several (A4, portrait).
 WIDE = 6
+# A community's series longer than this is laid across the page instead of down it.
+LONG = 6
 DASH = "—"
 
 
@@ -113,11 +115,13 @@ def table_total(shown: Shown) -> Number | None:
 
 @dataclass(frozen=True)
 class Grid:
-    """A table: its header, its rows of text; `total_last` when the last row is a total."""
+    """A table: its header, its rows of text; `total_last` when the last row is a total,
+    `total_column` when the last column is."""
 
     header: list[str]
     rows: list[list[str]]
     total_last: bool = False
+    total_column: bool = False  # the last column is a total (a long series laid across)
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ class FigureBlock:
     title: str
     definition: str
     value: str
-    chart: str | None  # a ChartKind, None when the figure has no chart or nothing to draw
+    chart: str | None  # a ChartKind; None without a chart or with nothing but zeros to draw
     series: list[tuple[str, Number]]  # the chart's, in yuan and percent as the page draws
 
     tables: list[Grid]
@@ -186,14 +190,23 @@ def _community_tables(shown: Shown) -> list[Grid]:
         return []
     fmt = shown.figure.format
     total_label = _("总体") if fmt == Format.PERCENT else _("合计")
-    return [
-        Grid(
-            [pgettext("table column", "项目"), _("数值")],
-            [[str(label), format_number(number, fmt)] for label, number in shown.series]
-            + [[total_label, format_number(table_total(shown), fmt)]],
-            total_last=True,
+    cells = [(str(label), format_number(number, fmt)) for label, number in shown.series]
+    cells.append((total_label, format_number(table_total(shown), fmt)))
+    item, value = pgettext("table column", "项目"), _("数值")
+    if len(shown.series) <= LONG:
+        return [Grid([item, value], [list(cell) for cell in cells], total_last=True)]
+    # A long series (the twelve months) runs across the page, a few columns at a time.
+    grids = []
+    for start in range(0, len(cells), WIDE + 1):
+        chunk = cells[start : start + WIDE + 1]
+        grids.append(
+            Grid(
+                [item, *(label for label, _v in chunk)],
+                [[value, *(v for _label, v in chunk)]],
+                total_column=start + WIDE + 1 >= len(cells),
+            )
         )
-    ]
+    return grids
 
 
 def _district_tables(total: Shown, each: list[tuple[str, Shown]]) -> list[Grid]:
@@ -218,7 +231,8 @@ def _block(total: Shown, each: list[tuple[str, Shown]] | None) -> FigureBlock:
         title=str(figure.title),
         definition=str(figure.definition),
         value=format_value(total),
-        chart=figure.chart if figure.chart and total.series else None,
+        # An all-zero chart draws nothing but its axes; the table says the zeros.
+        chart=figure.chart if figure.chart and any(n for _l, n in total.series) else None,
         series=[(label, chart_number(n, figure.format)) for label, n in total.series],
         tables=_community_tables(total) if each is None else _district_tables(total, each),
     )
@@ -251,8 +265,14 @@ def _sections(board: Dashboard, names: Mapping[int, str], *, district: bool) -> 
 
 
 def _headlines(sections: list[Section]) -> str:
-    """The first figure of each section, as a worker lists them: "社会组织 12 个；……"."""
-    return "；".join(f"{s.figures[0].title} {s.figures[0].value}" for s in sections if s.figures)
+    """The first figure of each section that has a value, as a worker lists them:
+    "社会组织发展阶段 12 个；……"."""
+    items = []
+    for section in sections:
+        block = next((b for b in section.figures if b.value != DASH), None)
+        if block is not None:
+            items.append(f"{block.title} {block.value}")
+    return "；".join(items)
 
 
 def _overview(board: Dashboard, names: Mapping[int, str]) -> list[Grid]:

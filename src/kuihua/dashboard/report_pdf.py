@@ -97,6 +97,11 @@ def render_annual_report_pdf(report: AnnualReport) -> bytes:
             ("BACKGROUND", (0, 0), (-1, 0), HEAD),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ]
+        if grid.total_column:
+            style += [
+                ("LINEBEFORE", (-1, 0), (-1, -1), 1.2, colors.black),
+                ("BACKGROUND", (-1, 1), (-1, -1), TOTAL),
+            ]
         if grid.total_last:
             style += [
                 ("LINEABOVE", (0, -1), (-1, -1), 1.2, colors.black),

@@ -117,7 +117,7 @@ def test_the_community_report_renders_and_reads_in_chinese(client, district, tmp
         "（1）社会组织发展阶段：3 个",
         "（2）社会组织类别：3 个",
         "口径：目前登记在平台上的社会组织",
-        "主要数据如下：社会组织发展阶段 3 个。",  # the summary's headline
+        "主要数据如下：社会组织发展阶段 3 个",  # the summary's headline
         "社区（盖章）",
         f"第 1 页，共 {len(pages)} 页",
     ):
@@ -404,3 +404,39 @@ def test_an_account_without_a_community_gets_no_community_report(client, db):
     client.force_login(UserFactory(role=Role.COORDINATOR, community=None))
 
     assert client.get(url("annual_report")).status_code == 403
+
+
+def test_a_long_series_runs_across_the_page_and_an_empty_chart_is_left_out():
+    months = _figure(
+        key="test_months",
+        section="activities",
+        title="每月活动",
+        value=lambda parts: sum(parts.values()),
+        format=Format.COUNT,
+        chart=ChartKind.LINE,
+        series=lambda parts: [(f"{m}月", parts.get(f"month:{m:02d}", 0)) for m in range(1, 13)],
+    )
+    busy, idle = shown(months, {"month:03": 4, "month:11": 2}), shown(months, {})
+    for item, chart in ((busy, ChartKind.LINE), (idle, None)):
+        board = Dashboard(today().year, [1], {1: [item]}, [item], timezone.now())
+
+        block = annual_report(board, names={1: "测试社区"}, generated_on=today()).sections[0]
+
+        assert block.figures[0].chart == chart
+    tables = (
+        annual_report(
+            Dashboard(today().year, [1], {1: [busy]}, [busy], timezone.now()),
+            names={1: "测试社区"},
+            generated_on=today(),
+        )
+        .sections[0]
+        .figures[0]
+        .tables
+    )
+    assert [t.header for t in tables] == [
+        ["项目", "1月", "2月", "3月", "4月", "5月", "6月", "7月"],
+        ["项目", "8月", "9月", "10月", "11月", "12月", "合计"],
+    ]
+    assert tables[0].rows == [["数值", "0", "0", "4", "0", "0", "0", "0"]]
+    assert tables[1].rows == [["数值", "0", "0", "0", "2", "0", "6"]]
+    assert tables[1].total_column and not tables[0].total_column
