@@ -47,7 +47,7 @@ SECTION_HEADINGS = {
 OTHER_SECTION = gettext_lazy("其他统计")
 NUMERALS = "一二三四五六七八九十"
 # Columns of a side-by-side table before it is split into several (A4, portrait).
-WIDE = 6
+WIDE = 7
 # A community's series longer than this is laid across the page instead of down it.
 LONG = 6
 DASH = "—"
@@ -179,10 +179,18 @@ def _split(first: list[str], columns: list[str], rows: list[tuple[str, list[str]
     if not rows:
         return []
     grids = []
-    for start in range(0, max(len(columns), 1), WIDE):
-        header = [*first, *columns[start : start + WIDE]]
-        grids.append(Grid(header, [[label, *cells[start : start + WIDE]] for label, cells in rows]))
+    for start, end in _chunks(len(columns)):
+        header = [*first, *columns[start:end]]
+        grids.append(Grid(header, [[label, *cells[start:end]] for label, cells in rows]))
     return grids
+
+
+def _chunks(n: int) -> list[tuple[int, int]]:
+    """`n` columns as (start, end) runs of at most WIDE, as even as they go (13 → 7 + 6,
+    never 6 + 6 + 1)."""
+    count = max(-(-n // WIDE), 1)
+    size = -(-n // count) if n else 0
+    return [(start, min(start + size, n)) for start in range(0, max(n, 1), max(size, 1))]
 
 
 def _community_tables(shown: Shown) -> list[Grid]:
@@ -197,13 +205,13 @@ def _community_tables(shown: Shown) -> list[Grid]:
         return [Grid([item, value], [list(cell) for cell in cells], total_last=True)]
     # A long series (the twelve months) runs across the page, a few columns at a time.
     grids = []
-    for start in range(0, len(cells), WIDE + 1):
-        chunk = cells[start : start + WIDE + 1]
+    for start, end in _chunks(len(cells)):
+        chunk = cells[start:end]
         grids.append(
             Grid(
                 [item, *(label for label, _v in chunk)],
                 [[value, *(v for _label, v in chunk)]],
-                total_column=start + WIDE + 1 >= len(cells),
+                total_column=end == len(cells),
             )
         )
     return grids

@@ -120,7 +120,9 @@ def render_annual_report_pdf(report: AnnualReport) -> bytes:
         # The heading never stays at the foot of a page without its chart.
         parts: list = [KeepTogether(head)]
         for grid in block.tables:
-            parts += [Spacer(1, 2 * mm), table(grid)]
+            # A short table moves whole to the next page rather than leave its total behind.
+            made = table(grid)
+            parts += [Spacer(1, 2 * mm), KeepTogether([made]) if len(grid.rows) <= 20 else made]
         return parts
 
     story: list = [
@@ -133,7 +135,7 @@ def render_annual_report_pdf(report: AnnualReport) -> bytes:
     if report.overview:
         story += [para(_("各社区主要数字"), heading)]
         for grid in report.overview:
-            story += [table(grid), Spacer(1, 3 * mm)]
+            story += [table(grid), Spacer(1, 3 * mm)]  # long: its header repeats on each page
     if not report.sections:
         story += [Spacer(1, 4 * mm), para(_("还没有可以统计的数字。"), body)]
     for section in report.sections:
