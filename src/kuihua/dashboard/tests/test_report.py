@@ -266,6 +266,28 @@ def test_signing_in_comes_first(client, district):
 
 
 @needs_poppler
+def test_a_viewer_names_one_of_their_communities_and_no_other(client, district, tmp_path):
+    east, west, elsewhere = district
+    client.force_login(viewer_of(east, west))
+
+    response = client.get(url("annual_report") + f"?community={west.pk}")
+
+    assert response.status_code == 200
+    text = pdf_text(response.content, tmp_path)
+    assert f"{WEST} {today().year} 年度工作报告" in text and EAST not in text
+    assert "社会组织发展阶段：1 个" in text
+    for other in (str(elsewhere.pk), "x"):
+        assert client.get(url("annual_report") + f"?community={other}").status_code == 404
+
+
+def test_a_coordinator_cannot_name_another_community(client, district):
+    east, west, _elsewhere = district
+    client.force_login(UserFactory(role=Role.COORDINATOR, community=east))
+
+    assert client.get(url("annual_report") + f"?community={west.pk}").status_code == 404
+
+
+@needs_poppler
 def test_a_viewer_of_other_communities_reads_only_theirs(client, district, tmp_path):
     _east, _west, elsewhere = district
     client.force_login(viewer_of(elsewhere, username="wenxin-viewer"))
