@@ -27,8 +27,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from kuihua.core.money import yuan
-from kuihua.dashboard.base import Format, Number
+from kuihua.dashboard.base import Format, Number, add_parts
 from kuihua.dashboard.selectors import Dashboard, Shown
+from kuihua.dashboard.selectors import shown as shown_of
 
 # The sections in the page's order with the page's headings (the dashboard pages'
 # `presenting.SECTION_TITLES`, kept alike so that page and report read the same); a
@@ -122,6 +123,8 @@ class Grid:
     rows: list[list[str]]
     total_last: bool = False
     total_column: bool = False  # the last column is a total (a long series laid across)
+    marked_rows: tuple[int, ...] = ()  # rows (0 = the first under the header) of subtotals
+    marked_columns: tuple[int, ...] = ()  # columns of subtotals and of the total
 
 
 @dataclass(frozen=True)
@@ -174,15 +177,66 @@ def area_name(communities: Sequence) -> str:
     return _("所辖社区")
 
 
-def _split(first: list[str], columns: list[str], rows: list[tuple[str, list[str]]]) -> list[Grid]:
-    """A table too wide for the page as several, the first column repeated in each."""
+def _split(
+    first: list[str],
+    columns: list[str],
+    rows: list[tuple[str, list[str]]],
+    *,
+    marked: set[int] = frozenset(),
+) -> list[Grid]:
+    """A table too wide for the page as several, the first column repeated in each;
+    `marked` are the indexes in `columns` of subtotals and totals."""
     if not rows:
         return []
     grids = []
     for start, end in _chunks(len(columns)):
         header = [*first, *columns[start:end]]
-        grids.append(Grid(header, [[label, *cells[start:end]] for label, cells in rows]))
+        grids.append(
+            Grid(
+                header,
+                [[label, *cells[start:end]] for label, cells in rows],
+                marked_columns=tuple(1 + i - start for i in range(start, end) if i in marked),
+            )
+        )
     return grids
+
+
+@dataclass(frozen=True)
+class Line:
+    """A community, a street's subtotal or the total, with its figures (board order)."""
+
+    label: str
+    kind: str  # "community" | "street" | "total"
+    figures: list[Shown]
+
+
+def street_name(street: str) -> str:
+    return street or _("未填街道")
+
+
+def lines_of(
+    board: Dashboard, names: Mapping[int, str], streets: Mapping[int, str] | None = None
+) -> list[Line]:
+    """The district's communities, then the total. When they lie in several streets, as
+    on the dashboard page: grouped by street, each street's subtotal after its
+    communities, computed as the total is, from the sum of their parts."""
+    ids = list(board.community_ids)
+    groups: dict[str, list[int]] = {"": ids}
+    if streets and len({streets.get(cid, "") for cid in ids}) > 1:
+        groups = {}
+        for cid in sorted(ids, key=lambda c: (street_name(streets.get(c, "")), names[c], c)):
+            groups.setdefault(street_name(streets.get(cid, "")), []).append(cid)
+    lines = []
+    for street, members in groups.items():
+        lines += [Line(names[cid], "community", board.per_community[cid]) for cid in members]
+        if street:
+            subtotal = [
+                shown_of(total.figure, add_parts(board.per_community[c][i].parts for c in members))
+                for i, total in enumerate(board.total)
+            ]
+            lines.append(Line(_("%(street)s小计") % {"street": street}, "street", subtotal))
+    lines.append(Line(_("合计"), "total", board.total))
+    return lines
 
 
 def _chunks(n: int) -> list[tuple[int, int]]:
@@ -217,22 +271,24 @@ def _community_tables(shown: Shown) -> list[Grid]:
     return grids
 
 
-def _district_tables(total: Shown, each: list[tuple[str, Shown]]) -> list[Grid]:
-    """Communities down the side, the headline value then each category across; the
-    last row is the total."""
+def _district_tables(index: int, lines: list[Line]) -> list[Grid]:
+    """Communities (and streets' subtotals) down the side, the headline value then each
+    category across; the last row is the total."""
+    total = lines[-1].figures[index]
     fmt = total.figure.format
     labels = [str(label) for label, _n in total.series]
 
-    def cells(shown: Shown) -> list[str]:
-        by_label = {str(label): number for label, number in shown.series}
-        return [format_value(shown)] + [format_number(by_label.get(lbl, 0), fmt) for lbl in labels]
+    def cells(item: Shown) -> list[str]:
+        by_label = {str(label): number for label, number in item.series}
+        return [format_value(item)] + [format_number(by_label.get(lbl, 0), fmt) for lbl in labels]
 
-    rows = [(name, cells(shown)) for name, shown in each] + [(_("合计"), cells(total))]
+    rows = [(line.label, cells(line.figures[index])) for line in lines]
+    marked = tuple(i for i, line in enumerate(lines) if line.kind == "street")
     grids = _split([_("社区")], [_("数值"), *labels], rows)
-    return [Grid(g.header, g.rows, total_last=True) for g in grids]
+    return [Grid(g.header, g.rows, total_last=True, marked_rows=marked) for g in grids]
 
 
-def _block(total: Shown, each: list[tuple[str, Shown]] | None) -> FigureBlock:
+def _block(index: int, total: Shown, lines: list[Line] | None) -> FigureBlock:
     figure = total.figure
     return FigureBlock(
         key=figure.key,
@@ -242,24 +298,19 @@ def _block(total: Shown, each: list[tuple[str, Shown]] | None) -> FigureBlock:
         # An all-zero chart draws nothing but its axes; the table says the zeros.
         chart=figure.chart if figure.chart and any(n for _l, n in total.series) else None,
         series=[(label, chart_number(n, figure.format)) for label, n in total.series],
-        tables=_community_tables(total) if each is None else _district_tables(total, each),
+        tables=_community_tables(total) if lines is None else _district_tables(index, lines),
     )
 
 
-def _sections(board: Dashboard, names: Mapping[int, str], *, district: bool) -> list[Section]:
+def _sections(board: Dashboard, lines: list[Line] | None) -> list[Section]:
     order: list[str] = []
     blocks: dict[str, list[FigureBlock]] = {}
     for i, total in enumerate(board.total):
-        each = (
-            [(names[cid], board.per_community[cid][i]) for cid in board.community_ids]
-            if district
-            else None
-        )
         key = total.figure.section
         if key not in blocks:
             order.append(key)
             blocks[key] = []
-        blocks[key].append(_block(total, each))
+        blocks[key].append(_block(i, total, lines))
     known = list(SECTION_HEADINGS)
     order.sort(key=lambda k: known.index(k) if k in known else len(known))
     return [
@@ -283,18 +334,14 @@ def _headlines(sections: list[Section]) -> str:
     return "；".join(items)
 
 
-def _overview(board: Dashboard, names: Mapping[int, str]) -> list[Grid]:
-    """Each figure's value in each community and in total, communities across."""
-    columns = [names[cid] for cid in board.community_ids] + [_("合计")]
+def _overview(board: Dashboard, lines: list[Line]) -> list[Grid]:
+    """Each figure's value in each community (and street) and in total, across."""
     rows = [
-        (
-            str(total.figure.title),
-            [format_value(board.per_community[cid][i]) for cid in board.community_ids]
-            + [format_value(total)],
-        )
+        (str(total.figure.title), [format_value(line.figures[i]) for line in lines])
         for i, total in enumerate(board.total)
     ]
-    return _split([_("指标")], columns, rows)
+    marked = {i for i, line in enumerate(lines) if line.kind != "community"}
+    return _split([_("指标")], [line.label for line in lines], rows, marked=marked)
 
 
 def annual_report(
@@ -303,17 +350,20 @@ def annual_report(
     names: Mapping[int, str],
     generated_on: dt.date,
     district: str | None = None,
+    streets: Mapping[int, str] | None = None,
 ) -> AnnualReport:
     """The report of `board` (from `dashboard_for`): of its one community, or, when
     `district` names the area, of its communities side by side with their total.
 
-    `names` maps each community id of the board to its name.
+    `names` maps each community id of the board to its name, `streets` to its street
+    (a district over several streets gets each street's subtotal).
     """
     year = board.year
     community_names = [names[cid] for cid in board.community_ids]
     place = district if district is not None else community_names[0]
     title = _("%(place)s %(year)s 年度工作报告（数据部分）") % {"place": place, "year": year}
-    sections = _sections(board, names, district=district is not None)
+    lines = lines_of(board, names, streets) if district is not None else None
+    sections = _sections(board, lines)
     headlines = _headlines(sections)
     if district is not None:
         summary = _(
@@ -349,7 +399,7 @@ def annual_report(
         community_names=community_names,
         is_district=district is not None,
         sections=sections,
-        overview=_overview(board, names) if district is not None else [],
+        overview=_overview(board, lines) if lines is not None else [],
         footer=_("%(title)s · 生成于 %(day)s") % {"title": title, "day": generated_on.isoformat()},
         filename=_("%(place)s%(year)s年度报告.pdf") % {"place": place, "year": year},
     )

@@ -37,6 +37,7 @@ from kuihua.service_records.certificates import cjk_font_name
 
 HEAD = colors.HexColor("#f3f4f1")
 TOTAL = colors.HexColor("#fdf4e3")
+SUBTOTAL = colors.HexColor("#f8f8f4")
 WIDTH = A4[0] - 40 * mm  # the text's width between the margins
 CHART_SCALE = 0.8  # two charts and their tables fit on a page
 
@@ -97,6 +98,10 @@ def render_annual_report_pdf(report: AnnualReport) -> bytes:
             ("BACKGROUND", (0, 0), (-1, 0), HEAD),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ]
+        for row in grid.marked_rows:
+            style.append(("BACKGROUND", (0, row + 1), (-1, row + 1), SUBTOTAL))
+        for column in grid.marked_columns:
+            style.append(("BACKGROUND", (column, 1), (column, -1), SUBTOTAL))
         if grid.total_column:
             style += [
                 ("LINEBEFORE", (-1, 0), (-1, -1), 1.2, colors.black),

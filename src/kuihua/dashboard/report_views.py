@@ -104,5 +104,6 @@ def district_annual_report(request):
         names={c.pk: c.name for c in communities},
         generated_on=today,
         district=area_name(communities),
+        streets={c.pk: c.street for c in communities},
     )
     return _pdf(made)

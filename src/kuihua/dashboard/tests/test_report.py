@@ -242,6 +242,45 @@ def test_the_district_total_is_the_sum_of_its_communities(district):
         assert total_n == east_n + west_n
 
 
+@needs_poppler
+def test_a_district_over_several_streets_has_each_streets_subtotal(client, district, tmp_path):
+    east, west, elsewhere = district
+    client.force_login(viewer_of(east, west, elsewhere))
+
+    response = client.get(url("district_annual_report"))
+
+    text = pdf_text(response.content, tmp_path)
+    assert f"西湖区 {today().year} 年度工作报告（数据部分）" in text  # their common district
+    board = dashboard_for([east.pk, west.pk, elsewhere.pk], today().year)
+    made = annual_report(
+        board,
+        names={east.pk: EAST, west.pk: WEST, elsewhere.pk: ELSEWHERE},
+        streets={east.pk: "翠苑街道", west.pk: "翠苑街道", elsewhere.pk: "文新街道"},
+        generated_on=today(),
+        district="西湖区",
+    )
+    stages = made.sections[0].figures[0].tables[0]
+    assert [row[:2] for row in stages.rows] == [
+        [ELSEWHERE, "5 个"],
+        ["文新街道小计", "5 个"],
+        [EAST, "3 个"],
+        [WEST, "1 个"],
+        ["翠苑街道小计", "4 个"],
+        ["合计", "9 个"],
+    ]
+    assert stages.marked_rows == (1, 4)
+    assert made.overview[0].header == [
+        "指标",
+        ELSEWHERE,
+        "文新街道小计",
+        EAST,
+        WEST,
+        "翠苑街道小计",
+        "合计",
+    ]
+    assert re.search(r"翠苑街道小计\s+4\s*个\s+0\s+3\s+0\s+1", text)
+
+
 # --- who may have them -----------------------------------------------------------------
 
 

@@ -50,6 +50,7 @@ class Command(BaseCommand):
                 names={c.pk: c.name for c in communities},
                 generated_on=today,
                 district=area_name(communities) if len(communities) > 1 else None,
+                streets={c.pk: c.street for c in communities},
             )
             try:
                 with open(options["output"], "wb") as out:
