@@ -122,12 +122,14 @@ def render_annual_report_pdf(report: AnnualReport) -> bytes:
         ]
         if block.chart:
             head += [Spacer(1, 2 * mm), _chart(block.chart, block.series, font)]
-        # The heading never stays at the foot of a page without its chart.
+        # The heading never stays at the foot of a page without its chart and first
+        # table; a short table moves whole to the next page rather than leave its total.
+        tables = [(table(grid), len(grid.rows) <= 20) for grid in block.tables]
+        if tables and tables[0][1]:
+            head += [Spacer(1, 2 * mm), tables.pop(0)[0]]
         parts: list = [KeepTogether(head)]
-        for grid in block.tables:
-            # A short table moves whole to the next page rather than leave its total behind.
-            made = table(grid)
-            parts += [Spacer(1, 2 * mm), KeepTogether([made]) if len(grid.rows) <= 20 else made]
+        for made, short in tables:
+            parts += [Spacer(1, 2 * mm), KeepTogether([made]) if short else made]
         return parts
 
     story: list = [
