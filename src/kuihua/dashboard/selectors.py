@@ -39,9 +39,13 @@ def compute_parts(community_ids: list[int], year: int) -> dict[int, dict[str, Pa
     result: dict[int, dict[str, Parts]] = {cid: {} for cid in community_ids}
     if not community_ids:
         return result
+    # Several figures share one parts function (a rate and its amounts): run each once.
+    computed: dict[object, dict] = {}
     with across_communities(community_ids):
         for figure in figures():
-            for community_id, parts in figure.parts(year).items():
+            if figure.parts not in computed:
+                computed[figure.parts] = figure.parts(year)
+            for community_id, parts in computed[figure.parts].items():
                 if community_id in result:
                     result[community_id][figure.key] = dict(parts)
     return result

@@ -114,10 +114,10 @@ def test_the_community_report_renders_and_reads_in_chinese(client, district, tmp
         f"{EAST} {year} 年度工作报告（数据部分）",
         f"生成日期：{timezone.localdate().isoformat()}",
         "一、社会组织",
-        "（1）社会组织发展阶段：3 个",
-        "（2）社会组织类别：3 个",
+        "（1）社会组织发展阶段：3 个组织",
+        "（2）社会组织类别：3 个组织",
         "口径：目前登记在平台上的社会组织",
-        "主要数据如下：社会组织发展阶段 3 个",  # the summary's headline
+        "主要数据如下：社会组织发展阶段 3 个组织",  # the summary's headline
         "社区（盖章）",
         f"第 1 页，共 {len(pages)} 页",
     ):
@@ -204,7 +204,7 @@ def test_the_district_report_sets_communities_side_by_side_with_their_total(
         "所辖 2 个社区",
         "各社区主要数字",
         "一、社会组织",
-        "（1）社会组织发展阶段：4 个",
+        "（1）社会组织发展阶段：4 个组织",
         "合计",
         "街道（盖章）",
     ):
@@ -212,11 +212,18 @@ def test_the_district_report_sets_communities_side_by_side_with_their_total(
     # (pdftotext drops the space before 个 in a table's cells)
     # the overview: 3 in the east, 1 in the west, 4 in total (their sum)
     overview = lines_with(text, "社会组织发展阶段")
-    assert any(re.search(r"社会组织发展阶段\s+3\s*个\s+1\s*个\s+4\s*个", line) for line in overview)
+    assert any(
+        re.search(r"社会组织发展阶段\s+3\s*个组织\s+1\s*个组织\s+4\s*个组织", line)
+        for line in overview
+    )
     # a figure's table: each community's row and the total's, by stage
-    assert any(re.search(rf"{EAST}\s+3\s*个\s+0\s+2\s+0\s+1", line) for line in text.splitlines())
-    assert any(re.search(rf"{WEST}\s+1\s*个\s+0\s+1\s+0\s+0", line) for line in text.splitlines())
-    assert any(re.search(r"合计\s+4\s*个\s+0\s+3\s+0\s+1", line) for line in text.splitlines())
+    assert any(
+        re.search(rf"{EAST}\s+3\s*个组织\s+0\s+2\s+0\s+1", line) for line in text.splitlines()
+    )
+    assert any(
+        re.search(rf"{WEST}\s+1\s*个组织\s+0\s+1\s+0\s+0", line) for line in text.splitlines()
+    )
+    assert any(re.search(r"合计\s+4\s*个组织\s+0\s+3\s+0\s+1", line) for line in text.splitlines())
     assert ELSEWHERE not in text
 
 
@@ -231,10 +238,10 @@ def test_the_district_total_is_the_sum_of_its_communities(district):
     grid = made.overview[0]
     assert grid.header == ["指标", EAST, WEST, "合计"]
     by_title = {row[0]: row[1:] for row in grid.rows}
-    assert by_title["社会组织发展阶段"] == ["3 个", "1 个", "4 个"]
-    assert by_title["社会组织类别"] == ["3 个", "1 个", "4 个"]
+    assert by_title["社会组织发展阶段"] == ["3 个组织", "1 个组织", "4 个组织"]
+    assert by_title["社会组织类别"] == ["3 个组织", "1 个组织", "4 个组织"]
     stages = made.sections[0].figures[0]
-    assert stages.value == "4 个"
+    assert stages.value == "4 个组织"
     assert stages.tables[0].total_last
     assert [row[0] for row in stages.tables[0].rows] == [EAST, WEST, "合计"]
     for column in range(1, len(stages.tables[0].header)):
@@ -261,12 +268,12 @@ def test_a_district_over_several_streets_has_each_streets_subtotal(client, distr
     )
     stages = made.sections[0].figures[0].tables[0]
     assert [row[:2] for row in stages.rows] == [
-        [ELSEWHERE, "5 个"],
-        ["文新街道小计", "5 个"],
-        [EAST, "3 个"],
-        [WEST, "1 个"],
-        ["翠苑街道小计", "4 个"],
-        ["合计", "9 个"],
+        [ELSEWHERE, "5 个组织"],
+        ["文新街道小计", "5 个组织"],
+        [EAST, "3 个组织"],
+        [WEST, "1 个组织"],
+        ["翠苑街道小计", "4 个组织"],
+        ["合计", "9 个组织"],
     ]
     assert stages.marked_rows == (1, 4)
     assert made.overview[0].header == [
@@ -278,7 +285,7 @@ def test_a_district_over_several_streets_has_each_streets_subtotal(client, distr
         "翠苑街道小计",
         "合计",
     ]
-    assert re.search(r"翠苑街道小计\s+4\s*个\s+0\s+3\s+0\s+1", text)
+    assert re.search(r"翠苑街道小计\s+4\s*个组织\s+0\s+3\s+0\s+1", text)
 
 
 # --- who may have them -----------------------------------------------------------------
@@ -314,7 +321,7 @@ def test_a_viewer_names_one_of_their_communities_and_no_other(client, district, 
     assert response.status_code == 200
     text = pdf_text(response.content, tmp_path)
     assert f"{WEST} {today().year} 年度工作报告" in text and EAST not in text
-    assert "社会组织发展阶段：1 个" in text
+    assert "社会组织发展阶段：1 个组织" in text
     for other in (str(elsewhere.pk), "x"):
         assert client.get(url("annual_report") + f"?community={other}").status_code == 404
 
@@ -337,7 +344,7 @@ def test_a_viewer_of_other_communities_reads_only_theirs(client, district, tmp_p
     for text in (district_text, community_text):
         assert ELSEWHERE in text
         assert EAST not in text and WEST not in text
-        assert "社会组织发展阶段：5 个" in text
+        assert "社会组织发展阶段：5 个组织" in text
 
 
 # --- whatever figures are registered ---------------------------------------------------
@@ -417,7 +424,7 @@ def test_the_command_writes_a_communitys_or_a_districts_report(district, tmp_pat
     assert f"{EAST} {year} 年度工作报告（数据部分）" in one_text and WEST not in one_text
     both_text = pdf_text(both.read_bytes(), tmp_path)
     assert f"翠苑街道 {year} 年度工作报告（数据部分）" in both_text
-    assert "（1）社会组织发展阶段：4 个" in both_text
+    assert "（1）社会组织发展阶段：4 个组织" in both_text
 
 
 def test_the_command_refuses_an_unknown_community_or_a_bad_year(district, tmp_path):
