@@ -90,7 +90,7 @@ register(
         ),
         parts=_projects,
         value=_sum("projects"),
-        unit=_("个"),
+        unit=_("个项目"),
         chart=ChartKind.HBAR,
         series=lambda parts: by_domain(parts, "projects"),
         rows_url=_list_url,
