@@ -9,12 +9,13 @@ parts (`base.add_parts`), so a subtotal is the sum of its columns by constructio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.urls import NoReverseMatch
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from kuihua.core.money import yuan
 from kuihua.dashboard import charts
 from kuihua.dashboard.base import Format, Number, add_parts
 from kuihua.dashboard.selectors import Dashboard, Shown, shown
@@ -32,6 +33,25 @@ SECTION_TITLES = {
     "market": _("爱心集市"),
 }
 OTHER_SECTION = _("其他统计")
+
+NOTHING = "—"
+
+
+def format_number(value, fmt: str = Format.COUNT) -> str:
+    """1,234 · 1,234.5 · 81.2% (from 0.812) · ¥1,234.00 (from 123400 fen); "—" for None."""
+    if value is None or value == "":
+        return NOTHING
+    number = Decimal(value)
+    if fmt == Format.PERCENT:
+        share = (number * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return f"{share}%"
+    if fmt == Format.YUAN:
+        fen = int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return f"¥{yuan(fen)}"
+    if fmt == Format.DECIMAL:
+        rounded = number.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return f"{rounded:,.1f}".removesuffix(".0")
+    return f"{int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP)):,}"
 
 
 @dataclass

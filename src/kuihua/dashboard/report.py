@@ -20,38 +20,31 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 
-from kuihua.core.money import yuan
 from kuihua.dashboard.base import Format, Number, add_parts
+from kuihua.dashboard.presenting import (
+    NOTHING as DASH,
+)
+from kuihua.dashboard.presenting import (
+    OTHER_SECTION,
+    chart_number,
+    format_number,
+    table_total,
+    unit_of,
+)
+from kuihua.dashboard.presenting import SECTION_TITLES as SECTION_HEADINGS
 from kuihua.dashboard.selectors import Dashboard, Shown
 from kuihua.dashboard.selectors import shown as shown_of
 
-# The sections in the page's order with the page's headings (the dashboard pages'
-# `presenting.SECTION_TITLES`, kept alike so that page and report read the same); a
-# section named by no entry here comes after them as OTHER_SECTION.
-SECTION_HEADINGS = {
-    "organizations": gettext_lazy("社会组织"),
-    "people": gettext_lazy("居民与志愿者"),
-    "services": gettext_lazy("志愿服务与需求对接"),
-    "care": gettext_lazy("关爱服务"),
-    "projects": gettext_lazy("公益项目"),
-    "fees": gettext_lazy("小区收费"),
-    "council": gettext_lazy("百姓议事会"),
-    "activities": gettext_lazy("社区活动"),
-    "market": gettext_lazy("爱心集市"),
-}
-OTHER_SECTION = gettext_lazy("其他统计")
 NUMERALS = "一二三四五六七八九十"
 # Columns of a side-by-side table before it is split into several (A4, portrait).
 WIDE = 7
 # A community's series longer than this is laid across the page instead of down it.
 LONG = 6
-DASH = "—"
 
 
 def ordinal(n: int) -> str:
@@ -63,55 +56,11 @@ def ordinal(n: int) -> str:
     return head + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
-def format_number(number: Number | None, fmt: str) -> str:
-    """One number as the page writes it in `fmt` (Format): 1,234 · 1,234.5 · 81.2%
-    (from 0.812) · ¥1,234.00 (from 123400 fen); "—" when there is none."""
-    if number is None:
-        return DASH
-    value = Decimal(number)
-    if fmt == Format.PERCENT:
-        return f"{(value * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
-    if fmt == Format.YUAN:
-        return "¥" + yuan(int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
-    if fmt == Format.DECIMAL:
-        rounded = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        return f"{rounded:,.1f}".removesuffix(".0")
-    return f"{int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP)):,}"
-
-
-def unit_of(shown: Shown) -> str:
-    """The unit written after a value; none after ¥ or % (they say it already)."""
-    unit = str(shown.figure.unit or "")
-    if shown.figure.format == Format.YUAN and unit in ("", "元"):
-        return ""
-    if shown.figure.format == Format.PERCENT and unit == "%":
-        return ""
-    return unit
-
-
 def format_value(shown: Shown) -> str:
     """A figure's headline value with its unit: "12 个", "81.2%", "—"."""
     text = format_number(shown.value, shown.figure.format)
     unit = unit_of(shown)
     return f"{text} {unit}" if unit and shown.value is not None else text
-
-
-def chart_number(number: Number, fmt: str) -> Number:
-    """A series number in the unit the chart is read in: yuan, not fen; 81.2, not 0.812
-    (as the page draws it)."""
-    if fmt == Format.YUAN:
-        return Decimal(number) / 100
-    if fmt == Format.PERCENT:
-        return Decimal(number) * 100
-    return number
-
-
-def table_total(shown: Shown) -> Number | None:
-    """A table's last row: the sum of its rows; for shares, the figure's overall share
-    (a sum of monthly percentages means nothing)."""
-    if shown.figure.format == Format.PERCENT:
-        return shown.value
-    return sum((number for _label, number in shown.series), 0)
 
 
 @dataclass(frozen=True)
