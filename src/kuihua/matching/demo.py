@@ -9,7 +9,7 @@ statistics something to count; one matching run leaves proposals for the
 coordinator to accept, and a few needs unmatched with their reasons.
 Everything goes through the services, so the data obeys the product's rules.
 
-Before those, the year is history (`_year_of_services`), written in bulk as the services
+Besides, the year before today is history (`_year_of_services`), in bulk as the services
 would have left it: every month about two dozen needs raised, matched to an offer of
 their category, served (once, every weekday for meals, weekly for company and
 housework, for some weeks) and done, most of them rated, each delivery one row.

@@ -9,6 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from kuihua.accounts.models import Role, User
+from kuihua.demo.plan import community_identity
+from kuihua.tenants import community_create
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +45,7 @@ def _bench(**options) -> tuple[dict, list[str]]:
     return json.loads(lines[-1]), lines
 
 
-def test_the_dashboard_bench_seeds_what_is_missing_then_reuses_it():
+def test_the_dashboard_bench_seeds_what_is_missing_then_reuses_it(monkeypatch):
     # when the bench runs on a database without demo communities
     figures, lines = _bench(communities=1, scale=0.01)
 
@@ -64,10 +66,20 @@ def test_the_dashboard_bench_seeds_what_is_missing_then_reuses_it():
     viewer = User.objects.get(username="bench-dashboard-viewer")
     assert viewer.role == Role.DISTRICT_VIEWER and viewer.viewable_communities.count() == 1
 
-    # when it runs again for a district of two
+    # when it runs again for a district of two (the second community written bare:
+    # generating a whole one is what the first run already showed)
+    generated = []
+
+    def generate_bare(*, index, scale):
+        generated.append(index)
+        name, code, _short, _street = community_identity(index)
+        return community_create(name=name, code=code)
+
+    monkeypatch.setattr("kuihua.demo.write.generate_community", generate_bare)
     again, _lines = _bench(communities=2, scale=0.01)
 
-    # then it reuses the first and seeds only the second
+    # then it reuses the first and generates only the second
+    assert generated == [2]
     assert again["reused"] == 1 and again["seeded"] == 1 and again["communities"] == 2
-    assert again["residents"] > figures["residents"]
+    assert again["residents"] == figures["residents"]
     assert User.objects.get(username="bench-dashboard-viewer").viewable_communities.count() == 2

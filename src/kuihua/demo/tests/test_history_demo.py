@@ -107,6 +107,11 @@ def test_care_check_ins_twice_a_day_over_the_year_and_missed_windows_handled(dem
         # every alert of the past was acknowledged and closed, never left open
         assert not past.filter(resolved_at__isnull=True).exists()
         assert not CheckIn.objects.filter(at__gt=timezone.now()).exists()
+        # the routine windows are the elders' own taps: visits and calls, which count as
+        # person-times, stay the few of the flagship project and of the missed windows
+        year = CheckIn.objects.filter(at__gte=_months(today)[-1][0], at__lt=_months(today)[0][1])
+        contacts = year.exclude(channel=CheckIn.Channel.SELF).count()
+        assert 0 < contacts < 0.2 * year.count()
 
 
 def test_votes_and_market_days_in_the_past_year(demo):
