@@ -207,6 +207,42 @@ def board_for(user, *, now: dt.datetime | None = None) -> dict:
     return shown
 
 
+@dataclass(frozen=True)
+class ProgrammeRows:
+    """The rows behind the care programme's figures of one year (querysets, unevaluated),
+    so that a grouped reading (the dashboard's, by community) counts the same rows."""
+
+    enrolled: QuerySet  # CareRecipient: enrolled before the year ended
+    contacts: QuerySet  # CheckIn: visits and calls in the year (a person's own is not a service)
+    delivered: QuerySet  # ServiceDelivery: to enrolled people, in the year
+    incidents: QuerySet  # Incident: in the year, of any kind
+    accidents: QuerySet  # Incident: falls and other accidents in the year (a hospital stay is not)
+
+
+def programme_rows(*, year: int) -> ProgrammeRows:
+    """The rows the year's figures count (see `programme_figures`)."""
+    from kuihua.matching.models import ServiceDelivery
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime(year, 1, 1, tzinfo=zone)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=zone)
+    enrolled = CareRecipient.objects.filter(enrolled_at__lt=end)
+    incidents = Incident.objects.filter(occurred_on__year=year)
+    return ProgrammeRows(
+        enrolled=enrolled,
+        contacts=CheckIn.objects.filter(
+            at__gte=start, at__lt=end, channel__in=(CheckIn.Channel.VISIT, CheckIn.Channel.CALL)
+        ),
+        delivered=ServiceDelivery.objects.filter(
+            delivered_at__gte=start,
+            delivered_at__lt=end,
+            resident_id__in=enrolled.values("resident_id"),
+        ),
+        incidents=incidents,
+        accidents=incidents.filter(kind__in=(Incident.Kind.FALL, Incident.Kind.ACCIDENT)),
+    )
+
+
 def programme_figures(*, year: int) -> dict:
     """The year's facts: people enrolled, person-times served, incidents, the accident rate.
 
@@ -216,30 +252,14 @@ def programme_figures(*, year: int) -> dict:
     the whole programme rather than one project. The accident rate: the share of
     the people enrolled during the year who had a fall or another accident.
     """
-    from kuihua.care.models import Incident
-    from kuihua.matching.models import ServiceDelivery
-
-    zone = ZoneInfo(settings.TIME_ZONE)
-    start = dt.datetime(year, 1, 1, tzinfo=zone)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=zone)
-    enrolled = CareRecipient.objects.filter(enrolled_at__lt=end)
-    people = enrolled.count()
-    contacts = CheckIn.objects.filter(
-        at__gte=start, at__lt=end, channel__in=(CheckIn.Channel.VISIT, CheckIn.Channel.CALL)
-    ).count()
-    delivered = ServiceDelivery.objects.filter(
-        delivered_at__gte=start,
-        delivered_at__lt=end,
-        resident_id__in=enrolled.values("resident_id"),
-    ).count()
-    incidents = Incident.objects.filter(occurred_on__year=year)
-    accidents = incidents.filter(kind__in=(Incident.Kind.FALL, Incident.Kind.ACCIDENT))
-    hurt = accidents.values("recipient_id").distinct().count()
+    rows = programme_rows(year=year)
+    people = rows.enrolled.count()
+    hurt = rows.accidents.values("recipient_id").distinct().count()
     return {
         "year": year,
         "people": people,
-        "person_times": contacts + delivered,
-        "incidents": incidents.count(),
+        "person_times": rows.contacts.count() + rows.delivered.count(),
+        "incidents": rows.incidents.count(),
         "people_with_accidents": hurt,
         "accident_rate": round(hurt / people, 4) if people else None,
     }
