@@ -27,6 +27,8 @@ KEYS = {
     "community_warm_ms",
     "district_cold_ms",
     "district_warm_ms",
+    "community_cold_cpu_ms",
+    "district_warm_cpu_ms",
     "community_cold_queries",
     "community_warm_queries",
     "district_cold_queries",
