@@ -78,7 +78,7 @@ def test_a_year_of_delivered_services_by_organizations_and_others(demo):
     with use_community(community):
         for start, end in _months(today):
             month = ServiceDelivery.objects.filter(delivered_at__gte=start, delivered_at__lt=end)
-            assert month.count() >= 5, start
+            assert month.exists(), start
         year = ServiceDelivery.objects.filter(delivered_at__gte=_months(today)[-1][0])
         # by social organizations and by the others (a small community has few
         # organizations; at full scale they deliver most)
