@@ -21,6 +21,7 @@ import datetime as dt
 import random
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.utils import timezone
 
@@ -184,7 +185,7 @@ def demo_matching(*, community, seed: int = 2026, today: dt.date | None = None) 
             )
         )
 
-    born_before = today.replace(year=today.year - 70)
+    born_before = today - relativedelta(years=70)  # 29 February: the 28th
     elders = list(
         Resident.objects.filter(birth_date__lte=born_before, household__isnull=False)
         .select_related("household__building")
