@@ -3,8 +3,9 @@
 A weekly choir, a Saturday reading club, a twice-weekly blood-pressure station,
 a monthly charity market (series, generated 8 weeks ahead) and a 50-place
 vaccination-helper drive, with sign-ups by members of the organizations: the
-first vaccination shift is full with a waitlist. Everything goes through the
-services, so the data obeys the same rules as the product.
+first vaccination shift is full with a waitlist (and knows when it filled).
+Everything goes through the services, so the data obeys the same rules as the
+product.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.db.models import F
 from django.utils import timezone
 
 from kuihua.activities.drives import drive_create, shifts_create
@@ -145,6 +147,12 @@ def demo_activities(*, community, seed: int = 2026, today: dt.date | None = None
 
     # The first vaccination shift is full, with three on the waitlist.
     taken += _sign_up(shifts[0], some(28), 28)
+    # The sign-up that took its last place recorded when it filled (filled_at); as in
+    # the model, where the drive's places went in half a day, its sign-up opened 4½
+    # hours before that, so the dashboard's fill time has something to show.
+    Activity.objects.filter(pk=shifts[0].pk, filled_at__isnull=False).update(
+        signup_opens_at=F("filled_at") - dt.timedelta(hours=4, minutes=30)
+    )
     taken += _sign_up(shifts[1], some(12), 12)
     for series, count in ((choir, 18), (reading, 8), (blood_pressure, 2), (market, 10)):
         upcoming = series.occurrences.filter(starts_at__gt=timezone.now()).order_by("starts_at")[:2]

@@ -20,7 +20,8 @@ at a time.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
 
 from kuihua.activities.models import Activity, Signup
 from kuihua.registry.models import Resident
@@ -63,9 +64,18 @@ def take_place(activity_id: int) -> bool:
     its place free; the sign-up looks once more after its own commit
     (`signups.signup_create`), and a sweep every minute catches what a crash
     in between left (`signups.waitlists_fill`).
+
+    The same UPDATE records the moment the last place goes (`filled_at`), so the
+    rush costs no extra query; a moment already recorded is kept (a freed place
+    taken again at once from the waitlist never left the activity open).
     """
+    last_place = Q(places_taken__gte=F("places") - 1, filled_at__isnull=True)
+    fills = When(last_place, then=Value(timezone.now()))
     return bool(
-        Activity.objects.filter(HAS_ROOM, pk=activity_id).update(places_taken=F("places_taken") + 1)
+        Activity.objects.filter(HAS_ROOM, pk=activity_id).update(
+            places_taken=F("places_taken") + 1,
+            filled_at=Case(fills, default=F("filled_at")),
+        )
     )
 
 
@@ -78,6 +88,14 @@ def give_back_place(activity_id: int) -> None:
     """Free one place (the activity row is locked already)."""
     Activity.objects.filter(pk=activity_id, places_taken__gt=0).update(
         places_taken=F("places_taken") - 1
+    )
+
+
+def open_again(activity_id: int) -> None:
+    """Forget when the activity filled if a place is free after all (the activity row is
+    locked already): a place freed and not taken from the waitlist at once."""
+    Activity.objects.filter(HAS_ROOM, pk=activity_id, filled_at__isnull=False).update(
+        filled_at=None
     )
 
 

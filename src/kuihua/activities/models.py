@@ -73,7 +73,8 @@ class Activity(CommunityOwned):
     """One activity or shift with its places (活动/班次).
 
     `places_taken` moves only by conditional UPDATEs in the sign-up service; the
-    check constraint is the last word that it never passes `places`.
+    check constraint is the last word that it never passes `places`. `filled_at` says
+    when it last became full (see docs/adr/0004-signups.md).
     """
 
     class Audience(models.TextChoices):
@@ -124,6 +125,9 @@ class Activity(CommunityOwned):
         _("名额"), null=True, blank=True, help_text=_("空表示不限")
     )
     places_taken = models.PositiveIntegerField(_("已报名"), default=0, editable=False)
+    # When the last place was taken: set by the sign-up (or promotion) that fills the
+    # activity, cleared when a place frees and the waitlist does not take it at once.
+    filled_at = models.DateTimeField(_("满员时间"), null=True, blank=True, editable=False)
     signup_opens_at = models.DateTimeField(_("报名开始"), null=True, blank=True)
     signup_closes_at = models.DateTimeField(_("报名截止"), null=True, blank=True)
     audience = models.CharField(

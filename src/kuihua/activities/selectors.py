@@ -343,3 +343,42 @@ def drives_visible_to(user) -> QuerySet[Drive]:
         .annotate(shift_count=Count("shifts"))
         .order_by("-created_at", "-id")
     )
+
+
+# --- the workbench (dashboard.workbench): what waits for a user today --------------------
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The start of `day` and of the next, in local time."""
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+    return start, start + dt.timedelta(days=1)
+
+
+def activities_today(user, *, now: dt.datetime | None = None) -> QuerySet[Activity]:
+    """Published activities running today that `user` organizes (every one for a
+    coordinator), the earliest first, each with its sign-ups (`signed_up`)."""
+    now = now or timezone.now()
+    start, end = day_bounds(timezone.localdate(now))
+    return (
+        activities_managed_by(user)
+        .filter(status=Activity.Status.PUBLISHED, starts_at__lt=end, ends_at__gt=start)
+        .select_related("organization", "room")
+        .annotate(signed_up=Count("signups", filter=Q(signups__status=Signup.Status.CONFIRMED)))
+        .order_by("starts_at", "id")
+    )
+
+
+def upcoming_signups(user, *, now: dt.datetime | None = None) -> QuerySet[Signup]:
+    """`user`'s own sign-ups (not cancelled) to activities not over yet, the next first."""
+    resident_id = getattr(user, "resident_id", None)
+    if not resident_id:
+        return Signup.objects.none()
+    now = now or timezone.now()
+    return (
+        Signup.objects.filter(resident_id=resident_id, activity__ends_at__gte=now)
+        .exclude(status=Signup.Status.CANCELLED)
+        .exclude(activity__status=Activity.Status.CANCELLED)
+        .select_related("activity__organization", "activity__room")
+        .order_by("activity__starts_at", "id")
+    )

@@ -364,6 +364,11 @@ def activity_update(*, actor, activity: Activity, **changes: Any) -> Activity:
     for key, value in changed.items():
         if key != "project":
             setattr(activity, key, value)
+    if "places" in changed:
+        # More places open it again (the waitlist may fill them, at a new moment);
+        # as many places as are taken fills it now.
+        full = activity.places is not None and activity.places_taken >= activity.places
+        activity.filled_at = (activity.filled_at or timezone.now()) if full else None
     if moved:
         _release(actor=actor, activity=activity)
         _book(actor=actor, activity=activity)

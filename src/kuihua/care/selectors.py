@@ -296,3 +296,82 @@ def alert_contacts(user, alert) -> list:
         fields=["emergency_contacts.name", "emergency_contacts.phone"],
         purpose=f"alert:{alert.pk}",
     )["emergency_contacts"]
+
+
+# --- the workbench (dashboard.workbench): what waits for a user today --------------------
+
+
+def open_alerts_for(user) -> QuerySet[Alert]:
+    """Alerts not yet resolved that `user` tends: every one for the duty officer (a
+    coordinator, the shift holder), else those about the people they visit. Not yet
+    answered first, then the highest level, then the oldest (as on the board)."""
+    if not user.is_authenticated:
+        return Alert.objects.none()
+    alerts = Alert.objects.filter(resolved_at__isnull=True)
+    if not user.has_perm("care.handle_alert"):
+        from django.db.models import Q
+
+        visited = CareRecipient.objects.filter(
+            Q(primary_visitor=user) | Q(backup_visitors=user)
+        ).values("pk")
+        alerts = alerts.filter(recipient__in=visited)
+    return alerts.select_related("recipient__resident").order_by(
+        "acknowledged_at", "-level", "raised_at", "id"
+    )
+
+
+@dataclass
+class WindowDue:
+    """One of today's check-in windows of one person with no sign of life yet."""
+
+    recipient: CareRecipient
+    opens: dt.datetime
+    closes: dt.datetime
+    overdue: bool  # closed (else open now)
+
+
+def windows_due(user, *, now: dt.datetime | None = None) -> list[WindowDue]:
+    """Today's windows, opened already, with no check-in since they opened and no alert
+    raised for them, of the people `user` looks after (everyone for the duty officer,
+    else those they visit): the overdue ones (closed, 逾期未签到) first, oldest first.
+    An overdue window is one the sweep has not yet turned into an alert. Three queries,
+    whatever the number of people."""
+    if not user.is_authenticated:
+        return []
+    now = now or timezone.now()
+    zone = ZoneInfo(settings.TIME_ZONE)
+    today = now.astimezone(zone).date()
+    start = dt.datetime.combine(today, dt.time(), tzinfo=zone)
+    recipients = CareRecipient.objects.filter(active=True).select_related("resident")
+    if not user.has_perm("care.handle_alert"):
+        from django.db.models import Q
+
+        recipients = recipients.filter(Q(primary_visitor=user) | Q(backup_visitors=user))
+    ids = recipients.values("pk")
+    recipients = list(recipients.distinct().order_by("id"))
+    checked: dict[int, list[dt.datetime]] = {}
+    for recipient_id, at in CheckIn.objects.filter(
+        recipient_id__in=ids, at__gte=start, result=CheckIn.Result.WELL
+    ).values_list("recipient_id", "at"):
+        checked.setdefault(recipient_id, []).append(at)
+    alerted = set(
+        Alert.objects.filter(
+            recipient_id__in=ids, kind=Alert.Kind.MISSED, window_closes_at__gte=start
+        ).values_list("recipient_id", "window_closes_at")
+    )
+    due = []
+    for recipient in recipients:
+        if recipient.paused_until is not None and today <= recipient.paused_until:
+            continue
+        for begin, end in recipient.windows:
+            opens = dt.datetime.combine(today, parse_time(begin), tzinfo=zone)
+            closes = dt.datetime.combine(today, parse_time(end), tzinfo=zone)
+            if now < opens or (recipient.pk, closes) in alerted:
+                continue
+            if any(at >= opens for at in checked.get(recipient.pk, ())):
+                continue
+            if recipient.next_closes_at is not None and closes < recipient.next_closes_at:
+                continue  # closed before the person was enrolled or resumed
+            due.append(WindowDue(recipient, opens, closes, overdue=now >= closes))
+    due.sort(key=lambda w: (not w.overdue, w.closes, w.recipient.pk))
+    return due

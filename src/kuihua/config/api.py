@@ -17,6 +17,7 @@ from kuihua.council.api import decisions as council_decisions
 from kuihua.council.api import meetings as council_meetings
 from kuihua.council.api import topics as council_topics
 from kuihua.council.api import votes as council_votes
+from kuihua.dashboard.api import router as dashboard_router
 from kuihua.market.api import router as market_router
 from kuihua.matching.api import router as matching_router
 from kuihua.notifications.api import router as notifications_router
@@ -64,3 +65,4 @@ api.add_router("/council", council_decisions.router)
 api.add_router("/stewards", stewards_router)
 api.add_router("/projects", projects_router)
 api.add_router("/market", market_router)
+api.add_router("/dashboard", dashboard_router)

@@ -5,13 +5,15 @@ from django.urls import include, path
 from kuihua.accounts.forms import SignInForm
 from kuihua.config.api import api
 from kuihua.core import views as core_views
+from kuihua.dashboard import workbench_views
 
 # A database that cannot be reached answers "try again" (503); any other failure a 500
 # page in the user's language (kuihua.core.outage).
 handler500 = "kuihua.core.outage.server_error"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    # The home page is the user's workbench (docs/dashboard.md "The workbench").
+    path("", workbench_views.home, name="home"),
     path("community/switch/", core_views.switch_community, name="switch_community"),
     path(
         "accounts/login/",

@@ -4,8 +4,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-# What each role can do here today, in a line under the greeting; the areas below
-# are the ones the role can use (kuihua.core.navigation).
+# What each role can do here, in a line above the areas on the home page (the workbench,
+# kuihua.dashboard.workbench_views); the areas are those the role can use
+# (kuihua.core.navigation).
 ROLE_NOTES = {
     "coordinator": _(
         "下面是社区的各项工作。居民台账、活动、服务时长、需求对接、公益项目、关爱服务和爱心集市都从这里进入。"
@@ -31,18 +32,6 @@ ROLE_NOTES = {
         "用页面上方的“查看社区”切换社区。"
     ),
 }
-
-
-@login_required
-def home(request):
-    """The areas the user's role can use, plus the shortcuts it needs most."""
-    resident = request.user.resident
-    context = {
-        "role_note": ROLE_NOTES.get(request.user.role),
-        "my_resident": resident,
-        "my_household_id": resident.household_id if resident is not None else None,
-    }
-    return render(request, "core/home.html", context)
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kuihua.council.models import BallotReceipt, EligibleVoter, Vote
+from kuihua.council.models import BallotReceipt, Decision, EligibleVoter, Topic, Vote
 from kuihua.council.services import Result
 
 
@@ -111,3 +111,37 @@ def rule_in_words(vote: Vote, result: Result) -> str:
     else:
         verdict = _("未通过")
     return "；".join(parts) + "。" + verdict
+
+
+# --- the workbench (dashboard.workbench): what waits for a user today --------------------
+
+
+def topics_to_answer(user) -> QuerySet[Topic]:
+    """Topics still open for comment (征求意见中) that a coordinator answers, schedules
+    or merges: the most supported first, then the oldest."""
+    if not user.has_perm("council.manage"):
+        return Topic.objects.none()
+    return Topic.objects.filter(status=Topic.Status.OPEN).order_by("-supporters", "raised_at", "id")
+
+
+def decisions_overdue(user, *, today) -> QuerySet[Decision]:
+    """Decisions past their deadline (完成期限) and neither done nor dropped: every one
+    for a coordinator, else those `user` is the named owner of; the most overdue first."""
+    if not user.is_authenticated:
+        return Decision.objects.none()
+    decisions = Decision.objects.exclude(
+        status__in=(Decision.Status.DONE, Decision.Status.DROPPED)
+    ).filter(deadline__lt=today)
+    if not user.has_perm("council.manage"):
+        decisions = decisions.filter(owner=user)
+    return decisions.order_by("deadline", "id")
+
+
+def votes_open_to(user, *, now) -> QuerySet[Vote]:
+    """Open votes `user` is on the roll of and may still cast (or change), closing first."""
+    if not user.has_perm("council.take_part"):
+        return Vote.objects.none()
+    votes = votes_with_my_part(votes_for(user), user)
+    return votes.filter(closed_at__isnull=True, closes_at__gt=now, may_vote=True).order_by(
+        "closes_at", "id"
+    )

@@ -8,3 +8,9 @@ class DashboardConfig(AppConfig):
     name = "kuihua.dashboard"
     label = "dashboard"
     verbose_name = _("数据看板")
+
+    def ready(self):
+        from kuihua.core.navigation import register_area_entry
+        from kuihua.dashboard.navigation import dashboard_entry
+
+        register_area_entry("dashboard", dashboard_entry)

@@ -44,11 +44,15 @@ def drawing(kind: str, series: Sequence[tuple[str, object]], *, font: str = "Hel
     top = max(values, default=0) or 1
     if kind == ChartKind.PIE:
         pie = Pie()
-        pie.x, pie.y, pie.width, pie.height = 150, 20, 200, 200
+        # Room above and below for the labels of the top and bottom slices.
+        pie.x, pie.y, pie.width, pie.height = 160, 35, 170, 170
         pie.data = values if any(values) else [1]
+        # An empty slice's label would sit on its neighbour's; the table names it.
         pie.labels = [
-            f"{lbl} {int(v) if v == int(v) else v}" for lbl, v in zip(labels, values, strict=True)
+            f"{lbl} {int(v) if v == int(v) else v}" if v else ""
+            for lbl, v in zip(labels, values, strict=True)
         ]
+        pie.checkLabelOverlap = 1  # small neighbouring slices: labels pushed apart
         pie.slices.strokeColor = colors.white
         pie.slices.fontName = font
         pie.slices.fontSize = 10
@@ -125,7 +129,9 @@ def svg(kind: str, series: Sequence[tuple[str, object]], *, title: str = "") -> 
             for name, value in _STYLE_ITEM.findall(style):
                 if name == "clip-path":
                     continue
-                element.set(name, value.strip())
+                value = value.strip()
+                # ReportLab writes a missing colour as "None", which SVG reads as black.
+                element.set(name, "none" if value == "None" else value)
     # Size from CSS (full width on a phone); the viewBox keeps the proportions.
     root.attrib.pop("width", None)
     root.attrib.pop("height", None)
@@ -136,4 +142,8 @@ def svg(kind: str, series: Sequence[tuple[str, object]], *, title: str = "") -> 
     for child in list(root):
         if child.tag in (f"{{{SVG_NS}}}title", f"{{{SVG_NS}}}desc"):
             child.text = title
+        elif child.tag == f"{{{SVG_NS}}}clipPath":
+            root.remove(child)  # no longer referred to; its id would repeat on the page
+    for element in root.iter():
+        element.attrib.pop("id", None)  # "group", once per chart: ids must be unique
     return ET.tostring(root, encoding="unicode")

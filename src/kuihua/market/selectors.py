@@ -329,3 +329,18 @@ def community_proceeds(*, months: int = 12, today: dt.date | None = None) -> lis
         row.points += points
         row.sales += 1
     return [proceeds[m] for m in starts]
+
+
+# --- the workbench (dashboard.workbench): what waits for a user today --------------------
+
+
+def stalls_coming(user, *, today: dt.date) -> QuerySet[Stall]:
+    """The stalls of the organizations `user` leads at market days from today on that are
+    not closed yet, the nearest first (a coordinator runs the days, holds no stall)."""
+    if _is_coordinator(user):
+        return Stall.objects.none()
+    return (
+        stalls_for(user, action=SELL)
+        .filter(market_day__date__gte=today, market_day__closed_at__isnull=True)
+        .order_by("market_day__date", "number", "id")
+    )

@@ -310,3 +310,65 @@ def delivery_stats(*, months: int = 12, today: dt.date | None = None) -> dict:
         "by_month": by_month,
         "by_category": by_category,
     }
+
+
+# --- the workbench (dashboard.workbench): what waits for a user today --------------------
+
+# A resident's own needs still under way (or done and waiting for their rating).
+UNDER_WAY = (
+    Need.Status.OPEN,
+    Need.Status.PROPOSED,
+    Need.Status.MATCHED,
+    Need.Status.IN_SERVICE,
+    Need.Status.DONE,
+)
+
+
+def needs_to_match(user) -> QuerySet[Need]:
+    """Needs nobody has been found for yet (待对接), for whoever runs the matching: the
+    most urgent first, then the longest waiting."""
+    if not user.has_perm("matching.manage"):
+        return Need.objects.none()
+    return (
+        Need.objects.filter(status=Need.Status.OPEN)
+        .select_related("category", "resident")
+        .order_by("-urgency", "created_at", "id")
+    )
+
+
+def proposals_to_decide(user) -> QuerySet[Proposal]:
+    """A run's proposals with a provider, waiting for a coordinator to accept or change
+    them (待确认), the most urgent need first."""
+    if not user.has_perm("matching.run"):
+        return Proposal.objects.none()
+    return (
+        Proposal.objects.filter(
+            status=Proposal.Status.PROPOSED, offer__isnull=False, run__in=runs_visible_to(user)
+        )
+        .select_related("need__category", "need__resident", "offer")
+        .order_by("-need__urgency", "need__created_at", "id")
+    )
+
+
+def orders_to_start(user) -> QuerySet[Need]:
+    """Needs given to `user` as a provider (their own offer, or their organization's)
+    and not started yet, the most urgent first."""
+    if not user.is_authenticated or user.role == Role.DISTRICT_VIEWER:
+        return Need.objects.none()
+    return (
+        Need.objects.filter(_provider_q(user), status=Need.Status.MATCHED)
+        .select_related("category", "provider")
+        .order_by("-urgency", "updated_at", "id")
+    )
+
+
+def own_needs_under_way(user) -> QuerySet[Need]:
+    """The needs a resident raised for themselves and that are not finished with (a done
+    one waits for their rating), the latest first."""
+    if not user.is_authenticated or not user.resident_id:
+        return Need.objects.none()
+    return (
+        Need.objects.filter(resident_id=user.resident_id, status__in=UNDER_WAY)
+        .select_related("category")
+        .order_by("-id")
+    )

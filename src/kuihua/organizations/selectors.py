@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 
-from kuihua.organizations.models import Membership, Organization, PartnerUnit
+from kuihua.organizations.models import Membership, Organization, PartnerUnit, Stage
 
 
 def organizations_visible_to(user) -> QuerySet[Organization]:
@@ -76,3 +78,25 @@ def partner_units_visible_to(user) -> QuerySet[PartnerUnit]:
 
 def access_partner_unit(user, partner_id: int) -> PartnerUnit:
     return get_object_or_404(partner_units_visible_to(user), pk=partner_id)
+
+
+# --- the workbench (dashboard.workbench): what waits for a user today --------------------
+
+# How long an organization is incubated before its filing (备案) is due: communities
+# incubate a new group for about six months before filing it with the street.
+FILING_DUE_AFTER_MONTHS = 6
+
+
+def due_for_filing(user, *, today) -> QuerySet[Organization]:
+    """Organizations still incubating (孵化中) whose incubation began at least
+    FILING_DUE_AFTER_MONTHS ago (the day it was incubated, else the day it was entered),
+    for whoever moves organizations through their stages; the longest waiting first."""
+    if not user.has_perm("organizations.change_stage"):
+        return Organization.objects.none()
+    cutoff = today - relativedelta(months=FILING_DUE_AFTER_MONTHS)
+    return (
+        Organization.objects.filter(stage=Stage.INCUBATING)
+        .annotate(incubating_since=Coalesce(F("incubated_on"), TruncDate("created_at")))
+        .filter(incubating_since__lte=cutoff)
+        .order_by("incubating_since", "id")
+    )

@@ -3,10 +3,10 @@
 The figures are those of the report page (`report.project_report`): title, period,
 lead and partners, then each section as a table (plan against done, budget against
 actual, funding, outputs, outcomes against target), the day it was generated and
-"第 n 页，共 m 页" on every page. The font is the one the service certificates and
-the stewards' statement use (`service_records.certificates.cjk_font_name`: an
-installed TrueType CJK font, else ReportLab's STSong-Light), so the text prints and
-can be searched and copied.
+"第 n 页，共 m 页" on every page (`core.pdf.numbered_canvas`). The font is the one
+the service certificates and the stewards' statement use
+(`service_records.certificates.cjk_font_name`: an installed TrueType CJK font, else
+ReportLab's STSong-Light), so the text prints and can be searched and copied.
 """
 
 from __future__ import annotations
@@ -21,46 +21,15 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from kuihua.core.money import yuan
+from kuihua.core.pdf import numbered_canvas
 from kuihua.projects.report import ProjectReport, number, percent
 from kuihua.service_records.certificates import cjk_font_name
 
 BEHIND = colors.HexColor("#fdecea")  # a late milestone, an overspent line, a missed target
 HEAD = colors.HexColor("#f3f4f1")
-
-
-def _numbered_canvas(font: str, footer: str):
-    """A canvas that writes "第 n 页，共 m 页" at the foot of every page, once it knows m."""
-
-    class NumberedCanvas(pdf_canvas.Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(font, 8)
-                self.setFillColor(colors.grey)
-                self.drawString(20 * mm, 10 * mm, footer)
-                self.drawRightString(
-                    A4[0] - 20 * mm,
-                    10 * mm,
-                    _("第 %(page)s 页，共 %(pages)s 页")
-                    % {"page": self._pageNumber, "pages": total},
-                )
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
 
 
 def render_report_pdf(report: ProjectReport) -> bytes:
@@ -325,5 +294,5 @@ def render_report_pdf(report: ProjectReport) -> bytes:
         "project": head.name,
         "day": report.generated_on.isoformat(),
     }
-    doc.build(story, canvasmaker=_numbered_canvas(font, footer))
+    doc.build(story, canvasmaker=numbered_canvas(font, footer))
     return buffer.getvalue()

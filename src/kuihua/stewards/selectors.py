@@ -560,3 +560,23 @@ def ledger_accounts(books: CompoundBooks) -> QuerySet[Account]:
 def ledger_account(books: CompoundBooks, code: str) -> Account | None:
     """One account of the compound's chart by its code, or None."""
     return Account.objects.filter(ledger=books.ledger, code=code).first()
+
+
+# --- the workbench (dashboard.workbench): what waits for a user today --------------------
+
+
+@dataclass
+class CompoundArrears:
+    compound: Compound
+    owed_fen: int
+    homes: int
+
+
+def arrears_to_collect(user, *, today: dt.date | None = None) -> list[CompoundArrears]:
+    """The compounds whose books `user` keeps that have bills past due and unpaid (欠费),
+    the largest amount first: three queries, whatever the number of compounds."""
+    kept = list(compounds_for(user, KEEP).filter(books__isnull=False))
+    totals = arrears_totals(kept, today=today) if kept else {}
+    rows = [CompoundArrears(c, *totals[c.pk]) for c in kept if totals.get(c.pk, (0, 0))[0] > 0]
+    rows.sort(key=lambda r: (-r.owed_fen, r.compound.name))
+    return rows

@@ -12,6 +12,7 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from kuihua.organizations.models import Organization
 from kuihua.organizations.selectors import organizations_led_by
@@ -102,3 +103,20 @@ def bookings_between(user, start: dt.datetime, end: dt.datetime, *, room=None):
     if room is not None:
         qs = qs.filter(room=room)
     return qs.order_by("starts_at", "id")
+
+
+# --- the workbench (dashboard.workbench): what waits for a user today --------------------
+
+
+def bookings_today(user, *, now: dt.datetime | None = None) -> QuerySet[Booking]:
+    """Today's bookings that `user` answers for: every one for a coordinator, else their
+    organizations' (those they may cancel); the earliest first."""
+    if not user.is_authenticated:
+        return Booking.objects.none()
+    now = now or timezone.now()
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(timezone.localdate(now), dt.time(), tzinfo=zone)
+    bookings = bookings_between(user, start, start + dt.timedelta(days=1))
+    if not user.has_perm("venues.manage_rooms"):
+        bookings = bookings.filter(organization__in=organizations_led_by(user).values("pk"))
+    return bookings

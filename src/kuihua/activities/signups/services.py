@@ -16,6 +16,10 @@ The database decides, not a count read before an insert:
   `signup_once_per_person`; losing that race is an IntegrityError, answered
   with the same clear message as the ordinary check.
 * `places_taken` always equals the number of confirmed and offered sign-ups.
+* `Activity.filled_at` is when the last place went: written by the same conditional
+  UPDATE that takes it (no extra query on the rush), kept when a freed place is
+  taken again from the waitlist in the same transaction, cleared when a freed
+  place stays free (`lock_objects.open_again`).
 
 Order of operations in `signup_create` (one transaction):
 
@@ -370,7 +374,10 @@ def _release(*, actor, signup: Signup, now: dt.datetime, action: str) -> list[Si
     if old not in HOLDS_PLACE:
         return []
     lock_objects.give_back_place(signup.activity_id)
-    return _fill_places(actor=actor, activity_id=signup.activity_id, now=now)
+    promoted = _fill_places(actor=actor, activity_id=signup.activity_id, now=now)
+    # Still a place free: the activity is open again, and will fill at a new moment.
+    lock_objects.open_again(signup.activity_id)
+    return promoted
 
 
 @transaction.atomic

@@ -259,9 +259,17 @@ def job_outcome(*, community: int, activity: int) -> dict:
         live = rows.exclude(status=Signup.Status.CANCELLED)
         per_person = live.values("resident_id").annotate(n=Count("id")).order_by()
         waitlisted = list(live.filter(status=Signup.Status.WAITLISTED))
+        held = sorted(
+            rows.filter(status__in=["confirmed", "offered"]).values_list("queued_at", flat=True)
+        )
         return {
             "places": target.places,
             "places_taken": target.places_taken,
+            # Whether filled_at is set, and falls among the sign-ups that hold places.
+            "filled": target.filled_at is not None,
+            "filled_among_places": bool(
+                held and target.filled_at and held[0] <= target.filled_at <= held[-1]
+            ),
             "by_status": by_status,
             "duplicates": sum(1 for row in per_person if row["n"] > 1),
             "positions": sorted(waitlist_position(s) for s in waitlisted),

@@ -37,6 +37,7 @@ def test_sixty_people_at_once_for_twenty_places_give_twenty_confirmed_and_forty_
     outcome = race.one("job_outcome", community=world["community"], activity=world["activity"])
     assert outcome["by_status"] == {"confirmed": 20, "waitlisted": 40}
     assert outcome["places_taken"] == 20
+    assert outcome["filled"] and outcome["filled_among_places"]
     assert outcome["duplicates"] == 0
     assert outcome["positions"] == list(range(1, 41))
 
@@ -77,6 +78,7 @@ def test_ten_cancellations_at_once_promote_exactly_ten_waiting_people(race):
     assert outcome["by_status"] == {"cancelled": 10, "confirmed": 10}
     assert outcome["promoted"] == 10
     assert outcome["places_taken"] == 10
+    assert outcome["filled"]  # every freed place was taken again at once
     assert outcome["positions"] == []
 
 
@@ -105,6 +107,7 @@ def test_cancellations_racing_new_sign_ups_leave_no_place_free_while_people_wait
     assert outcome["by_status"]["confirmed"] == 10
     assert outcome["by_status"]["waitlisted"] == 14
     assert outcome["places_taken"] == 10
+    assert outcome["filled"]
     assert outcome["duplicates"] == 0
     assert outcome["positions"] == list(range(1, 15))
 

@@ -15,7 +15,7 @@ from kuihua.registry.tests.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db
 
-NOT_BUILT = ("数据看板",)
+NOT_BUILT: tuple[str, ...] = ()
 
 
 def menu(html: str) -> dict[str, str]:
@@ -43,8 +43,9 @@ def test_a_coordinator_sees_every_built_area_and_lands_on_the_communitys_pages(c
 
     assert list(items) == [
         "居民信息", "社会组织", "场地预约", "活动招募", "服务时长", "需求对接", "公益项目",
-        "幸福来敲门", "百姓议事会", "义管家", "爱心集市",
+        "幸福来敲门", "百姓议事会", "义管家", "爱心集市", "数据看板",
     ]  # fmt: skip
+    assert items["数据看板"] == reverse("dashboard:home")
     assert items["服务时长"] == reverse("service_records:overview")
     assert items["幸福来敲门"] == reverse("care:board")
     assert items["百姓议事会"] == reverse("council:home")
@@ -145,7 +146,9 @@ def test_a_district_viewer_reaches_every_statistics_page_and_nothing_about_a_per
 
     assert list(items) == [
         "社会组织", "活动招募", "服务时长", "需求对接", "公益项目", "幸福来敲门", "百姓议事会",
+        "数据看板",
     ]  # fmt: skip
+    assert items["数据看板"] == reverse("dashboard:district")
     assert items["百姓议事会"] == reverse("council:notice_board")
     assert items["活动招募"] == reverse("activities:overview")
     assert items["需求对接"] == reverse("matching:delivery_stats")
@@ -158,6 +161,8 @@ def test_a_district_viewer_reaches_every_statistics_page_and_nothing_about_a_per
         "care:figures",
         "council:notice_board",
         "projects:list",
+        "dashboard:district",
+        "dashboard:home",
     ):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
