@@ -54,6 +54,7 @@ def test_the_dashboard_bench_seeds_what_is_missing_then_reuses_it(monkeypatch):
     # then it seeded it, and reports every figure
     assert set(figures) >= KEYS
     assert figures["benchmark"] == "dashboard" and figures["db"] in {"sqlite", "postgresql"}
+    assert figures["pages"] is True  # through the real pages, not dashboard_for() alone
     assert figures["communities"] == 1 and figures["seeded"] == 1 and figures["reused"] == 0
     assert figures["residents"] > 0 and figures["seed_seconds"] > 0
     for name in ("community_cold", "community_warm", "district_cold", "district_warm"):
