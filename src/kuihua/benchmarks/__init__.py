@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, str] = {
     "api-fuzz": "kuihua.benchmarks.api_fuzz",
     "vote-rush": "kuihua.benchmarks.vote_rush",
     "billing": "kuihua.benchmarks.billing",
+    "dashboard": "kuihua.benchmarks.dashboard",
 }
 
 

@@ -8,20 +8,30 @@ with consent to share). Half a year of completed services gives the
 statistics something to count; one matching run leaves proposals for the
 coordinator to accept, and a few needs unmatched with their reasons.
 Everything goes through the services, so the data obeys the product's rules.
+
+Besides, the year before today is history (`_year_of_services`), in bulk as the services
+would have left it: every month about two dozen needs raised, matched to an offer of
+their category, served (once, every weekday for meals, weekly for company and
+housework, for some weeks) and done, most of them rated, each delivery one row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.utils import timezone
 
+from kuihua.core.bulk import insert_rows
 from kuihua.matching import runs, services
 from kuihua.matching.models import (
     ALL_DAYS,
     WEEKDAYS,
     Need,
+    NeedEvent,
     ProviderType,
     ServiceCategory,
     ServiceDelivery,
@@ -175,7 +185,7 @@ def demo_matching(*, community, seed: int = 2026, today: dt.date | None = None) 
             )
         )
 
-    born_before = today.replace(year=today.year - 70)
+    born_before = today - relativedelta(years=70)  # 29 February: the 28th
     elders = list(
         Resident.objects.filter(birth_date__lte=born_before, household__isnull=False)
         .select_related("household__building")
@@ -214,4 +224,160 @@ def demo_matching(*, community, seed: int = 2026, today: dt.date | None = None) 
         ServiceDelivery.objects.filter(pk=delivery.pk).update(delivered_at=delivered)
     # Today's run: what is still open, for the coordinator to accept.
     runs.match_run(actor=None)
-    return {"offers": len(offers), "needs": len(raised), "delivered": done}
+    history = _year_of_services(
+        community=community,
+        offers=offers,
+        elders=elders,
+        rng=random.Random(f"matching-history:{seed}"),
+        today=today,
+    )
+    return {"offers": len(offers), "needs": len(raised), "delivered": done, **history}
+
+
+NEEDS_A_MONTH = 24  # in the past year, at full scale (400 elders to draw from)
+# How a need of the past year recurred, by category, and for how many weeks.
+HISTORY_RECURRENCE = {
+    "meal_delivery": Need.Recurrence.WEEKDAYS,
+    "companionship": Need.Recurrence.WEEKLY,
+    "housekeeping": Need.Recurrence.WEEKLY,
+}
+HISTORY_WEEKS = (2, 12)
+
+
+def _year_of_services(*, community, offers, elders, rng, today: dt.date) -> dict[str, int]:
+    """The year before today: needs raised, matched, served and done, with their steps
+    and every delivery, in bulk (the services' own writes, dated when they happened)."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    # Who serves a need: a specialist before a provider that also takes it on, and a
+    # social organization before others (the model's organizations deliver most).
+    by_category: dict[int, list] = {}
+    for offer in offers:
+        weight = 3 if offer.provider_type == ProviderType.ORGANIZATION else 1
+        by_category.setdefault(offer.main_category_id, []).extend([offer] * 3 * weight)
+        for category_id in offer.categories.values_list("id", flat=True):
+            by_category.setdefault(category_id, []).extend([offer] * weight)
+    category = {c.code: c for c in ServiceCategory.objects.all()}
+    served_needs = [(c, w) for c, w in NEEDS if category[c].pk in by_category]
+    people = [p for p in elders if p.household_id]
+    if not served_needs or not people:
+        return {"needs_before_today": 0, "deliveries_before_today": 0}
+    codes, weights = zip(*served_needs, strict=True)
+    count = max(3, round(NEEDS_A_MONTH * min(1.0, len(people) / 400))) * 12
+
+    def moment(day: dt.date, hour: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, rng.randrange(60)), tzinfo=zone)
+
+    needs, steps, served = [], [], []
+    for _ in range(count):
+        code = rng.choices(codes, weights)[0]
+        offer = rng.choice(by_category[category[code].pk])
+        person = rng.choice(people)
+        recurrence = HISTORY_RECURRENCE.get(code, Need.Recurrence.ONCE)
+        raised_on = today - dt.timedelta(days=rng.randrange(10, 366))
+        matched_on = raised_on + dt.timedelta(days=rng.randrange(0, 3))
+        first = matched_on + dt.timedelta(days=rng.randrange(1, 4))
+        if recurrence == Need.Recurrence.ONCE:
+            days = [first]
+        else:
+            last = min(first + dt.timedelta(weeks=rng.randint(*HISTORY_WEEKS)), today)
+            step = 1 if recurrence == Need.Recurrence.WEEKDAYS else 7
+            days = [
+                first + dt.timedelta(days=k)
+                for k in range(0, (last - first).days, step)
+                if step == 7 or (first + dt.timedelta(days=k)).weekday() < 5
+            ] or [first]
+        delivered = [moment(day, rng.choice((9, 10, 11, 15, 16))) for day in days]
+        done_at = delivered[-1]
+        rating = rng.choice((4, 5, 5)) if rng.random() < 0.6 else None
+        created = moment(raised_on, rng.choice((9, 10, 14, 15)))
+        matched = max(created, moment(matched_on, 16))
+        building = person.household.building
+        needs.append(
+            (
+                community.pk,
+                person.pk,
+                category[code].pk,
+                rng.choice(["腿脚不便", "子女在外地", "独自在家", "刚出院"]),
+                rng.choice([1, 2, 2, 2, 3]),
+                ALL_DAYS,
+                0b011,
+                recurrence,
+                building.pk,
+                building.compound_id,
+                rng.random() < 0.8,
+                rng.choice([Need.Channel.COORDINATOR, Need.Channel.VOLUNTEER]),
+                Need.Status.RATED if rating else Need.Status.DONE,
+                offer.pk,
+                rating,
+                "",
+                "",
+                created,
+                done_at,
+            )
+        )
+        life = [(Need.Status.OPEN, created, ""), (Need.Status.MATCHED, matched, "")]
+        if recurrence != Need.Recurrence.ONCE:
+            life.append((Need.Status.IN_SERVICE, delivered[0], ""))
+        life.append((Need.Status.DONE, done_at, ""))
+        if rating:
+            rated = done_at + dt.timedelta(hours=rng.randrange(1, 48))
+            life.append((Need.Status.RATED, rated, f"{rating}★"))
+        steps.append(life)
+        served.append((offer, person, category[code], delivered))
+    before = Need.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    insert_rows(
+        Need,
+        [
+            "community_id",
+            "resident_id",
+            "category_id",
+            "description",
+            "urgency",
+            "days",
+            "slots",
+            "recurrence",
+            "building_id",
+            "compound_id",
+            "consent_to_share",
+            "channel",
+            "status",
+            "provider_id",
+            "rating",
+            "rating_comment",
+            "close_reason",
+            "created_at",
+            "updated_at",
+        ],
+        needs,
+    )
+    # Read back in the order written: nothing else writes needs while the demo does.
+    ids = list(Need.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True))
+    assert len(ids) == len(needs)
+    insert_rows(
+        NeedEvent,
+        ["community_id", "need_id", "status", "at", "by_id", "note"],
+        (
+            (community.pk, need_id, status, at, None, note)
+            for need_id, life in zip(ids, steps, strict=True)
+            for status, at, note in life
+        ),
+    )
+    rows = [
+        (community.pk, need_id, offer.pk, offer.provider_type, kind.pk, person.pk, at)
+        for need_id, (offer, person, kind, delivered) in zip(ids, served, strict=True)
+        for at in delivered
+    ]
+    insert_rows(
+        ServiceDelivery,
+        [
+            "community_id",
+            "need_id",
+            "offer_id",
+            "provider_type",
+            "category_id",
+            "resident_id",
+            "delivered_at",
+        ],
+        rows,
+    )
+    return {"needs_before_today": len(needs), "deliveries_before_today": len(rows)}

@@ -3,7 +3,8 @@
 Without a name, lists the benchmarks. With one, prints progress and then the
 figures as one JSON object on the last line (only that line with --json-only).
 `--db`, `--n`, `--concurrency` (signup-rush), `--needs`, `--providers` (match),
-`--owners`, `--clients`, `--revotes` (vote-rush) go to the benchmarks that take them.
+`--owners`, `--clients`, `--revotes` (vote-rush), `--communities` (dashboard) go to the
+benchmarks that take them.
 """
 
 import inspect
@@ -31,6 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--owners", type=int, help="eligible owners (vote-rush)")
         parser.add_argument("--clients", type=int, help="requests in flight (vote-rush)")
         parser.add_argument("--revotes", type=int, help="owners voting again at once (vote-rush)")
+        parser.add_argument(
+            "--communities", type=int, help="demo communities of the district (dashboard)"
+        )
 
     def handle(self, *args, **opts):
         name = opts["name"]
@@ -53,7 +57,17 @@ class Command(BaseCommand):
                 self.stdout.flush()
 
         run = benchmarks.load(name).run
-        passed = ("db", "n", "concurrency", "needs", "providers", "owners", "clients", "revotes")
+        passed = (
+            "db",
+            "n",
+            "concurrency",
+            "needs",
+            "providers",
+            "owners",
+            "clients",
+            "revotes",
+            "communities",
+        )
         extra = {k: opts[k] for k in passed if opts.get(k) is not None}
         unknown = set(extra) - set(inspect.signature(run).parameters)
         if unknown:
