@@ -9,11 +9,14 @@ stroke, font-size), which CSP does not govern; no script is involved at all.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from decimal import Decimal
 from xml.etree import ElementTree as ET
 
+from django.conf import settings
+from django.core.cache import cache
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
@@ -118,7 +121,26 @@ _STYLE_ITEM = re.compile(r"\s*([a-z-]+)\s*:\s*([^;]+)")
 
 
 def svg(kind: str, series: Sequence[tuple[str, object]], *, title: str = "") -> str:
-    """The chart as an inline <svg> element (no XML prolog), styles as attributes."""
+    """The chart as an inline <svg> element (no XML prolog), styles as attributes.
+
+    Drawing is most of a warm dashboard's time (a district's compounds make charts of
+    a thousand bars), so each drawn chart is kept in the cache, keyed by what it shows,
+    as long as the figures behind it.
+    """
+    shows = repr((SVG_VERSION, kind, [(str(label), str(n)) for label, n in series], str(title)))
+    key = "dashboard:svg:" + hashlib.sha256(shows.encode()).hexdigest()
+    drawn = cache.get(key)
+    if drawn is None:
+        drawn = _svg(kind, series, title=title)
+        cache.set(key, drawn, timeout=getattr(settings, "DASHBOARD_CACHE_SECONDS", 300))
+    return drawn
+
+
+# Bump when the drawing changes, so that charts drawn the old way are not served.
+SVG_VERSION = 1
+
+
+def _svg(kind: str, series: Sequence[tuple[str, object]], *, title: str = "") -> str:
     text = renderSVG.drawToString(drawing(kind, series))
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")

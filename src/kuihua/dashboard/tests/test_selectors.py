@@ -67,3 +67,15 @@ def test_the_second_reading_comes_from_the_cache():
         board = dashboard_for([community.pk], today().year)
     assert len(warm) == 0
     assert _figure(board.total, "organizations_by_stage").value == 1
+
+
+def test_a_chart_drawn_once_is_served_again_without_drawing(monkeypatch):
+    from kuihua.dashboard import charts
+
+    series = [("治理型", 3), ("文体型", 5)]
+    first = charts.svg("bar", series, title="类别")
+    monkeypatch.setattr(charts, "_svg", lambda *a, **k: pytest.fail("drawn again"))
+    assert charts.svg("bar", series, title="类别") == first
+    assert "<rect" in first
+    monkeypatch.undo()
+    assert charts.svg("bar", [("治理型", 4), ("文体型", 5)], title="类别") != first
