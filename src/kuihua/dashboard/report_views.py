@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from kuihua.core.tenancy import Community
 from kuihua.dashboard.report import annual_report as arrange
 from kuihua.dashboard.report import area_name
 from kuihua.dashboard.selectors import dashboard_for
+from kuihua.dashboard.views import community_of
 
 FIRST_YEAR = EARLIEST.year
 
@@ -56,31 +57,13 @@ def _pdf(made) -> HttpResponse:
     return response
 
 
-def _community(request) -> Community:
-    """The community in force, or `?community=` (as on the dashboard page a district
-    viewer reads) when it is one of the user's; any other is a 404."""
-    raw = request.GET.get("community")
-    if raw:
-        try:
-            community_id = int(raw)
-        except ValueError:
-            raise Http404 from None
-        if community_id not in getattr(request, "community_ids", []):
-            raise Http404
-    else:
-        community_id = request.community_id
-    if community_id is None:
-        raise PermissionDenied(_("您的账户不属于任何社区"))
-    return Community.objects.get(pk=community_id)
-
-
 @login_required
 def annual_report(request):
     """The community's annual report, the figures of `?year=` (this year when absent)."""
     if not request.user.has_perm("dashboard.view"):
         raise PermissionDenied(_("只有社区工作者可以生成社区的年度报告。"))
     today = timezone.localdate()
-    community = _community(request)
+    community = community_of(request)
     year = report_year(request.GET.get("year"), today=today)
     board = dashboard_for([community.pk], year)
     made = arrange(board, names={community.pk: community.name}, generated_on=today)
