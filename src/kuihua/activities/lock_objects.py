@@ -3,12 +3,16 @@
 Every transaction that moves places or the waitlist of an activity takes, in
 this order and only in this order:
 
-1. the person (`person`): one person's sign-ups one at a time, so that the
+1. the person (its registry row, locked by the sign-up's SQL in `signups/hot_path.py`):
+   one person's sign-ups one at a time, so that the
    time-clash check cannot be raced by two sign-ups to overlapping shifts;
 2. the activity row (`activity`, or the UPDATE of `take_place` when it
    takes a place): all changes to one activity's places and waitlist queue
    behind it;
 3. sign-up rows of that activity (`signup`, `first_waitlisted`), oldest first.
+
+A sign-up takes the same locks in the same order in SQL (`signups/hot_path.py`, the
+sign-up rush's hand-written statements, ADR 8).
 
 Never the other way round: a service holding a sign-up row never waits for
 its activity, so two transactions cannot wait for each other. On PostgreSQL
@@ -24,7 +28,6 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from kuihua.activities.models import Activity, Signup
-from kuihua.registry.models import Resident
 
 HAS_ROOM = Q(places__isnull=True) | Q(places_taken__lt=F("places"))
 
@@ -32,18 +35,6 @@ HAS_ROOM = Q(places__isnull=True) | Q(places_taken__lt=F("places"))
 def _row_locks() -> bool:
     """False on SQLite, where the IMMEDIATE transaction already holds the only write lock."""
     return connection.features.has_select_for_update
-
-
-def person(resident_id: int) -> None:
-    """Lock the person's registry row until the transaction ends."""
-    if _row_locks():
-        # order_by(): the registry's default ordering (by pinyin) has no place in a lock.
-        list(
-            Resident.objects.select_for_update(no_key=True)
-            .filter(pk=resident_id)
-            .order_by()
-            .values_list("pk")
-        )
 
 
 def activity(activity_id: int) -> Activity:
@@ -77,11 +68,6 @@ def take_place(activity_id: int) -> bool:
             filled_at=Case(fills, default=F("filled_at")),
         )
     )
-
-
-def has_room(activity_id: int) -> bool:
-    """Whether a place is free now (no lock)."""
-    return Activity.objects.filter(HAS_ROOM, pk=activity_id).exists()
 
 
 def give_back_place(activity_id: int) -> None:

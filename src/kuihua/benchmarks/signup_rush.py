@@ -12,6 +12,10 @@ same token authentication, no business logic) to give the trivial rate the
 sign-ups are compared with. The database is then read directly: who is
 confirmed, who queued, whether anything was over-booked or doubled.
 
+Each phase also reports the CPU it cost per request, from /proc as `ps` reads
+it: the gunicorn master and workers, and (PostgreSQL) the server processes of the
+benchmark database's connections. The load client's own CPU is not counted.
+
 The sign-up rate limits are raised for the server (KUIHUA_SIGNUP_RATE*): the
 benchmark measures the sign-up itself, not the throttle.
 """
@@ -65,18 +69,22 @@ def run(
         seeded = _seed(env, n=n, home=home)
         port = _free_port()
         say(f"starting gunicorn ({workers} workers) on 127.0.0.1:{port} …")
-        with _server(env, port=port, workers=workers, home=home):
+        with _server(env, port=port, workers=workers, home=home) as server:
             # Every worker loads the URLs and the API on its first request: not measured.
             asyncio.run(
                 _fire(port, "GET", "/api/me", seeded["tokens"][: workers * 8], concurrency=workers)
             )
             say(f"rush: {n} sign-ups, {concurrency} at a time …")
             path = f"/api/activities/{seeded['activity']}/signups"
-            rush = asyncio.run(_fire(port, "POST", path, seeded["tokens"], concurrency=concurrency))
+            with _cpu(server.pid, url) as rush_cpu:
+                rush = asyncio.run(
+                    _fire(port, "POST", path, seeded["tokens"], concurrency=concurrency)
+                )
             say(f"trivial: {n} GET /api/me, {concurrency} at a time …")
-            trivial = asyncio.run(
-                _fire(port, "GET", "/api/me", seeded["tokens"], concurrency=concurrency)
-            )
+            with _cpu(server.pid, url) as trivial_cpu:
+                trivial = asyncio.run(
+                    _fire(port, "GET", "/api/me", seeded["tokens"], concurrency=concurrency)
+                )
         outcome = _outcome(url, seeded["activity"])
     statuses = rush["statuses"]
     rps = round(rush["sent"] / rush["seconds"], 1)
@@ -103,11 +111,16 @@ def run(
         "trivial_requests_per_s": trivial_rps,
         "trivial_errors": sum(v for k, v in trivial["statuses"].items() if k != "200"),
         "ratio": round(rps / trivial_rps, 2) if trivial_rps else None,
+        **_per_request("signup", rush_cpu, rush["sent"]),
+        **_per_request("trivial", trivial_cpu, trivial["sent"]),
     }
+    if figures["trivial_cpu_ms"]:
+        figures["cpu_ratio"] = round(figures["signup_cpu_ms"] / figures["trivial_cpu_ms"], 2)
     say(
         f"confirmed {figures['confirmed']}, waitlisted {figures['waitlisted']}, "
         f"overbooked {figures['overbooked']}, duplicates {figures['duplicates']}, "
-        f"{rps} sign-ups/s vs {trivial_rps} trivial requests/s"
+        f"{rps} sign-ups/s vs {trivial_rps} trivial requests/s; CPU per request "
+        f"{figures['signup_cpu_ms']} vs {figures['trivial_cpu_ms']} ms"
     )
     return figures
 
@@ -243,6 +256,96 @@ def _wait_until_up(port: int, server: subprocess.Popen) -> None:
             pass
         time.sleep(0.2)
     raise RuntimeError("the server did not answer in time")
+
+
+# --- CPU, as ps reads it ----------------------------------------------------------------
+
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stat(pid: int) -> tuple[int, list[str]] | None:
+    """(parent pid, the fields after the command) of /proc/PID/stat, or None if it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rsplit(")", 1)[1].split()
+    return int(fields[1]), fields
+
+
+def _cpu_ms(fields: list[str], *, reaped: bool = False) -> float:
+    """utime + stime (and, with `reaped`, the children it waited for), in milliseconds."""
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks * TICK_MS
+
+
+def _app_cpu(master: int) -> dict[int, float]:
+    """CPU of the gunicorn master and its workers, by pid (a worker that was replaced
+    counts through the master's reaped children)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = _proc_stat(int(entry.name))
+            if stat and (stat[0] == master or int(entry.name) == master):
+                found[int(entry.name)] = _cpu_ms(stat[1], reaped=int(entry.name) == master)
+    return found
+
+
+def _database_pids(url: str) -> list[int]:
+    """The server processes serving the benchmark's PostgreSQL database (its connections)."""
+    if not url.startswith("postgres"):
+        return []
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(**dict(POSTGRES, dbname="postgres", autocommit=True)) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def _database_cpu(pids) -> dict[int, float]:
+    found = {}
+    for pid in pids:
+        stat = _proc_stat(pid)
+        if stat:
+            found[pid] = _cpu_ms(stat[1])
+    return found
+
+
+@contextmanager
+def _cpu(master: int, url: str):
+    """CPU milliseconds the app's processes and the database's connections spent inside.
+
+    The database's part is that of the PostgreSQL processes serving the benchmark's
+    database (the server writes WAL and commits in those); on SQLite the database
+    works inside the app's processes and its part is 0.
+    """
+    spent: dict[str, float] = {}
+    app_before = _app_cpu(master)
+    db_before = _database_cpu(_database_pids(url))
+    yield spent
+    app_after = _app_cpu(master)
+    db_after = _database_cpu(set(db_before) | set(_database_pids(url)))
+    spent["app"] = sum(app_after.values()) - sum(app_before.get(pid, 0.0) for pid in app_after)
+    # a connection closed meanwhile took its CPU with it: reported, not guessed
+    spent["db"] = sum(db_after.values()) - sum(db_before.get(pid, 0.0) for pid in db_after)
+    spent["db_connections_lost"] = len(set(db_before) - set(db_after))
+
+
+def _per_request(label: str, spent: dict, requests: int) -> dict:
+    if not requests:
+        return {f"{label}_cpu_ms": None}
+    return {
+        f"{label}_cpu_ms": round((spent["app"] + spent["db"]) / requests, 2),
+        f"{label}_app_cpu_ms": round(spent["app"] / requests, 2),
+        f"{label}_db_cpu_ms": round(spent["db"] / requests, 2),
+        f"{label}_db_connections_lost": spent["db_connections_lost"],
+    }
 
 
 # --- the load --------------------------------------------------------------------------

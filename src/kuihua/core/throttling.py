@@ -21,6 +21,7 @@ import functools
 import logging
 import threading
 import time
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.cache import cache
@@ -105,24 +106,33 @@ def cache_call(method: str, *args):
 
 def hit(key: str, period: int) -> tuple[int, int]:
     """Count one request under `key`; (requests in the window so far, seconds it has left)."""
+    return hit_many([(key, period)])[0]
+
+
+def hit_many(windows: Sequence[tuple[str, int]]) -> list[tuple[int, int]]:
+    """Count one request under each (key, period), all in one Redis round trip.
+
+    Returns (requests in the window so far, seconds it has left) per window, in order.
+    """
     location = _redis_location()
     if location is None:
-        return _count_locally(cache, key, period)
+        return [_count_locally(cache, key, period) for key, period in windows]
     if time.monotonic() < _redis_down_until:
-        return _count_locally(_fallback, key, period)
+        return [_count_locally(_fallback, key, period) for key, period in windows]
     import redis
 
-    redis_key = f"{settings.KUIHUA_REDIS_PREFIX}:{key}"
     try:
         pipe = _redis_client(location).pipeline(transaction=False)
-        pipe.set(redis_key, 0, ex=period, nx=True)
-        pipe.incr(redis_key)
-        pipe.ttl(redis_key)
-        _opened, count, ttl = pipe.execute()
+        for key, period in windows:
+            redis_key = f"{settings.KUIHUA_REDIS_PREFIX}:{key}"
+            pipe.set(redis_key, 0, ex=period, nx=True)
+            pipe.incr(redis_key)
+            pipe.ttl(redis_key)
+        answers = pipe.execute()
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         _redis_failed(exc)
-        return _count_locally(_fallback, key, period)
-    return count, max(ttl, 1)
+        return [_count_locally(_fallback, key, period) for key, period in windows]
+    return [(count, max(ttl, 1)) for _opened, count, ttl in zip(*[iter(answers)] * 3, strict=True)]
 
 
 class WindowRateThrottle(BaseThrottle):
@@ -146,6 +156,42 @@ class WindowRateThrottle(BaseThrottle):
         count, left = hit(f"throttle:{self.scope}:{self.ident(request)}", period)
         self._wait = left
         return count <= allowed
+
+    def wait(self) -> float | None:
+        return self._wait
+
+
+class WindowRatesThrottle(BaseThrottle):
+    """Several windows (say per person and for everybody) counted in one round trip.
+
+    `windows` names (setting, scope) pairs; `ident(request, scope)` says whom a request
+    counts against in each. A request is allowed when every window allows it; `wait`
+    is the longest wait of the windows that refused.
+    """
+
+    windows: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self):
+        self._wait: float | None = None
+
+    def ident(self, request, scope: str) -> str:
+        raise NotImplementedError
+
+    def allow_request(self, request) -> bool:
+        rates = [parse_rate(getattr(settings, setting)) for setting, _scope in self.windows]
+        counts = hit_many(
+            [
+                (f"throttle:{scope}:{self.ident(request, scope)}", period)
+                for (_setting, scope), (_allowed, period) in zip(self.windows, rates, strict=True)
+            ]
+        )
+        refused = [
+            left
+            for (allowed, _period), (count, left) in zip(rates, counts, strict=True)
+            if count > allowed
+        ]
+        self._wait = max(refused) if refused else None
+        return not refused
 
     def wait(self) -> float | None:
         return self._wait

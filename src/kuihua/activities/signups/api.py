@@ -2,7 +2,7 @@
 
 Mounted at /api/activities beside the activities router (different paths);
 `me_router` adds GET /api/me/signups. The sign-up endpoint is rate-limited per
-person and overall (`SignupRateThrottle`, `SignupGlobalThrottle`): a flood is
+person and overall (`SignupThrottle`, one Redis round trip for both): a flood is
 answered with 429 in the uniform error shape, never with 500.
 """
 
@@ -23,7 +23,7 @@ from kuihua.activities.signups.selectors import (
     waitlist_position,
 )
 from kuihua.core.api_support import ServiceError, body_ref, error_responses, paginated
-from kuihua.core.throttling import WindowRateThrottle
+from kuihua.core.throttling import WindowRatesThrottle
 from kuihua.registry.selectors import access_resident
 
 # The operation ids stay what they were before this module moved into signups/: generated
@@ -35,25 +35,17 @@ me_router = Router(tags=["sign-ups"])
 # --- rate limits -------------------------------------------------------------------------
 
 
-class SignupRateThrottle(WindowRateThrottle):
-    """KUIHUA_SIGNUP_RATE per signed-in user (e.g. "10/m")."""
+class SignupThrottle(WindowRatesThrottle):
+    """KUIHUA_SIGNUP_RATE per signed-in user (e.g. "10/m") and KUIHUA_SIGNUP_RATE_GLOBAL
+    for everybody together (e.g. "100/s"), both counted in one Redis round trip."""
 
-    setting = "KUIHUA_SIGNUP_RATE"
-    scope = "signup_user"
+    windows = (("KUIHUA_SIGNUP_RATE", "signup_user"), ("KUIHUA_SIGNUP_RATE_GLOBAL", "signup_all"))
 
-    def ident(self, request) -> str:
+    def ident(self, request, scope: str) -> str:
+        if scope == "signup_all":
+            return "all"
         user = request.user
         return str(user.pk) if user.is_authenticated else f"ip:{self.get_ident(request)}"
-
-
-class SignupGlobalThrottle(WindowRateThrottle):
-    """KUIHUA_SIGNUP_RATE_GLOBAL for everybody together (e.g. "100/s")."""
-
-    setting = "KUIHUA_SIGNUP_RATE_GLOBAL"
-    scope = "signup_all"
-
-    def ident(self, request) -> str:
-        return "all"
 
 
 # --- operations --------------------------------------------------------------------------
@@ -72,15 +64,20 @@ def _resident_for(request, activity, resident_id: int | None):
 
 
 def _shown(signup: Signup) -> Signup:
-    """The sign-up as SignupOut reads it: with its place in the queue (one count, if queued)."""
-    signup.waiting_ahead = (waitlist_position(signup) or 1) - 1
+    """The sign-up as SignupOut reads it: with its place in the queue.
+
+    A sign-up just made knows it from the statement that queued it; otherwise one
+    count, if queued.
+    """
+    ahead = getattr(signup, "waiting_ahead_when_queued", None)
+    signup.waiting_ahead = ahead if ahead is not None else (waitlist_position(signup) or 1) - 1
     return signup
 
 
 @router.post(
     "/{int:activity_id}/signups",
     response={201: SignupOut, **error_responses(400, 403, 404, 422, 429)},
-    throttle=[SignupRateThrottle(), SignupGlobalThrottle()],
+    throttle=[SignupThrottle()],
     summary="Sign up (confirmed while places remain, else waitlisted)",
     operation_id="kuihua_activities_signup_api_sign_up",
 )

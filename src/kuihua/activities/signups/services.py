@@ -25,15 +25,18 @@ Order of operations in `signup_create` (one transaction):
 
 1. eligibility that needs no lock: published, window open, audience, age, skill,
    training (one EXISTS query, asked only when the activity names a course);
-2. lock the person (lock_objects.person), then look for a live sign-up at
+2. lock the person (lock_objects' order), then look for a live sign-up at
    this activity and for a clash with an overlapping one elsewhere;
-3. take a place (lock_objects.take_place): the conditional UPDATE, which
-   locks the activity row when it takes a place; a full activity queues the
-   person without waiting for that lock;
-4. insert the sign-up, confirmed or waitlisted, and the audit row;
-5. after the commit, someone who queued looks once whether a place came free
-   while they were queueing (a cancellation that found the queue still empty)
-   and, if so, fills places from the queue as a cancellation would.
+3. take a place with the conditional UPDATE, which locks the activity row when it
+   takes a place; a full activity queues the person without waiting for that lock;
+4. insert the sign-up, confirmed or waitlisted, and the audit row, and count who
+   waits ahead;
+5. after the commit, on PostgreSQL, someone who queued looks once whether a place
+   came free while they were queueing (a cancellation that found the queue still
+   empty) and, if so, fills places from the queue as a cancellation would.
+
+Steps 2-4 are hand-written SQL in `hot_path` (two statements on PostgreSQL), the
+one exception to "through the ORM" (ADR 8); the rules stay here.
 
 Cancelling, accepting and expiring lock the activity row first, then the
 sign-up rows (lock_objects decides that order), free a place with ``F()`` and
@@ -50,7 +53,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -59,6 +62,7 @@ from django.utils.translation import gettext as _
 from kuihua.accounts.models import Role
 from kuihua.activities import lock_objects
 from kuihua.activities.models import Activity, Attendance, Signup
+from kuihua.activities.signups import hot_path
 from kuihua.core.audit import audit
 from kuihua.core.errors import ApplicationError
 from kuihua.core.identity import age_on
@@ -180,30 +184,16 @@ def _trained_for(activity: Activity, resident, *, actor=None) -> bool:
     return resident_has_training(resident, course, community_id=community_id)
 
 
-def _live_signups_in_the_way(activity: Activity, resident) -> list[tuple[int, str]]:
-    """(activity id, title) of the person's live sign-ups here or at an overlapping activity.
-
-    One query for both refusals, a second sign-up to this activity and a time
-    clash: the activity overlaps itself. A cancelled activity holds nobody's time
-    (the one being signed up to is published: eligibility said so).
-    """
-    return list(
-        Signup.objects.filter(
-            resident_id=resident.pk,
-            status__in=LIVE,
-            activity__starts_at__lt=activity.ends_at,
-            activity__ends_at__gt=activity.starts_at,
-            activity__status__in=(Activity.Status.PUBLISHED, Activity.Status.DRAFT),
-        ).values_list("activity_id", "activity__title")[:2]
-    )
-
-
 def _already_signed_up() -> SignupError:
     return SignupError(_("已报名该活动，不能重复报名"), field="activity")
 
 
 def signup_create(*, actor, activity: Activity, resident) -> Signup:
-    """Sign `resident` up: confirmed while places remain, else waitlisted in arrival order."""
+    """Sign `resident` up: confirmed while places remain, else waitlisted in arrival order.
+
+    The returned sign-up carries `waiting_ahead_when_queued`: how many queued before
+    it when it queued (0 when confirmed), for the answer to this request.
+    """
     problem = eligibility_problem(activity=activity, resident=resident, actor=actor)
     if problem:
         message, field = problem
@@ -217,11 +207,14 @@ def signup_create(*, actor, activity: Activity, resident) -> Signup:
         if "signup" not in str(exc).lower():
             raise
         raise _already_signed_up() from None
-    if signup.status == Signup.Status.WAITLISTED and lock_objects.has_room(activity.pk):
+    if signup.status == Signup.Status.WAITLISTED and hot_path.room_after_commit(
+        community_id=activity.community_id, activity_id=activity.pk
+    ):
         # A place came free while this person was queueing: fill it from the
         # queue, oldest first (this person, or someone who waited longer).
         waitlist_promote(actor=None, activity=activity)
         signup.refresh_from_db(fields=["status", "offer_expires_at"])
+        del signup.waiting_ahead_when_queued  # the queue moved: counted again when shown
     return signup
 
 
@@ -229,30 +222,35 @@ def signup_create(*, actor, activity: Activity, resident) -> Signup:
 def _signup_create(*, actor, activity: Activity, resident) -> Signup:
     # Eligibility was decided before the transaction: on SQLite the write lock is
     # taken at BEGIN, and nothing that needs no lock should run under it.
-    lock_objects.person(resident.pk)
-    in_the_way = _live_signups_in_the_way(activity, resident)
-    if any(activity_id == activity.pk for activity_id, _title in in_the_way):
+    # Steps 2-4 of the module docstring run as hand-written SQL (hot_path, ADR 8).
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    now = timezone.now()
+    queued = hot_path.sign_up(
+        community_id=activity.community_id,
+        activity=activity,
+        resident_id=resident.pk,
+        actor_id=actor_id,
+        now=now,
+    )
+    if any(activity_id == activity.pk for activity_id, _title in queued.in_the_way):
         raise _already_signed_up()
-    if in_the_way:
+    if queued.in_the_way:
         raise SignupError(
-            _("时间冲突：已报名同一时段的“%(title)s”") % {"title": in_the_way[0][1]},
+            _("时间冲突：已报名同一时段的“%(title)s”") % {"title": queued.in_the_way[0][1]},
             field="activity",
         )
-    confirmed = lock_objects.take_place(activity.pk)
-    signup = Signup.objects.create(
+    signup = Signup(
+        id=queued.signup_id,
         community_id=activity.community_id,
         activity=activity,
         resident=resident,
-        status=Signup.Status.CONFIRMED if confirmed else Signup.Status.WAITLISTED,
-        signed_up_by=actor if getattr(actor, "pk", None) else None,
+        status=queued.status,
+        queued_at=now,
+        signed_up_by_id=actor_id,
     )
-    audit(
-        actor=actor,
-        community_id=activity.community_id,
-        action="signup.create",
-        obj=signup,
-        new={"activity": activity.pk, "resident": resident.pk, "status": signup.status},
-    )
+    signup._state.adding = False
+    signup._state.db = connection.alias
+    signup.waiting_ahead_when_queued = queued.waiting_ahead
     return signup
 
 

@@ -244,12 +244,57 @@ def job_mixed(*, community: int, activity: int, cancel: list[int], sign_up: list
     return outcomes
 
 
+def job_churn(
+    *, community: int, activity: int, cancel: list[int], sign_up: list[int], expire: bool
+) -> list[str]:
+    """Cancel, sign up, accept the offers one's people got, and (`expire`) let offers run
+    out, interleaved: everything that moves places and the queue of one activity."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kuihua.activities.models import Activity, Signup
+    from kuihua.activities.signups import services as signups
+    from kuihua.core.tenancy import use_community
+    from kuihua.registry.models import Resident
+
+    outcomes = []
+    with use_community(community):
+        target = Activity.objects.get(pk=activity)
+        to_cancel = list(Signup.objects.filter(pk__in=cancel))
+        people = list(Resident.objects.filter(pk__in=sign_up))
+        mine = [s.resident_id for s in to_cancel] + [p.pk for p in people]
+        _barrier.wait(timeout=60)
+        for step, (signup, person) in enumerate(itertools.zip_longest(to_cancel, people)):
+            if signup is not None:
+                try:
+                    outcomes.append(signups.signup_cancel(actor=None, signup=signup).status)
+                except signups.SignupError as exc:  # an offer of it ran out meanwhile
+                    outcomes.append(str(exc))
+            if person is not None:
+                made = signups.signup_create(actor=None, activity=target, resident=person)
+                outcomes.append(made.status)
+            offered = Signup.objects.filter(
+                activity=target, status=Signup.Status.OFFERED, resident_id__in=mine
+            )
+            for offer in offered[:1]:
+                try:
+                    outcomes.append(signups.offer_accept(actor=None, signup=offer).status)
+                except signups.SignupError as exc:  # expired by another process meanwhile
+                    outcomes.append(str(exc))
+            if expire and step % 2:
+                later = timezone.now() + dt.timedelta(hours=3)
+                outcomes.extend(["expired"] * signups.offers_expire(now=later))
+    return outcomes
+
+
 def job_outcome(*, community: int, activity: int) -> dict:
     """What the database holds after a race."""
     from django.db.models import Count
 
     from kuihua.activities.models import Activity, Signup
     from kuihua.activities.signups.selectors import waitlist_position
+    from kuihua.core.models import AuditLog
     from kuihua.core.tenancy import use_community
 
     with use_community(community):
@@ -273,6 +318,10 @@ def job_outcome(*, community: int, activity: int) -> dict:
             "by_status": by_status,
             "duplicates": sum(1 for row in per_person if row["n"] > 1),
             "positions": sorted(waitlist_position(s) for s in waitlisted),
+            "audited_sign_ups": AuditLog.objects.filter(
+                action="signup.create", object_id__in=rows.values("id")
+            ).count(),
+            "sign_ups": rows.count(),
             "promoted": Signup.objects.filter(
                 activity=target, status__in=["confirmed", "offered"], pk__in=_promoted_ids()
             ).count(),

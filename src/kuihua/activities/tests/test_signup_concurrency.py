@@ -126,3 +126,38 @@ def test_concurrent_offers_keep_the_count_of_held_places(race):
     outcome = race.one("job_outcome", community=world["community"], activity=world["activity"])
     assert outcome["by_status"] == {"cancelled": 10, "offered": 10}
     assert outcome["places_taken"] == 10
+
+
+def test_sign_ups_cancellations_and_offers_racing_on_the_hot_path_keep_places_equal_to_rows(race):
+    # 10 places, offers to confirm within 2 hours; 16 signed up: 10 hold places, 6 wait.
+    world = race.one("job_seed", people=40, places=10, signed_up=16, confirm_within=2)
+    holders, newcomers = world["signups"][:10], world["residents"][16:]
+
+    outcomes = race.together(
+        "job_churn",
+        [
+            {
+                "community": world["community"],
+                "activity": world["activity"],
+                "cancel": cancel,
+                "sign_up": sign_up,
+                "expire": worker % 2 == 0,
+            }
+            for worker, (cancel, sign_up) in enumerate(
+                zip(split(holders[:8], WORKERS), split(newcomers, WORKERS), strict=True)
+            )
+        ],
+    )
+
+    outcome = race.one("job_outcome", community=world["community"], activity=world["activity"])
+    by_status = outcome["by_status"]
+    held = by_status.get("confirmed", 0) + by_status.get("offered", 0)
+    assert outcome["places_taken"] == held
+    assert outcome["audited_sign_ups"] == outcome["sign_ups"] == 40
+    # 8 holders left and some offers ran out; every place is held while anyone waits
+    assert by_status["cancelled"] == 8 + outcomes.count("expired")
+    live = 40 - by_status["cancelled"]
+    assert held == min(10, live)
+    assert by_status.get("waitlisted", 0) == live - held
+    assert outcome["positions"] == list(range(1, live - held + 1))
+    assert outcome["duplicates"] == 0

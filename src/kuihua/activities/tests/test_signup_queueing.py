@@ -3,7 +3,8 @@
 Queueing for a full activity does not wait for the activity's row lock (see
 lock_objects.take_place): a cancellation committing at that moment finds the
 queue still empty. The person queueing looks again after their commit; a
-minute sweep covers a process that died in between.
+minute sweep covers a process that died in between. (The sign-up's statements are
+hot_path.sign_up; the cancellation is slipped in after them, before the commit.)
 """
 
 import threading
@@ -12,8 +13,8 @@ import pytest
 from django.db import connection
 from django.db.models import F
 
-from kuihua.activities import lock_objects
 from kuihua.activities.models import Activity, Signup
+from kuihua.activities.signups import hot_path
 from kuihua.activities.signups import services as signups
 from kuihua.activities.tests.factories import ActivityFactory, assert_places_consistent, volunteer
 from kuihua.core.tenancy import use_community
@@ -38,11 +39,11 @@ def test_a_cancellation_committed_while_someone_queues_gives_them_the_place(comm
     with use_community(community):
         organization, activity, (first, _second) = _full_activity(community)
         newcomer = volunteer(organization)
-    real_take_place = lock_objects.take_place
+    real_sign_up = hot_path.sign_up
 
-    def take_place_while_someone_cancels(activity_id):
-        taken = real_take_place(activity_id)
-        if not taken:
+    def sign_up_while_someone_cancels(**kwargs):
+        queued = real_sign_up(**kwargs)
+        if queued.status == Signup.Status.WAITLISTED:
             # The activity was full. Another connection cancels now and commits,
             # before this sign-up commits: it sees nobody waiting.
             def cancel():
@@ -56,9 +57,9 @@ def test_a_cancellation_committed_while_someone_queues_gives_them_the_place(comm
             other.start()
             other.join(timeout=30)
             assert not other.is_alive(), "the cancellation waited for the sign-up"
-        return taken
+        return queued
 
-    monkeypatch.setattr(lock_objects, "take_place", take_place_while_someone_cancels)
+    monkeypatch.setattr(hot_path, "sign_up", sign_up_while_someone_cancels)
     with use_community(community):
         signup = signups.signup_create(actor=newcomer.account, activity=activity, resident=newcomer)
 
