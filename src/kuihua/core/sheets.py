@@ -268,31 +268,28 @@ def _merges_and_uncalculated(ws) -> tuple[list[CellRange], list[tuple[int, int]]
     """
     ranges: list[CellRange] = []
     uncalculated: list[tuple[int, int]] = []
-    row = column = 0
+    pending: list[tuple[str | None, int]] = []  # this row's: (reference, place in the row)
+    row = place = 0
     with ws._get_source() as source:
-        for event, element in iterparse(source, events=("start", "end")):
+        for _event, element in iterparse(source):
             tag = element.tag
-            if event == "start":
-                if tag == ROW_TAG:  # r may be left out: then it is the next row
-                    row = int(element.get("r") or row + 1)
-                    column = 0
-                continue
             if tag == CELL_TAG:
-                ref = element.get("r")
-                if ref:
-                    row, column = coordinate_to_tuple(ref)
-                else:
-                    column += 1
+                place += 1
+                # A formula whose result is "" is written t="str" with an empty <v>.
                 if element.find(FORMULA_TAG) is not None and element.get("t") != "str":
-                    # A formula whose result is "" is written t="str" with an empty <v>.
                     value = element.find(VALUE_TAG)
                     if value is None or not (value.text or "").strip():
-                        uncalculated.append((row, column))
+                        pending.append((element.get("r"), place))
+                element.clear()
+            elif tag == ROW_TAG:
+                # r may be left out, of a row (the next one) or of its cells (in order).
+                row = int(element.get("r") or row + 1)
+                uncalculated.extend(coordinate_to_tuple(r) if r else (row, c) for r, c in pending)
+                pending.clear()
+                place = 0
                 element.clear()
             elif tag == MERGE_CELL_TAG:
                 ranges.append(CellRange(element.get("ref")))
-                element.clear()
-            elif tag == ROW_TAG:
                 element.clear()
     return ranges, uncalculated
 
