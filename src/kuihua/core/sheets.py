@@ -5,8 +5,8 @@ the headers to fields whatever their order and whatever alias a sheet uses,
 fills vertically merged cells down, skips blank rows and stops at a footer
 (填表人, 合计 …). It refuses, as a whole, a file that is no readable .xlsx, a
 sheet too large to be a registry, a file with several sheets that fit, and a
-sheet without a required column (`SheetError`). `cell_text`, `parse_date` and
-`formula_errors` read single cells. `RowError` and `ImportReport` are the
+sheet without a required column (`SheetError`). `cell_text`, `parse_date`,
+`parse_yes_no` and `cell_errors` read single cells. `RowError` and `ImportReport` are the
 row-by-row report every importer returns: refusals (the row was not imported)
 apart from warnings (the row was imported, something in it was left out).
 
@@ -27,6 +27,7 @@ from xml.etree.ElementTree import ParseError
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.cell_range import CellRange
@@ -61,12 +62,30 @@ FOOTER_PREFIXES = (
 )
 
 MERGE_CELL_TAG = f"{{{SHEET_MAIN_NS}}}mergeCell"
+ROW_TAG = f"{{{SHEET_MAIN_NS}}}row"
+CELL_TAG = f"{{{SHEET_MAIN_NS}}}c"
+FORMULA_TAG = f"{{{SHEET_MAIN_NS}}}f"
+VALUE_TAG = f"{{{SHEET_MAIN_NS}}}v"
 
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
 
 
 class SheetError(ApplicationError):
     """The file as a whole cannot be read; the message is for the user, translated."""
+
+
+class Uncalculated(str):
+    """A formula cell whose result the file does not hold (read as "" by every reader).
+
+    Excel and WPS store a formula's result beside it when they save; a file written
+    by a program (openpyxl, a script, some exports) may hold the formula alone, and
+    its cell would read as empty. `cell_errors` refuses the row instead.
+    """
+
+    __slots__ = ()
+
+
+UNCALCULATED = Uncalculated()
 
 
 @dataclass
@@ -238,20 +257,41 @@ def _check_zip(file: str | IO[bytes]) -> None:
         )
 
 
-def _merged_ranges(ws) -> list[CellRange]:
-    """The merged ranges of a read-only worksheet, read from its XML as a stream.
+def _merges_and_uncalculated(ws) -> tuple[list[CellRange], list[tuple[int, int]]]:
+    """The merged ranges of a read-only worksheet and its formulas without a result
+    (row, column, from 1), read from its XML as a stream.
 
-    openpyxl's read-only mode does not keep them; the fill-down of merged cells
-    needs them. (`_get_source` opens the sheet's part of the zip: read-only
+    openpyxl's read-only mode keeps neither: the fill-down of merged cells needs the
+    ranges, and with data_only a formula without a stored result reads as None, like
+    an empty cell. (`_get_source` opens the sheet's part of the zip: read-only
     worksheets have no public way to it.)
     """
     ranges: list[CellRange] = []
+    uncalculated: list[tuple[int, int]] = []
+    pending: list[tuple[str | None, int]] = []  # this row's: (reference, place in the row)
+    row = place = 0
     with ws._get_source() as source:
         for _event, element in iterparse(source):
-            if element.tag == MERGE_CELL_TAG:
+            tag = element.tag
+            if tag == CELL_TAG:
+                place += 1
+                # A formula whose result is "" is written t="str" with an empty <v>.
+                if element.find(FORMULA_TAG) is not None and element.get("t") != "str":
+                    value = element.find(VALUE_TAG)
+                    if value is None or not (value.text or "").strip():
+                        pending.append((element.get("r"), place))
+                element.clear()
+            elif tag == ROW_TAG:
+                # r may be left out, of a row (the next one) or of its cells (in order).
+                row = int(element.get("r") or row + 1)
+                uncalculated.extend(coordinate_to_tuple(r) if r else (row, c) for r, c in pending)
+                pending.clear()
+                place = 0
+                element.clear()
+            elif tag == MERGE_CELL_TAG:
                 ranges.append(CellRange(element.get("ref")))
-            element.clear()
-    return ranges
+                element.clear()
+    return ranges, uncalculated
 
 
 def _read_rows(ws, cells_left: int) -> tuple[list[list[Any]], int]:
@@ -290,7 +330,13 @@ def _load_grid(file: str | IO[bytes]) -> list[tuple[str, list[list[Any]], Any]]:
         cells_left = MAX_CELLS
         for ws in workbook.worksheets:
             grid, cells_left = _read_rows(ws, cells_left)
-            sheets.append((ws.title, grid, _merged_ranges(ws)))
+            merged, uncalculated = _merges_and_uncalculated(ws)
+            for row, column in uncalculated:
+                if row <= len(grid):
+                    cells = grid[row - 1]
+                    cells.extend([None] * (column - len(cells)))
+                    cells[column - 1] = UNCALCULATED
+            sheets.append((ws.title, grid, merged))
         return sheets
     except SheetError:
         raise
@@ -400,7 +446,7 @@ def _sheet_from_grid(title, grid, merged, header_index, columns, required) -> Sh
         if _is_footer(cells):
             break
         values = {name: cells[i] for name, i in positions.items()}
-        if all(cell_text(v) == "" for v in values.values()):
+        if all(cell_text(v) == "" and not isinstance(v, Uncalculated) for v in values.values()):
             continue
         rows.append((index + 1, values))
     return Sheet(header_row=header_index + 1, labels=labels, rows=rows, notes=notes)
@@ -418,18 +464,62 @@ EXCEL_ERRORS = frozenset(
 )
 
 
-def formula_errors(row_number: int, cells: dict[str, Any], labels: dict[str, str]) -> list:
-    """The row's cells that hold a formula's error (#N/A from a VLOOKUP that found
-    nothing …): each is the row's error, never imported as the text "#N/A"."""
-    return [
-        RowError(
-            row_number,
-            labels.get(name, name),
-            _("单元格是公式错误（%(e)s），请改成实际内容") % {"e": value.strip()},
-        )
-        for name, value in cells.items()
-        if isinstance(value, str) and value.strip() in EXCEL_ERRORS
-    ]
+def cell_errors(
+    row_number: int,
+    cells: dict[str, Any],
+    labels: dict[str, str],
+    *,
+    yes_no: Iterable[str] = (),
+) -> list[RowError]:
+    """The row's cells no importer may read as they are; each is the row's error.
+
+    A formula's error (#N/A from a VLOOKUP that found nothing …), never imported
+    as the text "#N/A"; a formula whose result the file does not hold (a file a
+    program wrote and nobody saved in Excel), never imported as empty; an Excel
+    TRUE/FALSE outside the `yes_no` fields, never imported as the text "True".
+    In a `yes_no` field TRUE/FALSE are 是/否 (`parse_yes_no`).
+    """
+    yes_no = set(yes_no)
+    errors = []
+    for name, value in cells.items():
+        column = labels.get(name, name)
+        if isinstance(value, Uncalculated):
+            message = _(
+                "这一格是公式，但文件里没有保存公式的结果（文件可能是用程序生成的）。"
+                "请用 Excel 或 WPS 打开这个文件，保存后再导入"
+            )
+        elif isinstance(value, str) and value.strip() in EXCEL_ERRORS:
+            message = _("单元格是公式错误（%(e)s），请改成实际内容") % {"e": value.strip()}
+        elif isinstance(value, bool) and name not in yes_no:
+            message = _(
+                "“%(column)s”这一列不是填“是/否”的，这一格却是 Excel 的逻辑值 %(value)s，"
+                "请改成实际内容"
+            ) % {"column": column, "value": "TRUE" if value else "FALSE"}
+        else:
+            continue
+        errors.append(RowError(row_number, column, message))
+    return errors
+
+
+YES_WORDS = frozenset({"是", "Y", "YES", "TRUE", "√", "✓", "✔"})
+NO_WORDS = frozenset({"否", "N", "NO", "FALSE", "×", "✗", "✘"})
+
+
+def parse_yes_no(value) -> bool | None:
+    """A yes/no cell: TRUE/FALSE, 是/否 (Y/N, √/×); None when empty.
+
+    Raises InvalidValue for anything else.
+    """
+    if isinstance(value, bool):
+        return value
+    text = cell_words(value).upper()
+    if not text:
+        return None
+    if text in YES_WORDS:
+        return True
+    if text in NO_WORDS:
+        return False
+    raise InvalidValue(_("应填写“是”或“否”，这里是“%(v)s”") % {"v": cell_text(value)})
 
 
 def parse_date(value) -> dt.date | None:

@@ -33,8 +33,8 @@ from kuihua.core.sheets import (
     ImportReport,
     RowError,
     SheetError,
+    cell_errors,
     cell_text,
-    formula_errors,
     parse_date,
     read_sheet,
 )
@@ -138,7 +138,7 @@ def organizations_validate(sheet) -> tuple[list[OrganizationRow], list[RowError]
     good: list[OrganizationRow] = []
     errors: list[RowError] = []
     for row_number, cells in sheet.rows:
-        broken = formula_errors(row_number, cells, sheet.labels)
+        broken = cell_errors(row_number, cells, sheet.labels)
         if broken:
             errors.extend(broken)
             continue

@@ -50,10 +50,11 @@ from kuihua.core.sheets import (
     RowError,
     Sheet,
     SheetError,
+    cell_errors,
     cell_text,
     cell_words,
-    formula_errors,
     parse_date,
+    parse_yes_no,
     read_sheet,
 )
 from kuihua.core.tenancy import current_community_ids
@@ -120,6 +121,9 @@ RESIDENT_COLUMNS: dict[str, str] = {
     "房间号": "room",
     "与户主关系": "relation",
     "政治面貌": "political",
+    "是否党员": "party_member",
+    "党员": "party_member",
+    "中共党员": "party_member",
     "人员类别": "category",
     "紧急联系人": "emergency_name",
     "紧急联系人姓名": "emergency_name",
@@ -132,6 +136,9 @@ RESIDENT_COLUMNS: dict[str, str] = {
 # Field → the header an export writes (used to name a column the sheet lacks).
 _HEADER_OF = {field: header for header, field in reversed(RESIDENT_COLUMNS.items())}
 RESIDENT_REQUIRED = {"name": "姓名", "compound": "小区", "building": "楼栋", "room": "室"}
+# The columns filled with 是/否 (or Excel's TRUE/FALSE); not written by an export,
+# which says the same in 政治面貌.
+RESIDENT_YES_NO = ("party_member",)
 
 RELATIONS: dict[str, str] = {
     **dict.fromkeys(["户主", "本人", "户主本人"], Resident.Relation.HEAD),
@@ -231,7 +238,7 @@ def residents_validate(sheet: Sheet) -> tuple[list[ResidentRow], list[RowError]]
     good: list[ResidentRow] = []
     errors: list[RowError] = []
     for row_number, cells in sheet.rows:
-        broken = formula_errors(row_number, cells, sheet.labels)
+        broken = cell_errors(row_number, cells, sheet.labels, yes_no=RESIDENT_YES_NO)
         if broken:
             errors.extend(broken)
             continue
@@ -312,6 +319,14 @@ def _validate_resident(
             unknown.append(tag_name)
         elif tag not in tags:
             tags.append(tag)
+    political = _political(clean_name(cells.get("political")))
+    try:
+        party_member = parse_yes_no(cells.get("party_member"))
+    except InvalidValue as exc:
+        fail("party_member", str(exc))
+    else:
+        political = _party_member(party_member, political, text("political"), fail)
+
     if unknown:
         fail(
             "tags",
@@ -337,7 +352,7 @@ def _validate_resident(
                 "id_number": id_number,
                 "phone": values["phone"],
                 "relation_to_head": relation,
-                "political_status": _political(clean_name(cells.get("political"))),
+                "political_status": political,
                 "category": values["category"],
                 "notes": text("notes"),
             },
@@ -427,6 +442,30 @@ _CONTACT_FIELDS = {
     "phone": "emergency_phone",
     "relation": "emergency_relation",
 }
+
+
+_PARTY = (Resident.Political.PARTY_MEMBER, Resident.Political.PROBATIONARY)
+
+
+def _party_member(party_member: bool | None, political: str, written: str, fail) -> str:
+    """The political status, with 是否党员 (是/否, TRUE/FALSE) beside 政治面貌.
+
+    是 with 政治面貌 empty is 中共党员; an answer 政治面貌 contradicts refuses the row.
+    """
+    if party_member is None:
+        return political
+    if party_member and not written:
+        return Resident.Political.PARTY_MEMBER
+    if party_member != (political in _PARTY):
+        fail(
+            "party_member",
+            _("是否党员填的是“%(answer)s”，政治面貌却是“%(political)s”，请核对")
+            % {
+                "answer": "是" if party_member else "否",
+                "political": written or POLITICAL_LABELS[political],
+            },
+        )
+    return political
 
 
 def _political(value: str) -> str:

@@ -41,9 +41,9 @@ from kuihua.core.sheets import (
     RowError,
     Sheet,
     SheetError,
+    cell_errors,
     cell_text,
     cell_words,
-    formula_errors,
     read_sheet,
 )
 from kuihua.core.tenancy import current_community_ids
@@ -187,7 +187,7 @@ def owners_validate(sheet: Sheet) -> tuple[list[OwnerRow], list[RowError]]:
     good: list[OwnerRow] = []
     errors: list[RowError] = []
     for row_number, cells in sheet.rows:
-        broken = formula_errors(row_number, cells, sheet.labels)
+        broken = cell_errors(row_number, cells, sheet.labels)
         if broken:
             errors.extend(broken)
             continue

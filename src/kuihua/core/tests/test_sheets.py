@@ -12,11 +12,13 @@ from openpyxl import Workbook
 
 from kuihua.core.identity import InvalidValue
 from kuihua.core.sheets import (
+    UNCALCULATED,
     ImportReport,
     RowError,
     SheetError,
-    formula_errors,
+    cell_errors,
     parse_date,
+    parse_yes_no,
     read_sheet,
 )
 
@@ -204,7 +206,7 @@ def test_numbers_typed_into_a_date_column_are_not_read_as_1900s_days(cell, reaso
 
 
 def test_a_formula_error_is_the_rows_error_naming_the_column():
-    errors = formula_errors(7, {"name": "甲", "count": "#N/A"}, {"name": "名称", "count": "数量"})
+    errors = cell_errors(7, {"name": "甲", "count": "#N/A"}, {"name": "名称", "count": "数量"})
 
     assert errors == [RowError(7, "数量", "单元格是公式错误（#N/A），请改成实际内容")]
 
@@ -249,3 +251,98 @@ def test_the_ground_floor_imports_no_app(module):
         "kuihua.core.identity",
         "kuihua.core.errors",
     }
+
+
+def _with_sheet_xml(tmp_path, rows, edit):
+    """A sheet saved by openpyxl, its worksheet XML then changed as another program writes it."""
+    path = _save(tmp_path, rows, title="")
+    with zipfile.ZipFile(path) as source:
+        files = {name: source.read(name) for name in source.namelist()}
+    files["xl/worksheets/sheet1.xml"] = edit(files["xl/worksheets/sheet1.xml"].decode()).encode()
+    edited = tmp_path / "edited.xlsx"
+    with zipfile.ZipFile(edited, "w") as out:
+        for name, data in files.items():
+            out.writestr(name, data)
+    return edited
+
+
+def test_a_formula_without_its_result_is_uncalculated_not_empty(tmp_path):
+    sheet = _read(_save(tmp_path, [["名称", "数量"], ["甲", "=1+1"], ["=A2", None]]))
+
+    assert [(row, cells["count"], cells["name"]) for row, cells in sheet.rows] == [
+        (3, UNCALCULATED, "甲"),
+        (4, None, UNCALCULATED),
+    ]
+    assert cell_errors(3, sheet.rows[0][1], {"count": "数量"}) == [
+        RowError(
+            3,
+            "数量",
+            "这一格是公式，但文件里没有保存公式的结果（文件可能是用程序生成的）。"
+            "请用 Excel 或 WPS 打开这个文件，保存后再导入",
+        )
+    ]
+
+
+def test_a_formula_saved_with_its_result_reads_the_result(tmp_path):
+    # As Excel saves it: the result beside the formula; a result of "" is written t="str".
+    def calculated(xml):
+        xml = xml.replace("<f>1+1</f><v />", "<f>1+1</f><v>2</v>")
+        return xml.replace('<c r="A3"><f>""</f><v />', '<c r="A3" t="str"><f>""</f><v></v>')
+
+    path = _with_sheet_xml(tmp_path, [["名称", "数量"], ["甲", "=1+1"], ['=""', 3]], calculated)
+
+    sheet = _read(path)
+
+    assert [cells for _row, cells in sheet.rows] == [
+        {"name": "甲", "count": 2},
+        {"name": None, "count": 3},
+    ]
+    assert all(cell_errors(r, c, {}) == [] for r, c in sheet.rows)
+
+
+def test_cells_written_without_their_reference_are_placed_by_position(tmp_path):
+    def without_references(xml):
+        return re.sub(r' r="[A-Z]+\d+"', "", xml)
+
+    path = _with_sheet_xml(tmp_path, [["名称", "数量"], ["甲", "=1+1"]], without_references)
+
+    [(row, cells)] = _read(path).rows
+
+    assert (row, cells) == (2, {"name": "甲", "count": UNCALCULATED})
+
+
+def test_true_false_is_an_error_outside_a_yes_no_column():
+    cells = {"name": True, "count": False}
+    labels = {"name": "名称", "count": "数量"}
+
+    assert cell_errors(5, cells, labels, yes_no=["count"]) == [
+        RowError(
+            5, "名称", "“名称”这一列不是填“是/否”的，这一格却是 Excel 的逻辑值 TRUE，请改成实际内容"
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "answer"),
+    [
+        (True, True),
+        (False, False),
+        ("是", True),
+        (" 否 ", False),
+        ("Y", True),
+        ("no", False),
+        ("√", True),
+        ("×", False),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_yes_no_cells(cell, answer):
+    assert parse_yes_no(cell) is answer
+
+
+def test_a_yes_no_cell_with_anything_else_says_what_it_found():
+    with pytest.raises(InvalidValue) as refused:
+        parse_yes_no("不清楚")
+
+    assert str(refused.value) == "应填写“是”或“否”，这里是“不清楚”"
