@@ -51,8 +51,9 @@ class VolunteerProfile(CommunityOwned):
 class ServiceRecord(CommunityOwned):
     """One piece of service by one volunteer (志愿服务记录).
 
-    From attendance (one record per attendance at most, by the one-to-one link)
-    or entered by hand with evidence and a reason. Pending until the recording
+    From attendance (one record per attendance at most, by the one-to-one link,
+    and one per volunteer and activity unless rejected) or entered by hand with
+    evidence and a reason. Pending until the recording
     organization verifies it; only verified records count in totals, earn
     points and go on certificates.
     """
@@ -168,6 +169,15 @@ class ServiceRecord(CommunityOwned):
             models.CheckConstraint(
                 condition=Q(source="attendance") | (~Q(reason="") & ~Q(evidence="")),
                 name="service_manual_has_reason_and_evidence",
+            ),
+            # One volunteer, one activity, one record that counts (pending or verified).
+            # A rejected record steps aside so the organization can record it again;
+            # a record of no activity (entered by hand) is not limited.
+            models.UniqueConstraint(
+                fields=["volunteer", "activity"],
+                condition=Q(activity__isnull=False) & ~Q(status="rejected"),
+                name="service_record_once_per_volunteer_activity",
+                violation_error_message=_("该志愿者在这次活动已有服务记录，不能重复登记"),
             ),
         ]
 

@@ -159,14 +159,28 @@ def volunteer_profile_update(*, actor, resident, skills: str) -> VolunteerProfil
 # --- records ----------------------------------------------------------------------
 
 
+def _counting_record_of(*, volunteer_id, activity) -> ServiceRecord | None:
+    """The volunteer's record of `activity` that counts (pending or verified), if any:
+    there is one at most (the constraint service_record_once_per_volunteer_activity)."""
+    if volunteer_id is None or activity is None:
+        return None
+    return (
+        ServiceRecord.objects.filter(volunteer_id=volunteer_id, activity=activity)
+        .exclude(status=ServiceRecord.Status.REJECTED)
+        .first()
+    )
+
+
 @transaction.atomic
 def record_from_attendance(*, attendance) -> ServiceRecord | None:
     """The service record of a finished attendance, made once (pending verification).
 
     Called at check-out (by QR, by the organizer, or by the automatic close at
-    the activity's end). Returns the existing record when there is one, and
-    None when there is nothing to record: a no-show, no check-in or check-out,
-    a cancelled activity, or less than a minute served.
+    the activity's end). Returns the existing record when there is one (of this
+    attendance, or the volunteer's record of this activity: one activity is one
+    record, never a second one to count), and None when there is nothing to
+    record: a no-show, no check-in or check-out, a cancelled activity, or less
+    than a minute served. The check-out itself is never refused for it.
     """
     existing = ServiceRecord.objects.filter(attendance_id=attendance.pk).first()
     if existing is not None:
@@ -188,6 +202,9 @@ def record_from_attendance(*, attendance) -> ServiceRecord | None:
     )
     if hours <= 0:
         return None
+    same_activity = _counting_record_of(volunteer_id=signup.resident_id, activity=activity)
+    if same_activity is not None:
+        return same_activity
     organization = activity.organization
     try:
         with transaction.atomic():
@@ -210,8 +227,11 @@ def record_from_attendance(*, attendance) -> ServiceRecord | None:
                 source=ServiceRecord.Source.ATTENDANCE,
             )
     except IntegrityError:
-        # The same check-out reported twice at once: the other one made it.
-        return ServiceRecord.objects.get(attendance_id=attendance.pk)
+        # The same check-out reported twice at once: the other one made it (or the
+        # volunteer's record of this activity was made in the meantime).
+        return ServiceRecord.objects.filter(
+            attendance_id=attendance.pk
+        ).first() or _counting_record_of(volunteer_id=signup.resident_id, activity=activity)
     audit(
         actor=attendance.recorded_by,
         community_id=record.community_id,

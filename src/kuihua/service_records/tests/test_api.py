@@ -214,3 +214,33 @@ def test_a_member_cannot_issue(client, volunteer, organization, volunteer_reside
     )
 
     assert response.status_code == 403
+
+
+def test_marking_present_again_makes_no_second_record(
+    client, leader, organization, volunteer_resident
+):
+    from kuihua.activities.models import Signup
+    from kuihua.service_records import services
+    from kuihua.service_records.tests.factories import finished_attendance
+
+    first = finished_attendance(organization=organization, resident=volunteer_resident)
+    record = services.record_from_attendance(attendance=first)
+    # Data from before today's sign-up rules: the first sign-up cancelled after it was
+    # recorded, and the volunteer signed up again.
+    Signup.objects.filter(pk=first.signup_id).update(status=Signup.Status.CANCELLED)
+    again = Signup.objects.create(
+        community=organization.community,
+        activity_id=first.signup.activity_id,
+        resident=volunteer_resident,
+        status=Signup.Status.CONFIRMED,
+    )
+    client.force_login(leader)
+
+    response = client.post(
+        f"/api/activities/signups/{again.pk}/attendance",
+        {"present": True},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    assert list(ServiceRecord.objects.values_list("pk", flat=True)) == [record.pk]

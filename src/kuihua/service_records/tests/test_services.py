@@ -74,6 +74,64 @@ def test_one_attendance_makes_one_record_however_often_it_is_reported(
     assert AuditLog.objects.filter(action="service_record.create").count() == 1
 
 
+def _second_attendance(first):
+    """A second finished attendance of the same person at the same activity: what data
+    from before today's sign-up rules holds (the first sign-up cancelled after it
+    was recorded, a new one checked in and out)."""
+    from kuihua.activities.models import Attendance, Signup
+
+    signup = first.signup
+    Signup.objects.filter(pk=signup.pk).update(status=Signup.Status.CANCELLED)
+    again = Signup.objects.create(
+        community_id=signup.community_id,
+        activity_id=signup.activity_id,
+        resident_id=signup.resident_id,
+        status=Signup.Status.CONFIRMED,
+    )
+    return Attendance.objects.create(
+        community_id=signup.community_id,
+        signup=again,
+        checked_in_at=first.checked_in_at,
+        checked_out_at=first.checked_out_at,
+        check_in_method=Attendance.Method.QR,
+        check_out_method=Attendance.Method.QR,
+    )
+
+
+def test_one_activity_makes_one_record_per_volunteer(organization, volunteer_resident):
+    first = finished_attendance(organization=organization, resident=volunteer_resident)
+    record = services.record_from_attendance(attendance=first)
+
+    again = services.record_from_attendance(attendance=_second_attendance(first))
+
+    assert again.pk == record.pk
+    assert ServiceRecord.objects.filter(volunteer=volunteer_resident).count() == 1
+
+
+def test_the_database_refuses_a_second_record_of_one_activity(
+    leader, organization, volunteer_resident
+):
+    from django.db import IntegrityError, transaction
+
+    attendance = finished_attendance(organization=organization, resident=volunteer_resident)
+    record = services.record_from_attendance(attendance=attendance)
+    copy = {
+        f.attname: getattr(record, f.attname)
+        for f in ServiceRecord._meta.concrete_fields
+        if f.attname not in ("id", "attendance_id")
+    }
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceRecord.objects.create(**copy)
+    # Rejected, it steps aside: the organization may record the service again.
+    services.record_reject(actor=leader, record=record, reason="签到时间有误")
+    ServiceRecord.objects.create(**copy)
+    # Entered by hand, with no activity: as many as there were pieces of service.
+    manual_record(actor=leader, organization=organization, resident=volunteer_resident)
+    manual_record(actor=leader, organization=organization, resident=volunteer_resident)
+    assert ServiceRecord.objects.filter(activity__isnull=True).count() == 2
+
+
 @pytest.mark.parametrize(
     "change",
     [
