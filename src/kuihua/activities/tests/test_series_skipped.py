@@ -212,3 +212,25 @@ def test_the_same_room_still_taken_is_refused_naming_the_booking(client, leader,
     assert not Activity.objects.filter(
         series=_series, starts_at=at(second, 19), status=Activity.Status.PUBLISHED
     ).exists()
+
+
+@pytest.fixture
+def race():
+    from django.conf import settings
+
+    from kuihua.activities.tests.race import Race
+
+    race = Race(settings.DATABASES["default"], workers=2)
+    yield race
+    race.close()
+
+
+def test_two_nightly_runs_at_once_tell_the_organizer_once(race):
+    """Two workers (real processes) run the nightly task at the same moment."""
+    jobs = "kuihua.activities.tests.series_race"
+    world = race.one(f"{jobs}:job_seed")
+
+    made = race.together(f"{jobs}:job_nightly_run", [{}, {}])
+
+    assert sum(made) > 0  # one of them made the other weeks
+    assert race.one(f"{jobs}:job_outcome", **world) == {"skipped": 1, "told": 1}
