@@ -69,6 +69,54 @@ class Series(CommunityOwned):
         return self.title
 
 
+class SkippedOccurrence(CommunityOwned):
+    """An occurrence of a series that the daily run could not make (its room was taken …).
+
+    Written with the notice to the organizers in one transaction; (series, starts_at) is
+    unique, so a run repeated or run twice at once tells them once. `activity` is the
+    occurrence an organizer then arranged in another room or at another time.
+    """
+
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, related_name="skipped", verbose_name=_("固定活动")
+    )
+    starts_at = models.DateTimeField(_("原定开始时间"))
+    ends_at = models.DateTimeField(_("原定结束时间"))
+    room = models.ForeignKey(
+        "venues.Room",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("活动室"),
+    )
+    # The booking in the way, when the room was taken (it may be cancelled since).
+    clash = models.ForeignKey(
+        "venues.Booking", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("原因"), max_length=300)
+    activity = models.OneToOneField(
+        "Activity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("另行安排的场次"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("未能生成的场次")
+        verbose_name_plural = _("未能生成的场次")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "starts_at"], name="series_skip_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series_id} @ {self.starts_at:%Y-%m-%d %H:%M}"
+
+
 class Activity(CommunityOwned):
     """One activity or shift with its places (活动/班次).
 

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from kuihua.accounts.models import Role
-from kuihua.activities.models import Activity, Attendance, Drive, Series, Signup
+from kuihua.activities.models import Activity, Attendance, Drive, Series, Signup, SkippedOccurrence
 from kuihua.activities.signups.selectors import position_of, with_waitlist_position
 from kuihua.core import disclosure
 from kuihua.organizations.models import Membership, Organization
@@ -131,6 +131,56 @@ def access_series(user, series_id: int) -> Series:
     if user.role != Role.COORDINATOR:
         qs = qs.filter(organization__in=organizations_led_by(user).values("pk"))
     return get_object_or_404(qs, pk=series_id)
+
+
+def access_skipped_occurrence(user, series_id: int, skipped_id: int) -> SkippedOccurrence:
+    """An occurrence the daily run could not make, of a series `user` may manage, else 404."""
+    series = access_series(user, series_id)
+    skipped = get_object_or_404(
+        SkippedOccurrence.objects.select_related("room", "clash", "activity"),
+        series=series,
+        pk=skipped_id,
+    )
+    skipped.series = series
+    return skipped
+
+
+def skipped_to_arrange(series: Series) -> list[SkippedOccurrence]:
+    """The series' occurrences the daily run could not make and nobody arranged since."""
+    return list(
+        SkippedOccurrence.objects.filter(series=series, activity__isnull=True)
+        .select_related("room")
+        .order_by("starts_at", "id")
+    )
+
+
+def series_organizers(series: Series) -> list:
+    """Who is told about a series' occurrences: the accounts of its organization's leaders
+    and deputies, and whoever made the series while they may still manage it; when there is
+    nobody of these, the community's coordinators."""
+    from kuihua.accounts.models import User
+
+    accounts = User.objects.filter(community_id=series.community_id, is_active=True)
+    people = {
+        u.pk: u
+        for u in accounts.filter(
+            resident__memberships__organization_id=series.organization_id,
+            resident__memberships__role__in=[Membership.Role.LEADER, Membership.Role.DEPUTY],
+        ).distinct()
+    }
+    creator_id = (
+        Activity.objects.filter(series=series, created_by__isnull=False)
+        .order_by("created_at", "id")
+        .values_list("created_by", flat=True)
+        .first()
+    )
+    if creator_id is not None and creator_id not in people:
+        creator = accounts.filter(pk=creator_id).first()
+        if creator is not None and creator.has_perm("activities.add_activity", series.organization):
+            people[creator.pk] = creator
+    if not people:
+        people = {u.pk: u for u in accounts.filter(role=Role.COORDINATOR)}
+    return [people[pk] for pk in sorted(people)]
 
 
 def access_drive(user, drive_id: int) -> Drive:

@@ -13,12 +13,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kuihua.activities.models import Activity, Series
+from kuihua.activities.models import Activity, Series, SkippedOccurrence
 from kuihua.activities.recurrence import build_rule, is_working_day, parse_rule
+from kuihua.activities.selectors import series_organizers
 from kuihua.activities.services import (
     CHANGEABLE,
     ActivityError,
@@ -26,11 +28,15 @@ from kuihua.activities.services import (
     activity_cancel,
     activity_create,
     activity_update,
+    duration_hours,
     logger,
     reattribute,
 )
 from kuihua.core.attribution import resolve_project
 from kuihua.core.audit import audit
+from kuihua.notifications.services import notify, recipients_language
+
+SERIES_SKIPPED = "series_occurrence_skipped"
 
 SERIES_WEEKS_AHEAD = 8
 
@@ -245,16 +251,152 @@ def _generate(
                     field=exc.field,
                 ) from exc
             logger.info("series %s: occurrence %s skipped (%s)", series.pk, moment, exc.field)
+            _skipped_tell(
+                series=series,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                room=template.get("room"),
+                error=exc,
+            )
     Series.objects.filter(pk=series.pk).update(generated_until=until)
     series.generated_until = until
     return created
+
+
+def _skipped_tell(*, series: Series, starts_at, ends_at, room, error: ActivityError) -> None:
+    """Write down an occurrence the run could not make and tell the series' organizers,
+    naming what was in the way, with a link to arrange that one in another room or at
+    another time. Once: the row is unique per series and start, and the message is
+    written in its transaction, so a run repeated (or two at once) tells nobody twice."""
+    clash = getattr(error.__cause__, "clash", None)
+    try:
+        with transaction.atomic():
+            skipped = SkippedOccurrence.objects.create(
+                community_id=series.community_id,
+                series=series,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                room=room,
+                clash=clash,
+                reason=str(error)[:300],
+            )
+    except IntegrityError:
+        return  # told already, by an earlier run or one running beside this one
+    audit(
+        actor=None,
+        community_id=series.community_id,
+        action="series.skip",
+        obj=series,
+        new={"starts_at": starts_at.isoformat(), "room": getattr(room, "pk", None)},
+    )
+    link = reverse(
+        "activities:series_skipped", kwargs={"series_id": series.pk, "skipped_id": skipped.pk}
+    )
+    with recipients_language():
+        title, body = skipped_notice(skipped, series=series)
+        for person in series_organizers(series):
+            notify(recipient=person, kind=SERIES_SKIPPED, title=title, body=body, link=link)
+
+
+def skipped_reason(skipped: SkippedOccurrence) -> str:
+    """Why the occurrence was not made, in the active language: the booking in the way
+    (what, whose, when, as the booking form says it to anyone booking) or the rule broken."""
+    if skipped.clash_id is not None:
+        from kuihua.venues.services import clash_message
+
+        return clash_message(skipped.clash)
+    return skipped.reason
+
+
+def skipped_notice(skipped: SkippedOccurrence, *, series: Series) -> tuple[str, str]:
+    """The organizers' message: which series, which date and time, which room, what was in
+    the way, and what to do."""
+    start = timezone.localtime(skipped.starts_at)
+    end = timezone.localtime(skipped.ends_at)
+    title = _("固定活动“%(t)s”%(d)s 这一次未能安排") % {
+        "t": series.title[:120],
+        "d": f"{start:%Y-%m-%d}",
+    }
+    place = str(skipped.room) if skipped.room_id else _("原定地点")
+    body = _(
+        "原定 %(start)s–%(end)s 在%(room)s。%(reason)s。这一次没有生成，其他场次照常。"
+        "请另选活动室或时间，单独安排这一次。"
+    ) % {
+        "start": f"{start:%Y-%m-%d %H:%M}",
+        "end": f"{end:%H:%M}" if start.date() == end.date() else f"{end:%Y-%m-%d %H:%M}",
+        "room": place,
+        "reason": skipped_reason(skipped).rstrip("。"),
+    }
+    return title, body
+
+
+def skipped_initial(skipped: SkippedOccurrence, *, series: Series) -> dict[str, Any]:
+    """The activity form's values for arranging a skipped occurrence: the series' own
+    values at the time it was due."""
+    template = _template_from(series) or {}
+    close_before = template.get("close_before")
+    hours = template.get("hours_credited")
+    return {
+        "title": template.get("title") or series.title,
+        "starts_at": timezone.localtime(skipped.starts_at),
+        "ends_at": timezone.localtime(skipped.ends_at),
+        "signup_closes_at": (
+            timezone.localtime(skipped.ends_at - close_before) if close_before is not None else None
+        ),
+        "room": skipped.room_id,
+        "address": template.get("address", ""),
+        "places": template.get("places"),
+        "audience": template.get("audience", Activity.Audience.VOLUNTEERS),
+        "hours_credited": (
+            hours if hours is not None else duration_hours(skipped.starts_at, skipped.ends_at)
+        ),
+        "min_age": template.get("min_age"),
+        "max_age": template.get("max_age"),
+        "required_skill": template.get("required_skill", ""),
+        "required_training": template.get("required_training", ""),
+        "confirm_within_hours": template.get("confirm_within_hours"),
+        "description": template.get("description", ""),
+    }
+
+
+@transaction.atomic
+def series_occurrence_arrange(*, actor, skipped: SkippedOccurrence, **values: Any) -> Activity:
+    """Arrange, as an occurrence of its series, one the daily run could not make: in
+    another room or at another time. It counts in the series' project, like the others."""
+    skipped = (
+        SkippedOccurrence.objects.select_for_update(of=("self",))
+        .select_related("series__organization")
+        .get(pk=skipped.pk)
+    )
+    if skipped.activity_id is not None:
+        raise ActivityError(_("这一次已经另行安排过了"))
+    values.pop("project", None)
+    values.pop("status", None)
+    unknown = set(values) - CHANGEABLE
+    if unknown:
+        raise ActivityError(_("不能设置这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    series = skipped.series
+    activity = activity_create(
+        actor=actor, organization=series.organization, series=series, **values
+    )
+    skipped.activity = activity
+    skipped.save(update_fields=["activity"])
+    audit(
+        actor=actor,
+        community_id=series.community_id,
+        action="series.arrange",
+        obj=series,
+        new={"skipped": skipped.starts_at.isoformat(), "activity": activity.pk},
+    )
+    return activity
 
 
 @transaction.atomic
 def series_generate(*, actor=None, series: Series, until: dt.date | None = None) -> list[Activity]:
     """Create the occurrences not yet generated, up to `until` (default 8 weeks ahead).
 
-    Runs daily for every series; an occurrence whose room is taken is skipped and logged.
+    Runs daily for every series; an occurrence whose room is taken (or that is refused
+    for another reason) is skipped, and the organizers are told once (`_skipped_tell`).
     """
     series = (
         Series.objects.select_for_update(of=("self",))

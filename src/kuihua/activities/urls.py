@@ -13,6 +13,11 @@ urlpatterns = [
     path("recurring/", views.series_list_view, name="series_list"),
     path("series/new/", views.series_create_view, name="series_create"),
     path("series/<int:series_id>/", views.series_detail_view, name="series_detail"),
+    path(
+        "series/<int:series_id>/skipped/<int:skipped_id>/",
+        views.series_skipped_view,
+        name="series_skipped",
+    ),
     path("drives/new/", views.drive_create_view, name="drive_create"),
     path("drives/<int:drive_id>/", views.drive_detail_view, name="drive_detail"),
     path("<int:activity_id>/", views.activity_detail, name="detail"),

@@ -38,6 +38,7 @@ from kuihua.activities.selectors import (
     access_drive,
     access_drive_for_manage,
     access_series,
+    access_skipped_occurrence,
     activity_counts,
     activity_list,
     drives_visible_to,
@@ -48,8 +49,16 @@ from kuihua.activities.selectors import (
     series_of,
     signup_list,
     signup_phone,
+    skipped_to_arrange,
 )
-from kuihua.activities.series import series_attribute, series_create, series_end
+from kuihua.activities.series import (
+    series_attribute,
+    series_create,
+    series_end,
+    series_occurrence_arrange,
+    skipped_initial,
+    skipped_reason,
+)
 from kuihua.activities.signups import services as signups
 from kuihua.activities.signups.selectors import waitlist_position
 from kuihua.core.attribution import AttributionForm
@@ -447,8 +456,53 @@ def series_detail_view(request, series_id: int):
         {
             "series": series,
             "occurrences": occurrences,
+            "skipped": skipped_to_arrange(series),
             "now": timezone.now(),
             "attribution_form": attribution_form,
+        },
+    )
+
+
+@login_required
+def series_skipped_view(request, series_id: int, skipped_id: int):
+    """One occurrence the daily run could not make (its room was taken): the activity form,
+    filled with the series' values, to arrange it in another room or at another time."""
+    skipped = access_skipped_occurrence(request.user, series_id, skipped_id)
+    series = skipped.series
+    require(request.user, "activities.add_activity", series.organization)
+    if skipped.activity is not None:
+        messages.info(request, _("这一次已经另行安排过了"))
+        return redirect("activities:manage", activity_id=skipped.activity.pk)
+    rooms = list(room_list(request.user, include_inactive=False))
+    initial = skipped_initial(skipped, series=series)
+    form = ActivityForm(request.POST or None, initial=initial, rooms=rooms, editing=True)
+    del form.fields["project"]  # an occurrence counts in its series' project
+    form.set_courses(courses_known(community_id=series.community_id))
+    if request.method == "POST" and form.is_valid():
+        values = form.values()
+        if "hours_credited" not in form.changed_data and values[
+            "hours_credited"
+        ] == services.duration_hours(skipped.starts_at, skipped.ends_at):
+            values.pop("hours_credited")  # it followed the length: it follows a new one
+        try:
+            activity = series_occurrence_arrange(actor=request.user, skipped=skipped, **values)
+        except services.ActivityError as exc:
+            apply_service_error(form, exc)
+        else:
+            when = timezone.localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M")
+            messages.success(
+                request, _("已安排 %(t)s %(d)s 这一次") % {"t": activity.title, "d": when}
+            )
+            return redirect("activities:manage", activity_id=activity.pk)
+    return render(
+        request,
+        "activities/activity_form.html",
+        {
+            "form": form,
+            "series": series,
+            "skipped": skipped,
+            "skipped_reason": skipped_reason(skipped),
+            "heading": _("另行安排这一次"),
         },
     )
 

@@ -8,12 +8,14 @@ from django.utils import timezone
 
 from kuihua.activities import services
 from kuihua.activities.drives import drive_create, shift_create
+from kuihua.activities.models import SkippedOccurrence
 from kuihua.activities.series import series_create
 from kuihua.activities.tests.factories import SignupFactory
 
 
 def activities_world(*, coordinator, organization) -> dict:
-    """An activity with a sign-up, a weekly series and a drive with one shift."""
+    """An activity with a sign-up, a weekly series with an occurrence the daily run could
+    not make, and a drive with one shift."""
     start = timezone.now().replace(microsecond=0) + dt.timedelta(days=2)
     activity = services.activity_create(
         actor=coordinator,
@@ -34,6 +36,13 @@ def activities_world(*, coordinator, organization) -> dict:
         until=timezone.localdate(start) + dt.timedelta(weeks=2),
         address="活动中心",
     )
+    skipped = SkippedOccurrence.objects.create(
+        community_id=organization.community_id,
+        series=series,
+        starts_at=start + dt.timedelta(weeks=3, hours=3),
+        ends_at=start + dt.timedelta(weeks=3, hours=4),
+        reason="该时段已被占用",
+    )
     drive = drive_create(actor=coordinator, organization=organization, title="环境整治月")
     shift_create(
         actor=coordinator,
@@ -44,4 +53,10 @@ def activities_world(*, coordinator, organization) -> dict:
         address="各小区",
     )
     signup = SignupFactory(activity=activity)
-    return {"activity": activity, "series": series, "drive": drive, "signup": signup}
+    return {
+        "activity": activity,
+        "series": series,
+        "skipped": skipped,
+        "drive": drive,
+        "signup": signup,
+    }

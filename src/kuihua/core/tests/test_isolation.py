@@ -56,6 +56,7 @@ OBJECTS = {
     "message_id": lambda w: w["message"].pk,
     "activity_id": lambda w: w["activity"].pk,
     "series_id": lambda w: w["series"].pk,
+    "skipped_id": lambda w: w["skipped"].pk,
     "drive_id": lambda w: w["drive"].pk,
     "signup_id": lambda w: w["signup"].pk,
     "need_id": lambda w: w["need"].pk,
