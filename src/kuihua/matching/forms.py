@@ -177,7 +177,7 @@ class NeedForm(forms.Form):
 
     project = project_field()
 
-    def __init__(self, *args, categories=(), for_self: bool = True, **kwargs):
+    def __init__(self, *args, categories=(), for_self: bool = True, visit: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.categories = {c.pk: c for c in categories}
         self.fields["category"].choices = _category_choices(categories)
@@ -186,7 +186,13 @@ class NeedForm(forms.Form):
             del self.fields["channel"]
             del self.fields["project"]
         else:
-            self.fields["project"].choices = project_choices()
+            if visit:
+                # A volunteer's visit: the channel follows from whom it is for; projects
+                # are the coordinators' to name.
+                del self.fields["channel"]
+                del self.fields["project"]
+            else:
+                self.fields["project"].choices = project_choices()
             self.fields["consent_to_share"].label = _("居民同意把姓名、地址、电话提供给服务方")
             self.fields["consent_to_share"].help_text = _("请当面或电话征得居民本人同意后再勾选。")
 

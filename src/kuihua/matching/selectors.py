@@ -36,7 +36,7 @@ ORDER_STATUSES = (Need.Status.MATCHED, Need.Status.IN_SERVICE, Need.Status.DONE,
 def _provider_q(user, prefix: str = "provider__") -> Q:
     from kuihua.organizations.selectors import organizations_led_by
 
-    q = Q(**{f"{prefix}contact_user": user})
+    q = Q(**{f"{prefix}contact_user": user}) | Q(**{f"{prefix}partner__contact_user": user})
     if user.resident_id:
         q |= Q(**{f"{prefix}organization__in": organizations_led_by(user)})
     return q
@@ -91,6 +91,16 @@ def orders_of(user) -> QuerySet[Need]:
         .distinct()
         .order_by("status", "-id")
     )
+
+
+def serves_as_provider(user) -> bool:
+    """Whether `user` has orders to serve, or is a partner unit's contact account (who
+    finds the orders page before the first order arrives)."""
+    if not user.is_authenticated:
+        return False
+    from kuihua.organizations.models import PartnerUnit
+
+    return orders_of(user).exists() or PartnerUnit.objects.filter(contact_user=user).exists()
 
 
 def need_personal_details(user, need: Need) -> dict | None:

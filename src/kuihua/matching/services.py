@@ -369,7 +369,7 @@ def need_cancel(*, actor, need: Need, reason: str, close: bool = False) -> Need:
         if held_by is not None:
             # The order left their list: they must not go to the door for nothing.
             notify(
-                recipient=held_by.contact_user,
+                recipient=offer_contact(held_by),
                 kind="service_order_cancelled",
                 title=_("服务单已取消：%(c)s") % {"c": need.category.name},
                 body=_("原因：%(r)s") % {"r": need.close_reason},
@@ -383,6 +383,14 @@ def need_cancel(*, actor, need: Need, reason: str, close: bool = False) -> Need:
                 link=_need_link(need),
             )
     return need
+
+
+def offer_contact(offer: ServiceOffer):
+    """The account told of the offer's orders: a partner unit's contact account (named
+    on the unit, so a new contact takes over every offer of it), else the offer's own."""
+    if offer.partner_id is not None and offer.partner.contact_user_id is not None:
+        return offer.partner.contact_user
+    return offer.contact_user
 
 
 def _offer_holding(offer_id: int) -> int:
@@ -425,7 +433,7 @@ def _give(*, actor, need: Need, offer: ServiceOffer, note: str) -> None:
     )
     with recipients_language():
         notify(
-            recipient=offer.contact_user,
+            recipient=offer_contact(offer),
             kind="service_order",
             title=_("新的服务单：%(c)s") % {"c": need.category.name},
             body=_("社区为您派了一项服务，请查看并按时上门。"),

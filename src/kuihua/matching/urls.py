@@ -7,6 +7,7 @@ app_name = "matching"
 urlpatterns = [
     path("", views.need_list, name="need_list"),
     path("needs/new/", views.need_create, name="need_create"),
+    path("needs/visit/", views.need_visit, name="need_visit"),
     path("needs/<int:need_id>/", views.need_detail, name="need_detail"),
     path("needs/<int:need_id>/cancel/", views.need_cancel, name="need_cancel"),
     path("needs/<int:need_id>/assign/", views.need_assign, name="need_assign"),

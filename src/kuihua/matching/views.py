@@ -66,7 +66,9 @@ def _nav(user) -> dict:
         "can_view_stats": user.has_perm("matching.view_stats"),
         # A district viewer has no registry record: no needs of their own to raise.
         "can_raise": user.has_perm("matching.manage") or user.resident_id is not None,
-        "has_orders": selectors.orders_of(user).exists(),
+        # A volunteer or leader records what they met on a visit (走访登记).
+        "can_visit": user.has_perm("matching.raise_on_visit"),
+        "has_orders": selectors.serves_as_provider(user),
     }
 
 
@@ -119,38 +121,62 @@ def need_list(request):
 def need_create(request):
     """提出需求: a resident for themselves; a coordinator for a resident they pick."""
     user = request.user
-    for_self = not user.has_perm("matching.manage")
-    if for_self and user.resident is None:
+    if user.has_perm("matching.manage"):
+        return _need_form_page(request, mode="acting")
+    if user.resident is None:
         if request.method == "POST":
             raise Http404
         return render(request, "matching/need_form.html", {"form": None, **_nav(user)})
+    return _need_form_page(request, mode="self")
+
+
+@login_required
+def need_visit(request):
+    """走访登记: a volunteer (or an organization's leader) records a need for a resident
+    they can see, met on a visit; the same service as every other need."""
+    require(request.user, "matching.raise_on_visit")
+    return _need_form_page(request, mode="visit")
+
+
+def _need_form_page(request, *, mode: str):
+    """The need form: `self` (one's own), `acting` (a coordinator, channel and project
+    chosen) or `visit` (a volunteer, for a resident they pick)."""
+    user = request.user
+    for_self = mode == "self"
+    url = reverse("matching:need_visit" if mode == "visit" else "matching:need_create")
     categories = list(selectors.categories())
     initial = initial_from(NeedForm, request.GET) if request.method == "GET" else None
     form = NeedForm(
         request.POST if request.method == "POST" else None,
         categories=categories,
         for_self=for_self,
+        visit=mode == "visit",
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         resident = (
             user.resident if for_self else access_resident(user, form.cleaned_data["resident"])
         )
+        values = form.values()
+        if mode == "visit":
+            # As over the API: one's own need is one's own, any other was met on a visit.
+            own = resident.pk == user.resident_id
+            values["channel"] = Need.Channel.RESIDENT if own else Need.Channel.VOLUNTEER
         try:
-            need = services.need_raise(actor=user, resident=resident, **form.values())
+            need = services.need_raise(actor=user, resident=resident, **values)
         except MatchingError as exc:
             apply_service_error(form, exc)
         else:
             messages.success(request, _("需求已登记，社区会尽快为您对接服务"))
             return redirect("matching:need_detail", need_id=need.pk)
-    context = {"form": form, "for_self": for_self, **_nav(user)}
+    context = {"form": form, "for_self": for_self, "mode": mode, "action": url, **_nav(user)}
     if not for_self:
         context.update(
             resident_picker(
                 request,
                 name="resident",
                 label=_("居民"),
-                url=reverse("matching:need_create"),
+                url=url,
                 form=form if form.is_bound else None,
             )
         )

@@ -25,6 +25,7 @@ from kuihua.organizations.schemas import (
     OrganizationListItem,
     OrganizationOut,
     OrganizationPatch,
+    PartnerContactIn,
     PartnerIn,
     PartnerOut,
     StageIn,
@@ -94,6 +95,19 @@ def create_partner(request, payload: PartnerIn):
 )
 def get_partner(request, partner_id: int):
     return access_partner_unit(request.user, partner_id)
+
+
+@router.post(
+    "/partners/{int:partner_id}/contact",
+    response={200: PartnerOut, **error_responses(400, 404, 422)},
+    summary="Name the account that serves the unit's orders (coordinators)",
+)
+def set_partner_contact(request, partner_id: int, payload: PartnerContactIn):
+    user = request.user
+    partner = access_partner_unit(user, partner_id)
+    if not user.has_perm("organizations.set_partner_contact"):
+        raise Http404
+    return services.partner_unit_set_contact(actor=user, partner=partner, username=payload.username)
 
 
 # --- organizations ------------------------------------------------------------------

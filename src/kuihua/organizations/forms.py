@@ -78,3 +78,12 @@ class PartnerForm(forms.Form):
     )
     contact_name = forms.CharField(label=_("联系人"), max_length=40, required=False)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+
+
+class PartnerContactForm(forms.Form):
+    username = forms.CharField(
+        label=_("接单人账号"),
+        max_length=150,
+        required=False,
+        help_text=_("填写该单位联系人在本系统的登录名；留空则取消"),
+    )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -151,7 +152,11 @@ class StageChange(CommunityOwned):
 
 
 class PartnerUnit(CommunityOwned):
-    """A unit that also provides services: government department, enterprise, institution."""
+    """A unit that also provides services: government department, enterprise, institution.
+
+    Its contact account (`contact_user`, an account of the same community) acts for the
+    unit on the orders given to its service offers.
+    """
 
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("政府部门")
@@ -163,6 +168,16 @@ class PartnerUnit(CommunityOwned):
     services = models.TextField(_("提供的服务"), blank=True)
     contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
     contact_phone = EncryptedTextField(_("联系电话"), blank=True)
+    # The unit's account in Kuihua: sees and serves the orders of the unit's service
+    # offers (matching), as a volunteer does their own. Named by a coordinator.
+    contact_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="partner_units",
+        verbose_name=_("接单人账号"),
+    )
 
     class Meta:
         verbose_name = _("共建单位")

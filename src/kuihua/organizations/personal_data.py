@@ -10,7 +10,7 @@ rows they signed keep the date and the step: their account stays as a nameless
 
 from __future__ import annotations
 
-from kuihua.organizations.models import Branch, Membership, Organization
+from kuihua.organizations.models import Branch, Membership, Organization, PartnerUnit
 from kuihua.registry.personal_data import Erasure, iso
 
 
@@ -41,3 +41,6 @@ def organizations_erase(erasure: Erasure) -> None:
         Organization.objects.filter(community_id=community_id), "description", "funds_note"
     )
     erasure.scrub_rows(Branch.objects.filter(community_id=community_id), "secretary")
+    if erasure.account is not None:
+        # A unit they served for waits for the coordinator to name another account.
+        PartnerUnit.objects.filter(contact_user=erasure.account).update(contact_user=None)

@@ -24,3 +24,4 @@ rules.add_perm("organizations.set_leader", is_coordinator)
 # Members' contacts and the member roster's management.
 rules.add_perm("organizations.view_private", is_coordinator | leads_organization)
 rules.add_perm("organizations.add_partner", is_coordinator)
+rules.add_perm("organizations.set_partner_contact", is_coordinator)

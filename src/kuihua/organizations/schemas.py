@@ -151,10 +151,20 @@ class PartnerOut(Schema):
     services: str
     contact_name: str
     contact_phone: str = Field(description="whole for coordinators, else masked")
+    contact_username: str = Field(
+        description="the account that serves the unit's orders: for coordinators, else empty"
+    )
 
     @staticmethod
     def resolve_kind_label(obj) -> str:
         return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_contact_username(obj, context) -> str:
+        user = context["request"].user
+        if obj.contact_user_id is None or not user.has_perm("organizations.set_partner_contact"):
+            return ""
+        return obj.contact_user.username
 
     @staticmethod
     def resolve_contact_phone(obj, context) -> str:
@@ -162,6 +172,12 @@ class PartnerOut(Schema):
         if user.has_perm("organizations.view_private"):
             return obj.contact_phone
         return mask_phone(obj.contact_phone)
+
+
+class PartnerContactIn(Schema):
+    username: str = Field(
+        "", max_length=150, description="the account's sign-in name; empty takes it off"
+    )
 
 
 class PartnerIn(Schema):

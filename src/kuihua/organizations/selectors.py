@@ -73,7 +73,7 @@ def organization_members(organization: Organization) -> QuerySet[Membership]:
 def partner_units_visible_to(user) -> QuerySet[PartnerUnit]:
     if not user.is_authenticated:
         return PartnerUnit.objects.none()
-    return PartnerUnit.objects.all()
+    return PartnerUnit.objects.select_related("contact_user")
 
 
 def access_partner_unit(user, partner_id: int) -> PartnerUnit:

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuihua.accounts.models import Role, User
 from kuihua.core.audit import audit
 from kuihua.core.errors import ApplicationError
 from kuihua.core.identity import InvalidValue, clean_name, normalize_phone
@@ -280,6 +281,42 @@ def partner_unit_create(
         new={"name": name, "kind": kind},
     )
     return unit
+
+
+@transaction.atomic
+def partner_unit_set_contact(*, actor, partner: PartnerUnit, username: str) -> PartnerUnit:
+    """Name the account (by its sign-in name) that acts for `partner` on the orders of
+    its service offers; an empty name takes the account off.
+
+    Only an active account of the unit's own community may be named, never a district
+    viewer (who writes nothing). The account sees the unit's orders only, through
+    matching's provider rules.
+    """
+    partner = PartnerUnit.objects.select_for_update().get(pk=partner.pk)
+    username = (username or "").strip()
+    account = None
+    if username:
+        account = (
+            User.objects.filter(
+                username=username, community_id=partner.community_id, is_active=True
+            )
+            .exclude(role=Role.DISTRICT_VIEWER)
+            .first()
+        )
+        if account is None:
+            raise OrganizationError(_("本社区没有这个账号，请核对登录名"), field="username")
+    old = partner.contact_user_id
+    partner.contact_user = account
+    partner.save(update_fields=["contact_user"])
+    audit(
+        actor=actor,
+        community_id=partner.community_id,
+        action="partner.contact",
+        obj=partner,
+        old={"contact_user": old},
+        new={"contact_user": partner.contact_user_id},
+    )
+    return partner
 
 
 def _may_appoint(actor, organization) -> bool:

@@ -20,4 +20,5 @@ urlpatterns = [
     path("partners/", views.partner_list, name="partner_list"),
     path("partners/new/", views.partner_create, name="partner_create"),
     path("partners/<int:partner_id>/", views.partner_detail, name="partner_detail"),
+    path("partners/<int:partner_id>/contact/", views.partner_contact, name="partner_contact"),
 ]

@@ -21,6 +21,7 @@ from kuihua.organizations.forms import (
     MemberAddForm,
     OrganizationCreateForm,
     OrganizationEditForm,
+    PartnerContactForm,
     PartnerForm,
     StageForm,
 )
@@ -289,17 +290,54 @@ def partner_list(request):
     )
 
 
+def _partner_context(user, partner, contact_form=None) -> dict:
+    can_set_contact = user.has_perm("organizations.set_partner_contact")
+    if can_set_contact and contact_form is None:
+        username = partner.contact_user.username if partner.contact_user_id else ""
+        contact_form = PartnerContactForm(initial={"username": username})
+    return {
+        "partner": partner,
+        "view_private": user.has_perm("organizations.view_private"),
+        "contact_form": contact_form if can_set_contact else None,
+    }
+
+
 @login_required
 def partner_detail(request, partner_id: int):
     partner = access_partner_unit(request.user, partner_id)
     return render(
-        request,
-        "organizations/partner_detail.html",
-        {
-            "partner": partner,
-            "view_private": request.user.has_perm("organizations.view_private"),
-        },
+        request, "organizations/partner_detail.html", _partner_context(request.user, partner)
     )
+
+
+@login_required
+def partner_contact(request, partner_id: int):
+    """接单人账号: a coordinator names the account that serves the unit's orders."""
+    user = request.user
+    partner = access_partner_unit(user, partner_id)
+    require(user, "organizations.set_partner_contact")
+    if (refused := post_only(request)) is not None:
+        return refused
+    form = PartnerContactForm(request.POST)
+    if form.is_valid():
+        try:
+            partner = services.partner_unit_set_contact(
+                actor=user, partner=partner, username=form.cleaned_data["username"]
+            )
+        except OrganizationError as exc:
+            apply_service_error(form, exc)
+        else:
+            if partner.contact_user_id:
+                messages.success(
+                    request,
+                    _("已设 %(user)s 为接单人账号，可在“我的服务单”查看和处理本单位的服务单")
+                    % {"user": partner.contact_user.username},
+                )
+            else:
+                messages.success(request, _("已取消该单位的接单人账号"))
+            return redirect("organizations:partner_detail", partner_id=partner.pk)
+    context = _partner_context(user, partner, contact_form=form)
+    return render(request, "organizations/partner_detail.html", context, status=400)
 
 
 @login_required

@@ -690,3 +690,84 @@ def test_the_gap_report_puts_the_largest_gap_first(client, coordinator, wang, li
 
     assert "培育社会组织" in html
     assert html.index("法律援助") < html.index("助餐送餐")
+
+
+# --- a volunteer records a need met on a visit (走访登记) ---------------------------------
+
+
+@pytest.fixture
+def visiting_deputy(in_community, building, wang):
+    """小周, a volunteer and deputy of the elders' group 王秀英 belongs to: he sees her."""
+    group = OrganizationFactory(community=in_community, name="翠苑助老队")
+    MembershipFactory(organization=group, resident=wang)
+    deputy = MembershipFactory(
+        organization=group,
+        role="deputy",
+        resident=ResidentFactory(household__building=building, community=in_community),
+    )
+    return UserFactory(
+        username="xiaozhou",
+        role=Role.VOLUNTEER,
+        community=in_community,
+        resident=deputy.resident,
+    )
+
+
+def test_a_volunteer_records_a_need_met_on_a_visit_on_the_page(
+    client, visiting_deputy, wang, in_community
+):
+    client.force_login(visiting_deputy)
+    listing = text(client.get(reverse("matching:need_list")))
+    url = reverse("matching:need_visit")
+    assert f'href="{url}"' in listing and "走访登记需求" in listing
+    found = client.get(url, {"q": "王秀"}, HTTP_HX_REQUEST="true")
+    assert f'<option value="{wang.pk}" selected>王秀英' in found.content.decode()
+    page = text(client.get(url))
+    assert "居民同意把姓名、地址、电话提供给服务方" in page
+    assert 'name="channel"' not in page and 'name="project"' not in page
+
+    response = client.post(url, raise_form(resident=str(wang.pk)))
+
+    need = Need.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("matching:need_detail", args=[need.pk])
+    assert need.resident == wang and need.raised_by == visiting_deputy
+    assert need.channel == Need.Channel.VOLUNTEER
+    assert need.community_id == in_community.pk
+    assert need.compound_id == wang.household.building.compound_id
+    # the resident finds it among her own needs
+    client.force_login(wang.account)
+    assert f"#{need.pk}" in text(client.get(reverse("matching:need_list")))
+
+
+def test_a_volunteer_records_no_need_for_someone_out_of_reach(
+    client, visiting_deputy, li, other_community
+):
+    stranger = ResidentFactory(
+        household__building__compound__community=other_community, community=other_community
+    )
+    client.force_login(visiting_deputy)
+    url = reverse("matching:need_visit")
+
+    out_of_reach = client.post(url, raise_form(resident=str(li.pk)))
+    elsewhere = client.post(url, raise_form(resident=str(stranger.pk)))
+
+    assert (out_of_reach.status_code, elsewhere.status_code) == (404, 404)
+    assert not Need.objects.exists()
+
+
+def test_only_volunteers_and_leaders_have_the_visit_page(client, wang, coordinator):
+    for user in (wang.account, coordinator):
+        client.force_login(user)
+        assert client.get(reverse("matching:need_visit")).status_code == 404
+        assert "走访登记需求" not in text(client.get(reverse("matching:need_list")))
+
+
+def test_a_volunteer_with_no_registry_record_finds_the_visit_page_in_the_menu(client, in_community):
+    volunteer = UserFactory(role=Role.VOLUNTEER, community=in_community)
+    client.force_login(volunteer)
+
+    home = text(client.get("/"))
+
+    assert f'href="{reverse("matching:need_list")}"' in home
+    assert client.get(reverse("matching:need_visit")).status_code == 200

@@ -382,6 +382,31 @@ class TestPartners:
 
         assert response.status_code == 403
 
+    def test_a_coordinator_names_the_units_contact_account(
+        self, client, community, coordinator, other_community
+    ):
+        partner = PartnerUnit.objects.create(name="颐养院", kind="institution")
+        UserFactory(username="yiyang", role=Role.RESIDENT, community=community)
+        with use_community(other_community):
+            UserFactory(username="waiqu", role=Role.RESIDENT, community=other_community)
+        client.force_login(coordinator)
+        url = f"{URL}/partners/{partner.pk}/contact"
+
+        elsewhere = client.post(url, {"username": "waiqu"}, content_type="application/json")
+        named = client.post(url, {"username": "yiyang"}, content_type="application/json")
+
+        assert elsewhere.status_code == 400
+        assert elsewhere.json()["errors"][0]["field"] == "username"
+        assert named.status_code == 200 and named.json()["contact_username"] == "yiyang"
+        client.force_login(
+            UserFactory(role=Role.VOLUNTEER, community=community, resident=_resident(community))
+        )
+        assert client.get(f"{URL}/partners/{partner.pk}").json()["contact_username"] == ""
+        refused = client.post(url, {"username": ""}, content_type="application/json")
+        assert refused.status_code == 404
+        partner.refresh_from_db()
+        assert partner.contact_user.username == "yiyang"
+
     def test_another_communitys_partner_is_404(self, as_coordinator, other_community):
         theirs = PartnerUnit.objects.with_scopes_disabled().create(
             community=other_community, name="外区单位", kind="enterprise"

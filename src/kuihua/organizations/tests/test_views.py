@@ -469,3 +469,48 @@ def test_another_communitys_partner_is_404(coordinator_client, other_community):
     response = coordinator_client.get(reverse("organizations:partner_detail", args=[partner.pk]))
 
     assert response.status_code == 404
+
+
+def test_a_coordinator_names_the_units_contact_account_of_this_community_only(
+    coordinator_client, community, other_community
+):
+    with use_community(community):
+        partner = services.partner_unit_create(actor=None, name="康乐养老院", kind="institution")
+        UserFactory(username="kangle", role=Role.RESIDENT, community=community)
+    with use_community(other_community):
+        UserFactory(username="waishequ", role=Role.RESIDENT, community=other_community)
+    url = reverse("organizations:partner_contact", args=[partner.pk])
+    assert (
+        "接单人账号"
+        in coordinator_client.get(
+            reverse("organizations:partner_detail", args=[partner.pk])
+        ).content.decode()
+    )
+
+    elsewhere = coordinator_client.post(url, {"username": "waishequ"})
+    named = coordinator_client.post(url, {"username": "kangle"})
+
+    assert elsewhere.status_code == 400
+    assert "本社区没有这个账号" in elsewhere.content.decode()
+    assert named.status_code == 302
+    with use_community(community):
+        partner.refresh_from_db()
+        assert partner.contact_user.username == "kangle"
+    page = coordinator_client.get(named["Location"]).content.decode()
+    assert "kangle" in page
+    coordinator_client.post(url, {"username": ""})
+    with use_community(community):
+        partner.refresh_from_db()
+        assert partner.contact_user is None
+
+
+def test_only_coordinators_name_a_units_contact(volunteer_client, community):
+    with use_community(community):
+        partner = services.partner_unit_create(actor=None, name="康乐养老院", kind="institution")
+    url = reverse("organizations:partner_contact", args=[partner.pk])
+
+    refused = volunteer_client.post(url, {"username": "anyone"})
+    detail = volunteer_client.get(reverse("organizations:partner_detail", args=[partner.pk]))
+
+    assert refused.status_code == 404
+    assert "接单人账号" not in detail.content.decode()
