@@ -4,6 +4,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -11,7 +12,7 @@ class Role(models.TextChoices):
     ORG_LEADER = "org_leader", _("社会组织负责人")
     VOLUNTEER = "volunteer", _("志愿者")
     RESIDENT = "resident", _("居民")
-    STEWARD = "steward", _("义管家")
+    STEWARD = "steward", pgettext_lazy("role", "义管家")
     DISTRICT_VIEWER = "district_viewer", _("街道/区查看")
 
 

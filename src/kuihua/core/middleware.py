@@ -6,6 +6,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -135,7 +136,11 @@ class HtmxLoginRedirectMiddleware:
     """An HTMX request whose session has ended goes to the sign-in page as a whole page.
 
     Without this, the redirect is followed inside the swap and the sign-in form
-    appears in the middle of a list.
+    appears in the middle of a list. After signing in, the user comes back to the
+    page they were on (HX-Current-URL, when it is a page of this site), not to the
+    partial or the action the HTMX request asked for: a button's POST URL answers a
+    GET with a refusal. A non-GET request without a page of this site to return to
+    signs in to the home page.
     """
 
     def __init__(self, get_response):
@@ -148,5 +153,17 @@ class HtmxLoginRedirectMiddleware:
             and response.status_code == 302
             and response.get("Location", "").startswith(resolve_url(settings.LOGIN_URL))
         ):
-            return HttpResponseClientRedirect(response["Location"])
+            return HttpResponseClientRedirect(self.sign_in_url(request, response["Location"]))
         return response
+
+    @staticmethod
+    def sign_in_url(request, location: str) -> str:
+        """The sign-in page, with `next` the page the user was looking at."""
+        if request.htmx.boosted and request.method == "GET":
+            return location  # a boosted link asks for a whole page: go there afterwards
+        page = request.htmx.current_url_abs_path
+        if page:
+            return redirect_to_login(page).url
+        if request.method == "GET":
+            return location
+        return resolve_url(settings.LOGIN_URL)

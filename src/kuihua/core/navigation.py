@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ AREAS = [
     Area("projects", _("公益项目"), _("项目化运作")),
     Area("care", _("幸福来敲门"), _("每日平安签到与关爱服务")),
     Area("council", _("百姓议事会"), _("议题、协商与表决")),
-    Area("stewards", _("义管家"), _("小区收费与账目公开")),
+    Area("stewards", pgettext_lazy("area", "义管家"), _("小区收费与账目公开")),
     Area("market", _("爱心集市"), _("每月集市与义卖")),
     Area("dashboard", _("数据看板"), _("统计与报表")),
 ]

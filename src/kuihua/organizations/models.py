@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kuihua.core.crypto import EncryptedTextField
 from kuihua.core.tenancy import CommunityOwned
@@ -103,7 +104,7 @@ class Membership(CommunityOwned):
         LEADER = "leader", _("负责人")
         DEPUTY = "deputy", _("副负责人")
         BACKBONE = "backbone", _("骨干")
-        MEMBER = "member", _("成员")
+        MEMBER = "member", pgettext_lazy("one person", "成员")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("组织")
@@ -112,7 +113,7 @@ class Membership(CommunityOwned):
         "registry.Resident",
         on_delete=models.CASCADE,
         related_name="memberships",
-        verbose_name=_("成员"),
+        verbose_name=pgettext_lazy("one person", "成员"),
     )
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     joined_on = models.DateField(_("加入日期"), null=True, blank=True)

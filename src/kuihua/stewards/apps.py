@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class StewardsConfig(AppConfig):
@@ -7,7 +7,7 @@ class StewardsConfig(AppConfig):
 
     name = "kuihua.stewards"
     label = "stewards"
-    verbose_name = _("义管家")
+    verbose_name = pgettext_lazy("area", "义管家")
 
     def ready(self):
         from kuihua.core.navigation import register_area_entry

@@ -6,6 +6,7 @@ import secrets
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kuihua.core.money import MoneyFormField
 from kuihua.stewards.models import FeeSchedule, Payment
@@ -36,7 +37,7 @@ class BooksOpenForm(forms.Form):
 
 class AssignForm(forms.Form):
     steward = forms.ModelChoiceField(
-        label=_("义管家"),
+        label=pgettext_lazy("role", "义管家"),
         queryset=None,
         empty_label=_("请选择"),
         help_text=_("只列出角色是“义管家”的账号；新的义管家请先在账号管理里开账号。"),

@@ -12,6 +12,7 @@ ledger (kuihua.ledger) in the same transaction. See docs/adr/0014-ledger.md.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kuihua.core.money import money_field
 from kuihua.core.tenancy import CommunityOwned
@@ -32,7 +33,7 @@ class StewardAssignment(CommunityOwned):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="steward_assignments",
-        verbose_name=_("义管家"),
+        verbose_name=pgettext_lazy("role", "义管家"),
     )
     since = models.DateField(_("开始日期"))
     until = models.DateField(_("结束日期"), null=True, blank=True)

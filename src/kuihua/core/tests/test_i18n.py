@@ -141,6 +141,25 @@ def test_gettext_answers_in_english_for_key_strings():
         assert translation.gettext("登录") == "登录"
 
 
+# One Chinese word, two meanings: each meaning has its own context and its own English.
+TWO_MEANINGS = [
+    ("成员", "one person", "list heading"),  # a member / the members
+    ("义管家", "role", "list heading"),  # a steward / the stewards
+    ("义管家", "role", "area"),  # a steward / the part of the site about their books
+]
+
+
+@pytest.mark.parametrize(("msgid", "one", "other"), TWO_MEANINGS)
+def test_a_word_with_two_meanings_reads_two_ways_in_english(po_entries, msgid, one, other):
+    translated = {e["msgctxt"]: e["msgstr"].get(0, "") for e in po_entries if e["msgid"] == msgid}
+    assert translated.get(one) and translated.get(other), (msgid, translated)
+    assert translated[one] != translated[other], (msgid, translated)
+
+    with translation.override("en"):
+        assert translation.pgettext(one, msgid) == translated[one]
+        assert translation.pgettext(other, msgid) == translated[other]
+
+
 # Pages
 
 

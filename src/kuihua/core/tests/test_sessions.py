@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
 
@@ -58,3 +60,25 @@ def test_an_htmx_request_after_sign_out_sends_the_whole_page_to_sign_in(client, 
     assert response.status_code == 200
     assert response["HX-Redirect"].startswith(reverse("login"))
     assert b"password" not in response.content
+
+
+def test_an_htmx_action_after_sign_out_comes_back_to_the_page_it_was_pressed_on(client):
+    """The button posts to its own URL; after signing in the user returns to the page
+    that showed the button (HX-Current-URL), never to the action's URL (a GET there
+    would be refused) nor to a page of another site."""
+    page = reverse("registry:resident_detail", args=[7]) + "?tab=facts"
+    action = reverse("registry:resident_sensitive", args=[7])
+
+    response = client.post(
+        action,
+        {"purpose": "上门走访"},
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"},
+    )
+    elsewhere = client.post(
+        action, headers={"HX-Request": "true", "HX-Current-URL": "https://evil.example/x"}
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{reverse('login')}?next={quote(page)}"
+    assert b"password" not in response.content
+    assert elsewhere["HX-Redirect"] == reverse("login")

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from kuihua.accounts.models import Role, User
 from kuihua.core.errors import ApplicationError
@@ -57,7 +57,7 @@ TABS = [
     ("stewards:billing", gettext_lazy("开单"), KEEP),
     ("stewards:fees", gettext_lazy("收费标准"), KEEP),
     ("stewards:reminders", gettext_lazy("催缴"), KEEP),
-    ("stewards:compound_stewards", gettext_lazy("义管家"), KEEP),
+    ("stewards:compound_stewards", pgettext_lazy("list heading", "义管家"), KEEP),
 ]
 
 # A service names the input at fault by its own words; the forms here by theirs.
