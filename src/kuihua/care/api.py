@@ -64,6 +64,15 @@ def _alerts() -> QuerySet[Alert]:
     return Alert.objects.select_related("recipient__resident")
 
 
+def _listed(user, perm: str, rows: QuerySet, *, order: tuple[str, ...], **given) -> QuerySet:
+    """A list the user may read under `perm` (else 404), narrowed by each filter that was
+    given (a query parameter left out is None or ""), in `order`. The rows come from a
+    scoped manager, so only the community in force is listed."""
+    require(user, perm)
+    narrowed = {lookup: value for lookup, value in given.items() if value not in (None, "")}
+    return rows.filter(**narrowed).order_by(*order)
+
+
 def _detail(user, recipient: CareRecipient) -> CareRecipient:
     """`recipient` with what RecipientDetailOut adds; a coordinator's read of the health
     conditions is access-logged."""
@@ -238,13 +247,16 @@ class AlertFilter(Schema):
 )
 @paginated
 def list_alerts(request, filters: Query[AlertFilter]):
-    require(request.user, "care.handle_alert")
     alerts = _alerts().alias(
         is_open=ExpressionWrapper(Q(resolved_at__isnull=True), output_field=BooleanField())
     )
-    if filters.open is not None:
-        alerts = alerts.filter(resolved_at__isnull=filters.open)
-    return alerts.order_by("-is_open", "-raised_at", "-id")
+    return _listed(
+        request.user,
+        "care.handle_alert",
+        alerts,
+        order=("-is_open", "-raised_at", "-id"),
+        resolved_at__isnull=filters.open,
+    )
 
 
 @router.get(
@@ -373,11 +385,13 @@ class SwapFilter(Schema):
 )
 @paginated
 def list_swaps(request, filters: Query[SwapFilter]):
-    require(request.user, "care.manage")
-    swaps = SwapRequest.objects.all()
-    if filters.status:
-        swaps = swaps.filter(status=filters.status)
-    return swaps.order_by("-created_at", "-id")
+    return _listed(
+        request.user,
+        "care.manage",
+        SwapRequest.objects.all(),
+        order=("-created_at", "-id"),
+        status=filters.status,
+    )
 
 
 @router.post(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from kuihua.core.attribution import resolve_project
 from kuihua.core.audit import audit
 from kuihua.core.errors import ApplicationError
 from kuihua.core.models import Community
+from kuihua.matching import solver
 from kuihua.matching.models import (
     ALL_DAYS,
     ALL_SLOTS,
@@ -397,20 +399,61 @@ def _offer_holding(offer_id: int) -> int:
     return Need.objects.filter(provider_id=offer_id, status__in=HOLDING).count()
 
 
+# What a coordinator is told when their own choice breaks a hard constraint, by the
+# solver's reason for that constraint (`solver.HARD_CONSTRAINTS` defines them).
+CONSTRAINT_PROBLEMS = {
+    solver.NO_CATEGORY: lambda need: _("该服务方不提供“%(c)s”") % {"c": need.category.name},
+    solver.NO_AREA: lambda need: _("该服务方不覆盖居民所在小区"),
+    solver.NO_TIME: lambda need: _("该服务方在居民希望的日期和时段没空"),
+    solver.NO_CONSENT: lambda need: _("居民未同意提供联系方式，只能由组织或机构服务"),
+}
+
+
+def _pair_arrays(need: Need, offer: ServiceOffer) -> tuple[solver.Needs, solver.Providers]:
+    """`need` and `offer` as the solver's arrays of one each (as `runs.load_problem`
+    reads them): category and compound index 0 when known, -1 when not."""
+    offered = offer.categories.filter(pk=need.category_id).exists()
+    served = need.compound_id is not None and offer.compounds.filter(pk=need.compound_id).exists()
+    needs = solver.Needs(
+        category=np.array([0]),
+        compound=np.array([0 if need.compound_id is not None else -1]),
+        building=np.array([-1]),
+        days=np.array([need.days]),
+        slots=np.array([need.slots]),
+        urgency=np.array([need.urgency]),
+        waited_days=np.array([0]),
+        consent=np.array([shares_details(need)]),
+        last_provider=np.array([-1]),
+    )
+    providers = solver.Providers(
+        main_category=np.array([0 if offer.main_category_id == need.category_id else -1]),
+        categories=np.array([[offered]]),
+        serves_all=np.array([offer.serves_all]),
+        compounds=np.array([[served]]),
+        compound=np.array([-1]),
+        building=np.array([-1]),
+        days=np.array([offer.days]),
+        slots=np.array([offer.slots]),
+        capacity=np.array([1]),
+        institutional=np.array([offer.is_institutional]),
+    )
+    return needs, providers
+
+
 def hard_constraint_problem(need: Need, offer: ServiceOffer) -> str | None:
-    """Why `offer` may not serve `need` (a hard constraint), or None."""
-    if not offer.active:
+    """Why `offer` may not serve `need` (a hard constraint), or None.
+
+    The constraints are the solver's own (`solver.HARD_CONSTRAINTS`), asked of this
+    one pair, so a coordinator's choice and a run's proposals follow the same rules.
+    Places left are checked by the caller, under the offer's lock.
+    """
+    if not offer.active:  # a run reads only the offers taking orders
         return _("该服务方已暂停接单")
-    if not offer.categories.filter(pk=need.category_id).exists():
-        return _("该服务方不提供“%(c)s”") % {"c": need.category.name}
-    if not offer.serves_all and (
-        need.compound_id is None or not offer.compounds.filter(pk=need.compound_id).exists()
-    ):
-        return _("该服务方不覆盖居民所在小区")
-    if not (need.days & offer.days and need.slots & offer.slots):
-        return _("该服务方在居民希望的日期和时段没空")
-    if not shares_details(need) and not offer.is_institutional:
-        return _("居民未同意提供联系方式，只能由组织或机构服务")
+    needs, providers = _pair_arrays(need, offer)
+    one = np.zeros(1, np.int64)
+    for constraint in solver.HARD_CONSTRAINTS:
+        if not constraint.holds(needs, providers, one, one).all():
+            return CONSTRAINT_PROBLEMS[constraint.reason](need)
     return None
 
 

@@ -15,7 +15,9 @@ one of the asked days in one of the asked parts of the day; and, when the
 resident has not consented to share details, is an organization, government
 department or institution (bound by the committee's confidentiality terms), not
 an individual volunteer or an enterprise. Capacity is the provider's places left
-this week.
+this week. Each is written once, in `HARD_CONSTRAINTS`: the solver, the reasons
+given for an unmatched need and the check of a coordinator's own choice
+(`services.hard_constraint_problem`, on arrays of one) all read that table.
 
 Cost terms of an arc (all non-negative integers, weights in `Weights`):
 distance (same building 0 < same compound < same community), fit (the
@@ -30,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -138,6 +141,71 @@ def priority_cost(needs: Needs, weights: Weights) -> np.ndarray:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class HardConstraint:
+    """One hard constraint of a need–provider arc, the one definition of it.
+
+    `holds(needs, providers, i, j)` is True where need i may go to provider j; `i`
+    and `j` are indices that broadcast against each other: one need against every
+    provider (`j` = `EVERY`), a column of needs against a row of providers, or one
+    pair (the coordinator's own choice, `services.hard_constraint_problem`). `per_group`: the
+    constraint reads of a need only its category and compound, so the solver decides
+    it once for all the needs that share them. `reason`: why a need is unmatched
+    when this is the first constraint, in the order of `HARD_CONSTRAINTS`, that
+    leaves it no provider.
+    """
+
+    reason: str
+    per_group: bool
+    holds: Callable[[Needs, Providers, np.ndarray, np.ndarray], np.ndarray]
+
+
+def _offers_category(needs: Needs, providers: Providers, i, j) -> np.ndarray:
+    category = needs.category[i]
+    n_categories = providers.categories.shape[1]
+    if not n_categories:
+        return np.zeros(np.broadcast(category, providers.serves_all[j]).shape, bool)
+    known = (category >= 0) & (category < n_categories)
+    return known & providers.categories[j, np.where(known, category, 0)]
+
+
+def _covers_compound(needs: Needs, providers: Providers, i, j) -> np.ndarray:
+    compound = needs.compound[i]
+    if not providers.compounds.shape[1]:
+        return providers.serves_all[j] & np.ones(np.shape(compound), bool)
+    known = compound >= 0
+    return providers.serves_all[j] | (known & providers.compounds[j, np.where(known, compound, 0)])
+
+
+def _available(needs: Needs, providers: Providers, i, j) -> np.ndarray:
+    return ((needs.days[i] & providers.days[j]) != 0) & ((needs.slots[i] & providers.slots[j]) != 0)
+
+
+def _may_share(needs: Needs, providers: Providers, i, j) -> np.ndarray:
+    return needs.consent[i] | providers.institutional[j]
+
+
+HARD_CONSTRAINTS: tuple[HardConstraint, ...] = (
+    HardConstraint(NO_CATEGORY, True, _offers_category),
+    HardConstraint(NO_AREA, True, _covers_compound),
+    HardConstraint(NO_TIME, False, _available),
+    HardConstraint(NO_CONSENT, False, _may_share),
+)
+# Every provider, as `j` of a per-group constraint (a slice: no copy of the columns).
+EVERY = slice(None)
+PER_GROUP = tuple(c for c in HARD_CONSTRAINTS if c.per_group)
+PER_PAIR = tuple(c for c in HARD_CONSTRAINTS if not c.per_group)
+# The table lists the per-group ones first: a need's reason follows the table's order.
+
+
+def _groups(needs: Needs) -> list[np.ndarray]:
+    """The needs' indices, a category and a compound at a time."""
+    order = np.lexsort((needs.compound, needs.category))
+    keys = np.stack([needs.category[order], needs.compound[order]], axis=1)
+    starts = np.flatnonzero(np.any(np.diff(keys, axis=0) != 0, axis=1)) + 1
+    return np.split(order, starts)
+
+
 def feasible_arcs(needs: Needs, providers: Providers, weights: Weights) -> Arcs:
     """All need–provider pairs that break no hard constraint, with their cost terms.
 
@@ -145,28 +213,20 @@ def feasible_arcs(needs: Needs, providers: Providers, weights: Weights) -> Arcs:
     offering that category in that compound, so the work follows the arcs that
     exist rather than needs × providers.
     """
-    n_categories = providers.categories.shape[1] if len(providers) else 0
     priority = priority_cost(needs, weights)
     parts: list[tuple[np.ndarray, np.ndarray]] = []
     if len(needs) and len(providers):
-        order = np.lexsort((needs.compound, needs.category))
-        keys = np.stack([needs.category[order], needs.compound[order]], axis=1)
-        starts = np.flatnonzero(np.any(np.diff(keys, axis=0) != 0, axis=1)) + 1
-        for group in np.split(order, starts):
-            category, compound = needs.category[group[0]], needs.compound[group[0]]
-            if category >= n_categories:
-                continue
-            offers = providers.categories[:, category] & (providers.capacity > 0)
-            if compound >= 0:
-                offers &= providers.serves_all | providers.compounds[:, compound]
-            else:
-                offers &= providers.serves_all
+        for group in _groups(needs):
+            offers = providers.capacity > 0
+            for constraint in PER_GROUP:
+                offers &= constraint.holds(needs, providers, group[0], EVERY)
             candidates = np.flatnonzero(offers)
             if not len(candidates):
                 continue
-            ok = (needs.days[group, None] & providers.days[None, candidates]) != 0
-            ok &= (needs.slots[group, None] & providers.slots[None, candidates]) != 0
-            ok &= needs.consent[group, None] | providers.institutional[None, candidates]
+            column, row = group[:, None], candidates[None, :]
+            ok = PER_PAIR[0].holds(needs, providers, column, row)
+            for constraint in PER_PAIR[1:]:
+                ok &= constraint.holds(needs, providers, column, row)
             rows, cols = np.nonzero(ok)
             parts.append((group[rows], candidates[cols]))
     if parts:
@@ -383,30 +443,25 @@ def explain(needs: Needs, providers: Providers, result: Result) -> tuple[np.ndar
     candidates = np.zeros(n, dtype=np.int64)
     if not n:
         return reason, candidates
-    n_categories = providers.categories.shape[1] if len(providers) else 0
-    order = np.lexsort((needs.compound, needs.category))
-    keys = np.stack([needs.category[order], needs.compound[order]], axis=1)
-    starts = np.flatnonzero(np.any(np.diff(keys, axis=0) != 0, axis=1)) + 1
-    for group in np.split(order, starts):
-        category, compound = needs.category[group[0]], needs.compound[group[0]]
-        if category >= n_categories or not providers.categories[:, category].any():
-            reason[group] = NO_CATEGORY
-            continue
-        offers = providers.categories[:, category] & (
-            providers.serves_all
-            | (providers.compounds[:, compound] if compound >= 0 else providers.serves_all)
-        )
-        chosen = np.flatnonzero(offers)
-        if not len(chosen):
-            reason[group] = NO_AREA
-            continue
-        timely = (needs.days[group, None] & providers.days[None, chosen]) != 0
-        timely &= (needs.slots[group, None] & providers.slots[None, chosen]) != 0
-        allowed = timely & (needs.consent[group, None] | providers.institutional[None, chosen])
-        candidates[group] = allowed.sum(axis=1)
-        reason[group] = np.where(
-            ~timely.any(axis=1), NO_TIME, np.where(~allowed.any(axis=1), NO_CONSENT, CAPACITY)
-        )
+    for group in _groups(needs):
+        offers = np.ones(len(providers), bool)
+        for constraint in PER_GROUP:
+            offers &= constraint.holds(needs, providers, group[0], EVERY)
+            if not offers.any():
+                reason[group] = constraint.reason
+                break
+        else:
+            chosen = np.flatnonzero(offers)
+            allowed = np.ones((len(group), len(chosen)), bool)
+            why = np.full(len(group), CAPACITY, dtype=object)
+            undecided = np.ones(len(group), bool)
+            for constraint in PER_PAIR:
+                allowed &= constraint.holds(needs, providers, group[:, None], chosen[None, :])
+                emptied = undecided & ~allowed.any(axis=1)
+                why[emptied] = constraint.reason
+                undecided &= ~emptied
+            candidates[group] = allowed.sum(axis=1)
+            reason[group] = why
     reason[result.provider_of >= 0] = ""
     return reason, candidates
 

@@ -288,6 +288,13 @@ else:
         "immediate": False,
     }
 
+# Matching: a run's proposals that nobody accepted or overrode are deleted this many
+# days after the run (the worker's daily purge, matching/retention.py); the accepted
+# and overridden ones stay with their run. At least 1.
+KUIHUA_MATCH_PROPOSAL_RETENTION_DAYS = int(
+    os.environ.get("KUIHUA_MATCH_PROPOSAL_RETENTION_DAYS", "90")
+)
+
 # Sign-up rate limits (django-ninja throttling on Django's cache): per person and
 # for everybody together. The default cache is per process; production sets Redis.
 KUIHUA_SIGNUP_RATE = os.environ.get("KUIHUA_SIGNUP_RATE", "10/m")
