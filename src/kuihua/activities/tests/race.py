@@ -248,7 +248,8 @@ def job_churn(
     *, community: int, activity: int, cancel: list[int], sign_up: list[int], expire: bool
 ) -> list[str]:
     """Cancel, sign up, accept the offers one's people got, and (`expire`) let offers run
-    out, interleaved: everything that moves places and the queue of one activity."""
+    out (in every activity of the database), interleaved: everything that moves places
+    and the queue of one activity."""
     import datetime as dt
 
     from django.utils import timezone
@@ -322,6 +323,9 @@ def job_outcome(*, community: int, activity: int) -> dict:
                 action="signup.create", object_id__in=rows.values("id")
             ).count(),
             "sign_ups": rows.count(),
+            "offers_expired": AuditLog.objects.filter(
+                action="signup.offer_expire", object_id__in=rows.values("id")
+            ).count(),
             "promoted": Signup.objects.filter(
                 activity=target, status__in=["confirmed", "offered"], pk__in=_promoted_ids()
             ).count(),
