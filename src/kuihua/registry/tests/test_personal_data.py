@@ -358,6 +358,7 @@ PERSON_LINKS = {
     "organizations.Organization.leader": "emptied",
     "organizations.Membership.resident": "deleted",
     "organizations.StageChange.by": "kept: the closed account",
+    "organizations.PartnerUnit.contact_user": "emptied: the coordinator names another account",
     "training.TrainingRecord.user": "deleted",
     "training.TrainingRecord.recorded_by": "kept: the closed account",
     "venues.Booking.booked_by": "kept: the closed account",
