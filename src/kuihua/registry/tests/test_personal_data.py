@@ -35,6 +35,7 @@ from kuihua.core.tenancy import unscoped
 from kuihua.matching.tests.factories import need
 from kuihua.notifications.services import notify
 from kuihua.organizations import services as org_services
+from kuihua.organizations.models import PartnerUnit
 from kuihua.organizations.tests.factories import MembershipFactory, OrganizationFactory
 from kuihua.registry import services
 from kuihua.registry.models import Consent
@@ -429,6 +430,16 @@ def test_every_link_to_a_person_has_an_erasure_decision():
 
     assert links - set(PERSON_LINKS) == set(), "decide what erasure does (docs/privacy.md)"
     assert set(PERSON_LINKS) - links == set(), "a link went: drop it here and in the docs"
+
+
+def test_an_erased_persons_account_no_longer_serves_a_partner_units_orders(people, coordinator):
+    mine, _other, _organization = people
+    unit = PartnerUnit.objects.create(name="颐养院", kind="institution", contact_user=mine.account)
+
+    services.resident_erase(actor=coordinator, resident=mine, reason="本人申请删除")
+
+    unit.refresh_from_db()
+    assert unit.contact_user_id is None
 
 
 def test_a_record_kept_for_the_totals_is_nobodys_to_correct(people, coordinator):
